@@ -1,0 +1,41 @@
+"""Diagnostics: one error format for every input problem, so users get all of them at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem in an input file, located as precisely as we can."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    path: str = ""
+    severity: str = field(default="error", compare=False)
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        suffix = f" ({self.path})" if self.path else ""
+        return f"{where}: {self.message}{suffix}"
+
+
+class InputError(Exception):
+    """Raised when an input cannot be used; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = sorted(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def json_path(parts: tuple | list) -> str:
+    """Render a path like ('items', 3, 'rule') as items[3].rule."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out

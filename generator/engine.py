@@ -1,0 +1,497 @@
+"""The reference engine: a ledger under a policy → credits, requirements, checks and a trace.
+
+All arithmetic is on Fractions. The result is a plain JSON-ready dict (numbers as exact decimal
+or fraction strings) so the Python and JS engines can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import defaultdict
+from fractions import Fraction
+from typing import Any
+
+from .messages import message
+from .model import INPUT_FIELDS, QUANTITY_INPUTS, Cap, Item, Policy, Requirement
+from .periods import PeriodSpan, period_of, period_starting
+from .rational import format_rational as fmt
+from .rational import parse_rational
+
+RESULT_FORMAT = "jxjy-result/1"
+ALL_INPUT_FIELDS = sorted({f for fields in INPUT_FIELDS.values() for f in fields})
+
+
+class _Trace:
+    def __init__(self) -> None:
+        self.lines: list[dict] = []
+
+    def add(self, text: str, source: str = "", period: str | None = None, ref: str = "") -> None:
+        line: dict[str, Any] = {"text": text}
+        if period is not None:
+            line["period"] = period
+        if ref:
+            line["ref"] = ref
+        if source:
+            line["source"] = source
+        self.lines.append(line)
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _amount(value: Any) -> Fraction | None:
+    try:
+        result = parse_rational(value)
+    except (ValueError, TypeError):
+        return None
+    return result if result >= 0 else None
+
+
+def _input_unit(item: Item) -> str:
+    if item.input == "count":
+        return item.count_unit
+    return message(f"input_units.{item.input}") if item.input in QUANTITY_INPUTS else ""
+
+
+def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
+    """Why this entry cannot be counted under this policy (empty list: it can)."""
+    if not isinstance(entry, dict):
+        return [{"field": "", "message": "记录必须是一个键值对象 / entry must be a mapping"}]
+    errors: list[dict] = []
+    item_id = entry.get("item")
+    item = policy.item(item_id) if isinstance(item_id, str) else None
+    if item is None:
+        known = [i.id for i in policy.items]
+        close = difflib.get_close_matches(str(item_id), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        errors.append({"field": "item", "message": f"unknown item '{item_id}'{hint}"})
+    day = _date(entry.get("date"))
+    if entry.get("date") is None:
+        errors.append({"field": "date", "message": "missing date (YYYY-MM-DD)"})
+    elif day is None:
+        errors.append({"field": "date", "message": f"'{entry.get('date')}' is not a date written YYYY-MM-DD"})
+    else:
+        first, last = policy.period.first, policy.period.last
+        if (first and day.isoformat() < first) or (last and day.isoformat() > last):
+            errors.append({"field": "date", "message": f"date {day.isoformat()} is outside every period of this "
+                                                       f"policy ({first or '…'} to {last or '…'})"})
+    if item is None:
+        return errors
+    if item.roles and not roles.intersection(item.roles):
+        names = "、".join(policy.role_name(r) for r in item.roles)
+        errors.append({"field": "item", "message": f"item '{item.id}' is only for: {names}"})
+    wanted = INPUT_FIELDS[item.input]
+    for name in ALL_INPUT_FIELDS:
+        if name in entry and entry[name] is not None and name not in wanted:
+            expect = ", ".join(wanted) if wanted else "no amount"
+            errors.append({"field": name, "message": f"item '{item.id}' takes {expect}, not {name}"})
+    for name in wanted:
+        value = entry.get(name)
+        if name == "level":
+            levels = [lv for lv, _ in item.levels]
+            if value is None:
+                errors.append({"field": "level", "message": f"missing level (one of: {', '.join(levels)})"})
+            elif value not in levels:
+                errors.append({"field": "level", "message": f"unknown level '{value}' (one of: {', '.join(levels)})"})
+            continue
+        if value is None:
+            if item.input == "subjects":
+                continue  # passed or failed may be omitted; both omitted is caught below
+            errors.append({"field": name, "message": f"missing {name}"})
+        elif _amount(value) is None:
+            errors.append({"field": name, "message": f"{name} must be a non-negative number, got '{value}'"})
+    if item.input == "subjects" and entry.get("passed") is None and entry.get("failed") is None:
+        errors.append({"field": "passed", "message": "give passed and/or failed subject counts"})
+    return errors
+
+
+def _entry_credit(item: Item, entry: dict) -> tuple[Fraction, dict]:
+    """Credits of one entry before caps, plus the facts its trace line needs."""
+    r = item.rule
+    if item.input in QUANTITY_INPUTS:
+        amount = _amount(entry.get(item.input)) or Fraction(0)
+    else:
+        amount = Fraction(0)
+    if r.type == "rate":
+        return amount * r.value / r.per, {"amount": amount}
+    if r.type == "multiplier":
+        return amount * r.factor, {"amount": amount}
+    if r.type == "per_occurrence":
+        return amount * r.value, {"amount": amount}
+    if r.type == "lookup":
+        return r.lookup(entry["level"]) or Fraction(0), {"level": entry["level"]}
+    if r.type == "per_subject":
+        p = _amount(entry.get("passed")) or Fraction(0)
+        f = _amount(entry.get("failed")) or Fraction(0)
+        return p * r.passed + f * r.failed, {"passed": p, "failed": f}
+    if r.type == "fixed":
+        return r.value, {}
+    return _amount(entry.get("credits")) or Fraction(0), {}
+
+
+def _rule_text(policy: Policy, item: Item, credits: Fraction, facts: dict) -> str:
+    r = item.rule
+    common = {"item": item.name, "unit": policy.unit, "credits": fmt(credits), "input_unit": _input_unit(item)}
+    if r.type == "rate":
+        if r.rounding == "floor":
+            key = "rule.rate_floor_one" if r.value == 1 else "rule.rate_floor"
+            return message(key, amount=fmt(facts["amount"]), per=fmt(r.per), value=fmt(r.value), **common)
+        key = "rule.rate_exact" if r.per == 1 else "rule.rate_exact_per"
+        return message(key, amount=fmt(facts["amount"]), per=fmt(r.per), value=fmt(r.value), **common)
+    if r.type == "multiplier":
+        return message("rule.multiplier", amount=fmt(facts["amount"]), factor=fmt(r.factor), **common)
+    if r.type == "per_occurrence":
+        return message("rule.per_occurrence", amount=fmt(facts["amount"]), value=fmt(r.value), **common)
+    if r.type == "lookup":
+        return message("rule.lookup", level=dict(item.levels).get(facts["level"], facts["level"]), **common)
+    if r.type == "per_subject":
+        return message("rule.per_subject", passed=fmt(facts["passed"]), failed=fmt(facts["failed"]),
+                       passed_value=fmt(r.passed), failed_value=fmt(r.failed), **common)
+    if r.type == "fixed":
+        return message("rule.fixed", **common)
+    defers = message("rule.manual_defers", defers_to=r.defers_to) if r.defers_to else ""
+    return message("rule.manual", assessed_by=r.assessed_by, defers=defers, **common)
+
+
+def _course_key(entry: dict) -> str:
+    return "".join(str(entry.get("course") or "").split()).lower()
+
+
+def _window(policy: Policy, check, as_span: PeriodSpan | None, person_dates: dict, as_of: dt.date | None,
+            trace: _Trace) -> tuple[list[PeriodSpan], dt.date | None, list[str]]:
+    """Periods a check sums over; plus the as-of date up to which the next period also counts."""
+    w = check.window
+    if w["kind"] == "all":
+        return [], None, ["all"]
+    if as_span is None:
+        return [], None, []
+    if w["kind"] == "last_periods":
+        end = as_span if w.get("end", "current") == "current" else period_starting(policy.period, as_span.start.year - 1)
+        return [period_starting(policy.period, end.start.year - k) for k in range(w["count"] - 1, -1, -1)], None, []
+    # title_cycle
+    title = _date(person_dates.get(w["date"]))
+    if title is None or as_of is None:
+        trace.add(message("check.missing_date", name=check.name, date=w["date"]), check.source, ref=f"check:{check.id}")
+        return [], None, ["missing"]
+    cutoff = tuple(int(x) for x in w["cutoff"].split("-"))
+    end_span = as_span if (as_of.month, as_of.day) > cutoff else period_starting(policy.period, as_span.start.year - 1)
+    start_year = max(period_of(policy.period, title).start.year, end_span.start.year - w["max_periods"] + 1)
+    spans = [period_starting(policy.period, y) for y in range(start_year, end_span.start.year + 1)]
+    extra = as_of if (end_span != as_span and w.get("count_current_before_as_of")) else None
+    return spans, extra, ["title", title.isoformat()]
+
+
+def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -> dict:
+    """Evaluate a ledger (a dict per schemas/ledger.schema.json) under a policy."""
+    trace = _Trace()
+    as_of_date = _date(as_of) if as_of is not None else None
+    person = ledger.get("person") or {} if isinstance(ledger, dict) else {}
+    roles = set(person.get("roles") or []) if isinstance(person, dict) else set()
+    person_dates = person.get("dates") or {} if isinstance(person, dict) else {}
+    raw_entries = ledger.get("entries") if isinstance(ledger, dict) else None
+    entries = raw_entries if isinstance(raw_entries, list) else []
+    errors: list[dict] = []
+    good: list[tuple[int, dict, Item, dt.date]] = []
+    for idx, entry in enumerate(entries):
+        problems = check_entry(policy, entry, roles)
+        for p in problems:
+            errors.append({"entry": idx, **p})
+        if not problems:
+            good.append((idx, entry, policy.item(entry["item"]), _date(entry["date"])))
+    if as_of_date is None and good:
+        as_of_date = max(day for *_, day in good)
+    counted = []
+    for idx, entry, item, day in good:
+        if as_of_date is not None and day > as_of_date:
+            trace.add(message("entry.after_as_of", date=day.isoformat(), as_of=as_of_date.isoformat()),
+                      ref=f"entry:{idx}")
+            continue
+        counted.append((idx, entry, item, day))
+    counted.sort(key=lambda t: (t[3], t[0]))
+
+    as_span = period_of(policy.period, as_of_date) if as_of_date else None
+    spans: dict[str, PeriodSpan] = {}
+    by_period: dict[str, list] = defaultdict(list)
+    for idx, entry, item, day in counted:
+        span = period_of(policy.period, day)
+        spans[span.id] = span
+        by_period[span.id].append((idx, entry, item))
+    if as_span is not None:
+        spans[as_span.id] = as_span
+
+    # check windows may reach periods without entries: those count as zero, not as output periods
+    windows: dict[str, tuple] = {}
+    for check in policy.checks:
+        if check.roles and not roles.intersection(check.roles):
+            continue
+        win_trace = _Trace()
+        periods, extra, info = _window(policy, check, as_span, person_dates, as_of_date, win_trace)
+        windows[check.id] = (periods, extra, info, win_trace)
+
+    ordered = sorted(spans.values())
+    credited: dict[str, dict[str, Fraction]] = {}
+    running: dict[tuple[str, int], Fraction] = defaultdict(Fraction)  # cumulative caps
+    seen_courses: dict[tuple, str] = {}
+    periods_out: dict[str, dict] = {}
+    for span in ordered:
+        pid = span.id
+        item_raw: dict[str, Fraction] = {}
+        item_entries: dict[str, list[int]] = defaultdict(list)
+        item_facts: dict[str, list] = defaultdict(list)
+        for idx, entry, item in by_period.get(pid, []):
+            if item.gate and entry.get(item.gate["flag"]) is not True:
+                trace.add(message(f"gate.{item.gate['flag']}", item=item.name), item.gate["source"], pid, f"entry:{idx}")
+                item_entries[item.id].append(idx)
+                item_raw.setdefault(item.id, Fraction(0))
+                continue
+            if item.dedupe and _course_key(entry):
+                scope = item.dedupe["scope"]
+                key = (item.id, _course_key(entry), pid if scope == "period" else "*")
+                if key in seen_courses:
+                    trace.add(message("dedupe.duplicate", item=item.name, course=entry.get("course")),
+                              item.dedupe["source"], pid, f"entry:{idx}")
+                    item_entries[item.id].append(idx)
+                    item_raw.setdefault(item.id, Fraction(0))
+                    continue
+                seen_courses[key] = pid
+            item_entries[item.id].append(idx)
+            item_facts[item.id].append((idx, entry))
+            item_raw.setdefault(item.id, Fraction(0))
+        # rule per item (floor rates count whole blocks of the period's summed input)
+        for item_id in list(item_raw):
+            item = policy.item(item_id)
+            facts_list = item_facts.get(item_id, [])
+            if item.rule.type == "rate" and item.rule.rounding == "floor":
+                amount = sum((_amount(e.get(item.input)) or Fraction(0) for _, e in facts_list), Fraction(0))
+                blocks = (amount / item.rule.per).__floor__()
+                value = blocks * item.rule.value
+                if facts_list:
+                    text = _rule_text(policy, item, value, {"amount": amount})
+                    if len(facts_list) > 1:
+                        text += message("rule.records", count=len(facts_list))
+                    trace.add(text, item.source, pid, f"item:{item_id}")
+                item_raw[item_id] = value
+            else:
+                total = Fraction(0)
+                for idx, e in facts_list:
+                    value, facts = _entry_credit(item, e)
+                    trace.add(_rule_text(policy, item, value, facts), item.source, pid, f"entry:{idx}")
+                    total += value
+                if len(facts_list) > 1:
+                    trace.add(message("rule.sum", item=item.name, count=len(facts_list), credits=fmt(total),
+                                      unit=policy.unit), item.source, pid, f"item:{item_id}")
+                item_raw[item_id] = total
+        order = {it.id: n for n, it in enumerate(policy.items)}
+        item_raw = dict(sorted(item_raw.items(), key=lambda kv: order[kv[0]]))
+        # item caps
+        item_credit = dict(item_raw)
+        word = message(f"period_word.{policy.period.kind}")
+        for item_id in item_credit:
+            item = policy.item(item_id)
+            for n, cap in enumerate(item.caps):
+                before = item_credit[item_id]
+                if cap.per == "period":
+                    after = min(before, cap.max)
+                    if after < before:
+                        trace.add(message("cap.item_period", item=item.name, raw=fmt(before), max=fmt(cap.max),
+                                          credited=fmt(after), unit=policy.unit, period_word=word),
+                                  cap.source, pid, f"item:{item_id}")
+                else:
+                    key = (item_id, n)
+                    after = min(before, max(cap.max - running[key], Fraction(0)))
+                    running[key] += after
+                    if after < before:
+                        trace.add(message("cap.item_running", item=item.name, max=fmt(cap.max), credited=fmt(after),
+                                          unit=policy.unit, period_word=word), cap.source, pid, f"item:{item_id}")
+                item_credit[item_id] = after
+        for cap in policy.shared_caps:
+            _apply_shared_cap(policy, cap, item_credit, running, trace, pid, word)
+        credited[pid] = item_credit
+        categories = _category_totals(policy, item_credit)
+        total = sum(item_credit.values(), Fraction(0))
+        for cat in policy.categories:
+            members = [policy.item(i).name for i in item_credit if cat.id in policy.category_ancestors(policy.item(i).category)]
+            if members:
+                trace.add(message("total.category", category=cat.name, items=" + ".join(
+                    f"{policy.item(i).name} {fmt(item_credit[i])}" for i in item_credit
+                    if cat.id in policy.category_ancestors(policy.item(i).category)),
+                    credits=fmt(categories[cat.id]), unit=policy.unit), cat.source, pid, f"category:{cat.id}")
+        trace.add(message("total.total", credits=fmt(total), unit=policy.unit), period=pid, ref="total")
+        reqs = {}
+        for req in policy.requirements:
+            if req.roles and not roles.intersection(req.roles):
+                continue
+            actual = _measure(policy, req, item_credit, categories, total)
+            reqs[req.id] = _requirement_result(policy, req, req.min, actual, trace, pid)
+        periods_out[pid] = {
+            "id": pid, "label": span.label, "start": span.start.isoformat(), "end": span.end.isoformat(),
+            "items": {i: {"raw": fmt(item_raw[i]), "credited": fmt(item_credit[i]), "entries": item_entries[i]}
+                      for i in item_credit},
+            "categories": {c: fmt(v) for c, v in categories.items()},
+            "total": fmt(total),
+            "requirements": reqs,
+        }
+
+    checks_out = {}
+    for check in policy.checks:
+        if check.id not in windows:
+            continue
+        periods, extra, info, win_trace = windows[check.id]
+        trace.lines.extend(win_trace.lines)
+        checks_out[check.id] = _evaluate_check(policy, check, periods, extra, info, credited, counted, trace,
+                                               as_of_date)
+    return {
+        "format": RESULT_FORMAT,
+        "policy": {"id": policy.id, "edition": policy.edition, "unit": policy.unit},
+        "as_of": as_of_date.isoformat() if as_of_date else None,
+        "person": {"roles": sorted(roles)},
+        "periods": periods_out,
+        "checks": checks_out,
+        "errors": errors,
+        "trace": trace.lines,
+    }
+
+
+def _apply_shared_cap(policy: Policy, cap: Cap, item_credit: dict, running: dict, trace: _Trace, pid: str,
+                      word: str) -> None:
+    members = [i for i in cap.items if i in item_credit]
+    raw = sum((item_credit[i] for i in members), Fraction(0))
+    if cap.per == "period":
+        allowed = cap.max
+    else:
+        allowed = max(cap.max - running[(cap.id, -1)], Fraction(0))
+    excess = raw - allowed
+    if cap.per != "period":
+        running[(cap.id, -1)] += min(raw, allowed)
+    if excess <= 0:
+        return
+    for item_id in reversed(members):  # the last-listed items give way first
+        cut = min(excess, item_credit[item_id])
+        if cut <= 0:
+            continue
+        item_credit[item_id] -= cut
+        excess -= cut
+        trace.add(message("cap.shared", cap=cap.name, items="、".join(policy.item(i).name for i in members),
+                          raw=fmt(raw), max=fmt(cap.max), item=policy.item(item_id).name,
+                          credited=fmt(item_credit[item_id]), unit=policy.unit, period_word=word),
+                  cap.source, pid, f"item:{item_id}")
+        if excess <= 0:
+            break
+
+
+def _category_totals(policy: Policy, item_credit: dict[str, Fraction]) -> dict[str, Fraction]:
+    totals = {c.id: Fraction(0) for c in policy.categories}
+    for item_id, value in item_credit.items():
+        for cat in policy.category_ancestors(policy.item(item_id).category):
+            if cat in totals:
+                totals[cat] += value
+    return totals
+
+
+def _measure(policy: Policy, req: Requirement, item_credit: dict, categories: dict, total: Fraction) -> Fraction:
+    m = req.measure
+    if m.kind == "total":
+        return total
+    if m.kind == "category":
+        return categories.get(m.ids[0], Fraction(0))
+    return sum((item_credit.get(i, Fraction(0)) for i in m.ids), Fraction(0))
+
+
+def _requirement_result(policy: Policy, req: Requirement, required: Fraction, actual: Fraction, trace: _Trace,
+                        pid: str | None, ref_prefix: str = "requirement") -> dict:
+    met = actual >= required
+    shortfall = max(required - actual, Fraction(0))
+    key = "requirement.met" if met else "requirement.unmet"
+    trace.add(message(key, name=req.name, required=fmt(required), actual=fmt(actual), shortfall=fmt(shortfall),
+                      unit=policy.unit), req.source, pid, f"{ref_prefix}:{req.id}")
+    return {"id": req.id, "name": req.name, "required": fmt(required), "actual": fmt(actual), "met": met,
+            "shortfall": fmt(shortfall), "source": req.source}
+
+
+def _evaluate_check(policy: Policy, check, periods: list[PeriodSpan], extra: dt.date | None, info: list,
+                    credited: dict, counted: list, trace: _Trace, as_of: dt.date | None) -> dict:
+    ref = f"check:{check.id}"
+    if info == ["all"]:
+        pids = sorted(credited)
+    else:
+        pids = [s.id for s in periods]
+    labels = "、".join(_label(policy, p) for p in pids)
+    if info and info[0] == "title":
+        trace.add(message("check.window_title_cycle", name=check.name, title_date=info[1],
+                          as_of=as_of.isoformat() if as_of else "", periods=labels or "—"), check.source, ref=ref)
+    elif pids:
+        trace.add(message("check.window", name=check.name, periods=labels), check.source, ref=ref)
+    else:
+        trace.add(message("check.window_empty", name=check.name), check.source, ref=ref)
+    item_sum: dict[str, Fraction] = defaultdict(Fraction)
+    for pid in pids:
+        for item_id, value in credited.get(pid, {}).items():
+            item_sum[item_id] += value
+    extra_pid = None
+    if extra is not None:
+        extra_span = period_of(policy.period, extra)
+        extra_pid = extra_span.id
+        extra_credit = credited.get(extra_pid, {})
+        extra_total = sum(extra_credit.values(), Fraction(0))
+        for item_id, value in extra_credit.items():
+            item_sum[item_id] += value
+        trace.add(message("check.current_before_as_of", name=check.name, period=extra_span.label,
+                          credits=fmt(extra_total), unit=policy.unit), check.source, ref=ref)
+    categories = _category_totals(policy, item_sum)
+    total = sum(item_sum.values(), Fraction(0))
+    reqs = {}
+    for req in check.requirements:
+        if req.min is not None:
+            required = req.min
+        else:
+            counted_periods = [p for p in pids if _in_between(p, req.periods_between)]
+            required = req.min_per_period * len(counted_periods)
+            trace.add(message("check.per_period", name=req.name, count=len(counted_periods),
+                              per_period=fmt(req.min_per_period), required=fmt(required), unit=policy.unit),
+                      req.source, ref=f"{ref}:{req.id}")
+        actual = _measure(policy, req, item_sum, categories, total)
+        reqs[req.id] = _requirement_result(policy, req, required, actual, trace, None, ref_prefix=f"{ref}")
+    met = bool(pids) and all(r["met"] for r in reqs.values()) if info != ["missing"] else False
+    trace.add(message("check.met" if met else "check.unmet", name=check.name), check.source, ref=ref)
+    out = {"id": check.id, "name": check.name, "periods": pids, "met": met, "requirements": reqs,
+           "source": check.source}
+    if extra_pid:
+        out["includes_until"] = {"period": extra_pid, "date": extra.isoformat()}
+    return out
+
+
+def _in_between(pid: str, between: tuple[int, int] | None) -> bool:
+    if between is None:
+        return True
+    year = int(pid.split("-")[0])
+    return between[0] <= year <= between[1]
+
+
+def _label(policy: Policy, pid: str) -> str:
+    return period_starting(policy.period, int(pid.split("-")[0])).label
+
+
+def shortfall_phrases(result: dict) -> list[str]:
+    """'灵活性还差 6 学分' for every unmet requirement: what a teacher wants to read first."""
+    unit = result["policy"]["unit"]
+    out = []
+    for period in result["periods"].values():
+        for req in period["requirements"].values():
+            if not req["met"]:
+                out.append(f"{period['label']} " + message("shortfall.phrase", name=req["name"],
+                                                           shortfall=req["shortfall"], unit=unit))
+    for check in result["checks"].values():
+        for req in check["requirements"].values():
+            if not req["met"]:
+                out.append(f"{check['name']} " + message("shortfall.phrase", name=req["name"],
+                                                         shortfall=req["shortfall"], unit=unit))
+    return out

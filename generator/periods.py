@@ -1,0 +1,40 @@
+"""Which school or calendar year a date belongs to (Jul 31 vs Aug 1 matters)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .messages import message
+from .model import Period
+
+
+@dataclass(frozen=True, order=True)
+class PeriodSpan:
+    start: dt.date
+    end: dt.date
+    id: str
+    label: str
+
+
+def period_of(period: Period, day: dt.date) -> PeriodSpan:
+    """The period containing `day`."""
+    start_year = day.year
+    if (day.month, day.day) < (period.start_month, period.start_day):
+        start_year -= 1
+    return period_starting(period, start_year)
+
+
+def period_starting(period: Period, start_year: int) -> PeriodSpan:
+    """The period that starts in `start_year`."""
+    start = dt.date(start_year, period.start_month, period.start_day)
+    nxt = dt.date(start_year + 1, period.start_month, period.start_day)
+    end = nxt - dt.timedelta(days=1)
+    if period.kind == "calendar_year":
+        return PeriodSpan(start, end, str(start_year), message("period_label.calendar_year", year=start_year))
+    return PeriodSpan(start, end, f"{start_year}-{start_year + 1}",
+                      message("period_label.school_year", start_year=start_year, end_year=start_year + 1))
+
+
+def shift(period: Period, span: PeriodSpan, by: int) -> PeriodSpan:
+    return period_starting(period, span.start.year + by)

@@ -1,0 +1,524 @@
+"""Load a policy edition: parse → schema → merge layers → semantic checks → model.
+
+Everything that can be wrong with a policy is collected and raised together, so an author
+fixes a file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, InputError
+from .model import (
+    QUANTITY_INPUTS,
+    Cap,
+    Category,
+    Check,
+    Clause,
+    Item,
+    Measure,
+    Period,
+    Policy,
+    Requirement,
+    Rule,
+)
+from .rational import format_rational, parse_rational
+from .schema_check import schema_diagnostics
+from .yaml_source import SourceDoc, load_yaml
+
+POLICY_SCHEMA = "policy.schema.json"
+ID_LISTS = ("clauses", "roles", "actors", "categories", "items", "caps", "requirements", "checks",
+            "timeline", "schedules", "workflows", "forms", "notes")
+RULE_INPUTS = {
+    "rate": set(QUANTITY_INPUTS), "multiplier": set(QUANTITY_INPUTS), "per_occurrence": {"count"},
+    "lookup": {"level"}, "per_subject": {"subjects"}, "fixed": {"none"}, "manual": {"credits"},
+}
+_SPACE = re.compile(r"\s+")
+
+
+def policy_files(paths: list[str | Path]) -> list[Path]:
+    """Policy edition files under the given paths (test-case files excluded)."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*.yaml") if not f.name.endswith(".tests.yaml")))
+        else:
+            out.append(p)
+    return out
+
+
+@dataclass
+class _Layer:
+    path: Path
+    doc: SourceDoc
+
+
+class _Origins:
+    """Remembers which file and path each merged list entry came from, to place errors."""
+
+    def __init__(self) -> None:
+        self.where: dict[tuple[str, str], tuple[SourceDoc, tuple]] = {}
+
+    def diag(self, doc: SourceDoc, section: str, entry_id: str | None, rest: tuple, message: str,
+             key: str | None = None) -> Diagnostic:
+        if entry_id is not None and (section, entry_id) in self.where:
+            src, base = self.where[(section, entry_id)]
+            return src.diagnostic(base + rest, message, key=key)
+        return doc.diagnostic((section,) + rest, message, key=key)
+
+
+def _read_layers(path: Path) -> tuple[list[_Layer], list[Diagnostic]]:
+    """The file and its `extends` ancestors, root first; schema errors of each."""
+    layers: list[_Layer] = []
+    diags: list[Diagnostic] = []
+    seen: set[Path] = set()
+    current: Path | None = path
+    while current is not None:
+        current = current.resolve()
+        if current in seen:
+            diags.append(Diagnostic(str(path), 1, 1, "policy extends itself (layering loop)"))
+            break
+        seen.add(current)
+        display = _display(current)
+        doc = load_yaml(current, display)
+        diags.extend(schema_diagnostics(doc, POLICY_SCHEMA))
+        layers.insert(0, _Layer(current, doc))
+        parent = doc.data.get("extends") if isinstance(doc.data, dict) else None
+        current = None
+        if isinstance(parent, dict) and isinstance(parent.get("policy"), str) and isinstance(parent.get("edition"), str):
+            candidate = current_root(layers[0].path) / parent["policy"] / f"{parent['edition']}.yaml"
+            if candidate.exists():
+                current = candidate
+            else:
+                known = [f"{d.name}/{f.stem}" for d in current_root(layers[0].path).iterdir() if d.is_dir()
+                         for f in d.glob("*.yaml") if not f.name.endswith(".tests.yaml")]
+                want = f"{parent['policy']}/{parent['edition']}"
+                close = difflib.get_close_matches(want, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                diags.append(doc.diagnostic(("extends",), f"parent policy '{want}' not found "
+                                            f"(looked for {_display(candidate)}){hint}"))
+    return layers, diags
+
+
+def current_root(policy_file: Path) -> Path:
+    """policies/<id>/<edition>.yaml → policies/"""
+    return policy_file.resolve().parent.parent
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _merge(layers: list[_Layer], origins: _Origins) -> dict:
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        data = layer.doc.data
+        removed = set((data.get("extends") or {}).get("remove", []) or [])
+        for section in ID_LISTS:
+            if removed and section in merged:
+                merged[section] = [e for e in merged[section] if e.get("id") not in removed]
+        for key, value in data.items():
+            if key in ID_LISTS and isinstance(value, list):
+                existing = {e.get("id"): i for i, e in enumerate(merged.get(key, [])) if isinstance(e, dict)}
+                target = merged.setdefault(key, [])
+                for idx, entry in enumerate(value):
+                    entry = copy.deepcopy(entry)
+                    if key == "clauses" and isinstance(entry, dict):
+                        entry["_text"] = _clause_text_path(layer)
+                    eid = entry.get("id") if isinstance(entry, dict) else None
+                    if eid in existing:
+                        target[existing[eid]] = entry
+                    else:
+                        existing[eid] = len(target)
+                        target.append(entry)
+                    if eid is not None:
+                        origins.where[(key, eid)] = (layer.doc, (key, idx))
+            else:
+                merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _clause_text_path(layer: _Layer) -> str:
+    text = (layer.doc.data.get("document") or {}).get("text", "")
+    return str((layer.path.parent / text).resolve()) if text else ""
+
+
+def _q(value: Any) -> Fraction:
+    return parse_rational(value)
+
+
+def _ids(entries: list | None) -> list[str]:
+    return [e.get("id") for e in entries or [] if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
+def _hint(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Diagnostic]:
+    diags: list[Diagnostic] = []
+    top = layers[-1].doc
+
+    def d(section: str, entry_id: str | None, rest: tuple, message: str, key: str | None = None) -> None:
+        diags.append(origins.diag(top, section, entry_id, rest, message, key))
+
+    # duplicate ids within each file
+    for layer in layers:
+        for section in ID_LISTS:
+            seen: dict[str, int] = {}
+            for idx, entry in enumerate(layer.doc.data.get(section) or []):
+                eid = entry.get("id") if isinstance(entry, dict) else None
+                if not isinstance(eid, str):
+                    continue
+                if eid in seen:
+                    diags.append(layer.doc.diagnostic((section, idx, "id"),
+                                 f"duplicate {section} id '{eid}' (also {section}[{seen[eid]}]); ids must be unique"))
+                else:
+                    seen[eid] = idx
+    # file location must match id/edition
+    for layer in layers:
+        data = layer.doc.data
+        if isinstance(data.get("id"), str) and layer.path.parent.name != data["id"]:
+            diags.append(layer.doc.diagnostic(("id",), f"id '{data['id']}' does not match its folder "
+                                              f"'{layer.path.parent.name}'; policies live in policies/<id>/<edition>.yaml"))
+        if isinstance(data.get("edition"), str) and layer.path.stem != data["edition"]:
+            diags.append(layer.doc.diagnostic(("edition",), f"edition '{data['edition']}' does not match "
+                                              f"the file name '{layer.path.name}'"))
+        removed = (data.get("extends") or {}).get("remove") or []
+        if removed:
+            parent_ids = set()
+            for section in ID_LISTS:
+                parent_ids.update(_ids(_merged_before(layers, layer, section)))
+            for i, rid in enumerate(removed):
+                if rid not in parent_ids:
+                    diags.append(layer.doc.diagnostic(("extends", "remove", i),
+                                 f"'{rid}' is not an id in the parent policy{_hint(rid, sorted(parent_ids))}"))
+
+    clauses = {c["id"]: c for c in merged.get("clauses", []) if isinstance(c, dict)}
+    clause_ids = sorted(clauses)
+    categories = _ids(merged.get("categories"))
+    items = {i["id"]: i for i in merged.get("items", []) if isinstance(i, dict)}
+    roles = _ids(merged.get("roles"))
+    actors = _ids(merged.get("actors"))
+    workflows = _ids(merged.get("workflows"))
+    timeline = _ids(merged.get("timeline"))
+
+    # every `source` resolves to a clause
+    def walk_sources(node: Any, section: str, entry_id: str | None, rest: tuple) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("source", "carry_over_source", "unit_source") and isinstance(v, str) and v not in clauses:
+                    d(section, entry_id, rest + (k,), f"source '{v}' is not a clause id{_hint(v, clause_ids)}; "
+                                                      "add it under clauses: with a verbatim quote")
+                else:
+                    walk_sources(v, section, entry_id, rest + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk_sources(v, section, entry_id, rest + (i,))
+
+    for key, value in merged.items():
+        if key in ID_LISTS and isinstance(value, list):
+            for entry in value:
+                if isinstance(entry, dict):
+                    walk_sources(entry, key, entry.get("id"), ())
+        elif key != "clauses":
+            walk_sources(value, key, None, ()) if isinstance(value, (dict, list)) else None
+            if key in ("unit_source",) and isinstance(value, str) and value not in clauses:
+                d(key, None, (), f"source '{value}' is not a clause id{_hint(value, clause_ids)}")
+
+    # clause quotes occur in their source text
+    texts: dict[str, str] = {}
+    for cid, clause in clauses.items():
+        text_path = clause.get("_text", "")
+        if not text_path:
+            continue
+        if text_path not in texts:
+            try:
+                texts[text_path] = _SPACE.sub("", Path(text_path).read_text(encoding="utf-8"))
+            except OSError:
+                texts[text_path] = ""
+                d("document", None, ("text",), f"source text file not found: {text_path}")
+        quote = _SPACE.sub("", str(clause.get("quote", "")))
+        if texts[text_path] and quote and quote not in texts[text_path]:
+            d("clauses", cid, ("quote",), "quote does not occur in the source text; copy it verbatim "
+                                          "(whitespace is ignored, punctuation is not)")
+
+    def ref(kind: str, value: Any, known: list[str], section: str, entry_id: str | None, rest: tuple) -> None:
+        if isinstance(value, str) and value not in known:
+            d(section, entry_id, rest, f"unknown {kind} '{value}'{_hint(value, known)}")
+
+    for cat in merged.get("categories", []):
+        ref("category", cat.get("parent"), categories, "categories", cat.get("id"), ("parent",))
+    # category parent cycles
+    parents = {c.get("id"): c.get("parent") for c in merged.get("categories", [])}
+    for cid in parents:
+        seen_c, cur = set(), cid
+        while cur in parents and parents[cur]:
+            if cur in seen_c:
+                d("categories", cid, ("parent",), f"category '{cid}' is its own ancestor")
+                break
+            seen_c.add(cur)
+            cur = parents[cur]
+
+    for iid, item in items.items():
+        ref("category", item.get("category"), categories, "items", iid, ("category",))
+        ref("workflow", item.get("workflow"), workflows, "items", iid, ("workflow",))
+        ref("timeline entry", item.get("deadline"), timeline, "items", iid, ("deadline",))
+        for j, r in enumerate(item.get("roles") or []):
+            ref("role", r, roles, "items", iid, ("roles", j))
+        rule = item.get("rule") or {}
+        rtype, inp = rule.get("type"), item.get("input")
+        if rtype in RULE_INPUTS and inp not in RULE_INPUTS[rtype]:
+            fits = ", ".join(sorted(RULE_INPUTS[rtype]))
+            d("items", iid, ("input",), f"input '{inp}' does not fit rule type '{rtype}' (it needs: {fits})")
+        level_ids = _ids(item.get("levels"))
+        if inp == "level" and not level_ids:
+            d("items", iid, ("input",), "an item with input 'level' needs a 'levels' list")
+        if level_ids and inp != "level":
+            d("items", iid, ("levels",), "'levels' is only used with input: level")
+        if rtype == "lookup":
+            table_levels = [row.get("level") for row in rule.get("table", [])]
+            for j, lv in enumerate(table_levels):
+                ref("level", lv, level_ids, "items", iid, ("rule", "table", j, "level"))
+            for lv in level_ids:
+                if lv not in table_levels:
+                    d("items", iid, ("levels",), f"level '{lv}' has no row in the lookup table")
+        if rtype == "rate":
+            try:
+                if _q(rule.get("per")) == 0:
+                    d("items", iid, ("rule", "per"), "'per' must be greater than 0")
+            except ValueError:
+                pass
+        if inp == "count" and not item.get("count_unit"):
+            d("items", iid, ("input",), "a count input needs 'count_unit' (篇, 个, 次 …) so the calculator can label it")
+        smallest = _smallest(rule)
+        for j, cap in enumerate(item.get("caps") or []):
+            try:
+                cap_max = _q(cap.get("max"))
+            except ValueError:
+                continue
+            if smallest is not None and cap_max < smallest:
+                d("items", iid, ("caps", j, "max"), f"cap {format_rational(cap_max)} is below what a single unit of "
+                                                    f"this item earns ({format_rational(smallest)}); nothing could be counted")
+            if cap_max == 0:
+                d("items", iid, ("caps", j, "max"), "a cap of 0 means the item never counts; remove the item instead")
+
+    for cap in merged.get("caps", []):
+        cid = cap.get("id")
+        for j, it in enumerate(cap.get("items") or []):
+            ref("item", it, sorted(items), "caps", cid, ("items", j))
+        try:
+            cap_max = _q(cap.get("max"))
+            smallest = [s for s in (_smallest((items.get(i) or {}).get("rule") or {}) for i in cap.get("items") or [])
+                        if s is not None]
+            if smallest and cap_max < min(smallest):
+                d("caps", cid, ("max",), f"shared cap {format_rational(cap_max)} is below what a single unit of any "
+                                         f"of its items earns ({format_rational(min(smallest))})")
+        except ValueError:
+            pass
+
+    def check_measure(of: Any, section: str, entry_id: str | None, rest: tuple) -> None:
+        if isinstance(of, dict):
+            ref("category", of.get("category"), categories, section, entry_id, rest + ("of", "category"))
+            for j, it in enumerate(of.get("items") or []):
+                ref("item", it, sorted(items), section, entry_id, rest + ("of", "items", j))
+
+    for req in merged.get("requirements", []):
+        check_measure(req.get("of"), "requirements", req.get("id"), ())
+        for j, r in enumerate(req.get("roles") or []):
+            ref("role", r, roles, "requirements", req.get("id"), ("roles", j))
+    for chk in merged.get("checks", []):
+        for j, r in enumerate(chk.get("roles") or []):
+            ref("role", r, roles, "checks", chk.get("id"), ("roles", j))
+        seen_r: set[str] = set()
+        for j, req in enumerate(chk.get("requirements") or []):
+            check_measure(req.get("of"), "checks", chk.get("id"), ("requirements", j))
+            if req.get("id") in seen_r:
+                d("checks", chk.get("id"), ("requirements", j, "id"), f"duplicate requirement id '{req.get('id')}' in this check")
+            seen_r.add(req.get("id"))
+            between = req.get("periods_between")
+            if isinstance(between, dict) and isinstance(between.get("from"), int) and isinstance(between.get("to"), int):
+                if between["from"] > between["to"]:
+                    d("checks", chk.get("id"), ("requirements", j, "periods_between"),
+                      f"periods_between goes backwards ({between['from']} > {between['to']})")
+
+    for t in merged.get("timeline", []):
+        for j, a in enumerate(t.get("actors") or []):
+            ref("actor", a, actors, "timeline", t.get("id"), ("actors", j))
+        if isinstance(t.get("start"), str) and isinstance(t.get("end"), str) and t["start"] > t["end"]:
+            d("timeline", t.get("id"), ("end",), f"window ends ({t['end']}) before it starts ({t['start']})")
+        if t.get("kind") == "window" and t.get("date"):
+            d("timeline", t.get("id"), ("date",), "a window has start and end, not date")
+    for wf in merged.get("workflows", []):
+        for j, step in enumerate(wf.get("steps") or []):
+            ref("actor", step.get("actor"), actors, "workflows", wf.get("id"), ("steps", j, "actor"))
+            ref("timeline entry", step.get("deadline"), timeline, "workflows", wf.get("id"), ("steps", j, "deadline"))
+    for sch in merged.get("schedules", []):
+        rows = sch.get("rows") or []
+        for j in range(1, len(rows)):
+            a, b = rows[j - 1], rows[j]
+            if isinstance(a.get("date"), str) and isinstance(b.get("date"), str) and b["date"] < a["date"]:
+                d("schedules", sch.get("id"), ("rows", j, "date"), f"dates out of order: {b['date']} comes after {a['date']}")
+            if isinstance(a.get("no"), int) and isinstance(b.get("no"), int) and b["no"] <= a["no"]:
+                d("schedules", sch.get("id"), ("rows", j, "no"), f"row numbers out of order: {b['no']} after {a['no']}")
+    for form in merged.get("forms", []):
+        for s, section in enumerate(form.get("sections") or []):
+            ref("item", section.get("item"), sorted(items), "forms", form.get("id"), ("sections", s, "item"))
+            flat = list(_flatten_columns(section.get("columns") or [], ("sections", s, "columns")))
+            col_ids = [c.get("id") for c, _ in flat]
+            for col, cpath in flat:
+                comp = col.get("computed")
+                if isinstance(comp, dict):
+                    ref("item", comp.get("item"), sorted(items), "forms", form.get("id"), cpath + ("computed", "item"))
+                    ref("column", comp.get("from"), col_ids, "forms", form.get("id"), cpath + ("computed", "from"))
+    period = merged.get("period") or {}
+    if period.get("kind") == "school_year" and not period.get("start"):
+        d("period", None, (), "a school_year period needs 'start' (e.g. \"08-01\")", key=None)
+    if period.get("kind") == "calendar_year" and period.get("start") not in (None, "01-01"):
+        d("period", None, ("start",), "a calendar year starts on \"01-01\"; use kind: school_year for another start")
+    if isinstance(period.get("first"), str) and isinstance(period.get("last"), str) and period["first"] > period["last"]:
+        d("period", None, ("last",), f"period range ends ({period['last']}) before it starts ({period['first']})")
+    doc = merged.get("document") or {}
+    if isinstance(doc.get("effective_from"), str) and isinstance(doc.get("effective_to"), str) \
+            and doc["effective_from"] > doc["effective_to"]:
+        d("document", None, ("effective_to",), "effective_to is before effective_from")
+    for key in ("issued", "effective_from", "effective_to"):
+        if isinstance(doc.get(key), str) and not _is_real_date(doc[key]):
+            d("document", None, (key,), f"'{doc[key]}' is not a real calendar date")
+    for t in merged.get("timeline", []):
+        for key in ("date", "start", "end"):
+            if isinstance(t.get(key), str) and not _is_real_date(t[key]):
+                d("timeline", t.get("id"), (key,), f"'{t[key]}' is not a real calendar date")
+    return diags
+
+
+def _is_real_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _merged_before(layers: list[_Layer], layer: _Layer, section: str) -> list:
+    out: list = []
+    for other in layers:
+        if other is layer:
+            break
+        out.extend(other.doc.data.get(section) or [])
+    return out
+
+
+def _flatten_columns(columns: list, path: tuple):
+    for i, col in enumerate(columns):
+        if isinstance(col, dict):
+            yield col, path + (i,)
+            yield from _flatten_columns(col.get("children") or [], path + (i, "children"))
+
+
+def _smallest(rule: dict) -> Fraction | None:
+    try:
+        return _build_rule(rule).smallest_award()
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def _build_rule(r: dict) -> Rule:
+    opt = lambda k: _q(r[k]) if r.get(k) is not None else None  # noqa: E731
+    return Rule(
+        type=r["type"], per=opt("per"), value=opt("value"), rounding=r.get("rounding"), factor=opt("factor"),
+        table=tuple((row["level"], _q(row["value"])) for row in r.get("table", [])),
+        passed=opt("passed"), failed=opt("failed"), assessed_by=r.get("assessed_by", ""),
+        defers_to=r.get("defers_to", ""), defined_in_source=bool(r.get("defined_in_source", False)),
+    )
+
+
+def _build_measure(of: Any) -> Measure:
+    if of == "total":
+        return Measure("total")
+    if "category" in of:
+        return Measure("category", (of["category"],))
+    return Measure("items", tuple(of["items"]))
+
+
+def _build_requirement(r: dict) -> Requirement:
+    between = r.get("periods_between")
+    return Requirement(
+        id=r["id"], name=r["name"], measure=_build_measure(r["of"]), source=r["source"],
+        min=_q(r["min"]) if r.get("min") is not None else None,
+        min_per_period=_q(r["min_per_period"]) if r.get("min_per_period") is not None else None,
+        periods_between=(between["from"], between["to"]) if between else None,
+        roles=tuple(r.get("roles") or ()),
+    )
+
+
+def build_model(merged: dict, files: tuple[str, ...]) -> Policy:
+    """Turn a merged, validated document into the typed model."""
+    period = merged.get("period") or {"kind": "calendar_year", "source": ""}
+    start = (period.get("start") or "01-01").split("-")
+    items = []
+    for it in merged.get("items", []):
+        items.append(Item(
+            id=it["id"], name=it["name"], category=it["category"], input=it["input"], rule=_build_rule(it["rule"]),
+            source=it["source"],
+            caps=tuple(Cap(per=c["per"], max=_q(c["max"]), source=c["source"]) for c in it.get("caps") or []),
+            roles=tuple(it.get("roles") or ()), gate=it.get("gate"), dedupe=it.get("dedupe"),
+            count_unit=it.get("count_unit", ""),
+            levels=tuple((lv["id"], lv["name"]) for lv in it.get("levels") or []), raw=it,
+        ))
+    return Policy(
+        id=merged["id"], edition=merged["edition"], title=merged["title"], unit=merged.get("unit", "学分"),
+        period=Period(kind=period["kind"], start_month=int(start[0]), start_day=int(start[1]),
+                      source=period.get("source", ""), first=period.get("first"), last=period.get("last")),
+        cycle_periods=(merged.get("cycle") or {}).get("periods"),
+        categories=tuple(Category(c["id"], c["name"], c.get("parent"), c.get("source", ""))
+                         for c in merged.get("categories", [])),
+        items=tuple(items),
+        shared_caps=tuple(Cap(per=c["per"], max=_q(c["max"]), source=c["source"], id=c["id"], name=c["name"],
+                              items=tuple(c["items"])) for c in merged.get("caps", [])),
+        requirements=tuple(_build_requirement(r) for r in merged.get("requirements", [])),
+        checks=tuple(Check(id=c["id"], name=c["name"], window=c["window"], source=c["source"],
+                           roles=tuple(c.get("roles") or ()),
+                           requirements=tuple(_build_requirement(r) for r in c["requirements"]))
+                     for c in merged.get("checks", [])),
+        clauses=tuple(Clause(c["id"], c["quote"], c.get("title", ""), c.get("_text", ""))
+                      for c in merged.get("clauses", [])),
+        roles=tuple((r["id"], r["name"]) for r in merged.get("roles", [])),
+        data=merged, files=files,
+    )
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Load one edition with its layers; raise InputError listing every problem."""
+    path = Path(path)
+    layers, diags = _read_layers(path)
+    if diags:
+        raise InputError(diags)
+    origins = _Origins()
+    merged = _merge(layers, origins)
+    diags = _semantic(layers, merged, origins)
+    if diags:
+        raise InputError(diags)
+    return build_model(merged, tuple(_display(layer.path) for layer in layers))
+
+
+def validate_paths(paths: list[str | Path]) -> tuple[list[Policy], list[Diagnostic]]:
+    """Validate every policy file under paths; return the good ones and all diagnostics."""
+    policies, diags = [], []
+    for f in policy_files(paths):
+        try:
+            policies.append(load_policy(f))
+        except InputError as exc:
+            diags.extend(exc.diagnostics)
+    return policies, sorted(set(diags))

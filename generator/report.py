@@ -1,0 +1,64 @@
+"""Render an evaluation result as the readable Chinese table `jxjy check` prints."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from .engine import shortfall_phrases
+from .model import Policy
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates" / "report"
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(rows: list[list[str]]) -> str:
+    """Align columns by display width, so Chinese and digits line up in a terminal."""
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [cell + " " * (widths[i] - _width(cell)) for i, cell in enumerate(row)]
+        lines.append("  " + "  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str], with_trace: bool = True) -> str:
+    labels = yaml.safe_load((TEMPLATES / "labels.zh.yaml").read_text(encoding="utf-8"))
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, keep_trailing_newline=True)
+    unit = policy.unit
+    names = {c.id: c.name for c in policy.categories}
+
+    def req_table(reqs: dict) -> str:
+        rows = [labels["requirements"]]
+        for r in reqs.values():
+            rows.append([r["name"], r["required"], r["actual"], labels["met"] if r["met"] else labels["unmet"],
+                         "" if r["met"] else r["shortfall"]])
+        return table(rows)
+
+    periods = []
+    for p in result["periods"].values():
+        rows = [labels["items"]]
+        for item_id, it in p["items"].items():
+            rows.append([policy.item(item_id).name, it["raw"], it["credited"], str(len(it["entries"]))])
+        periods.append({
+            "label": p["label"], "start": p["start"], "end": p["end"],
+            "table": table(rows) if len(rows) > 1 else "  —",
+            "categories": [f"{names[c]}：{v} {unit}" for c, v in p["categories"].items()],
+            "total": p["total"], "requirements": p["requirements"],
+            "req_table": req_table(p["requirements"]) if p["requirements"] else "",
+        })
+    checks = [{"name": c["name"], "met": c["met"], "req_table": req_table(c["requirements"]),
+               "periods": "、".join(c["periods"]) or "—"} for c in result["checks"].values()]
+    person = ledger.get("person") or {}
+    return env.get_template("check.txt.j2").render(
+        policy=policy, result=result, unit=unit, periods=periods, checks=checks,
+        person_name=person.get("name", ""), roles="、".join(policy.role_name(r) for r in person.get("roles") or []),
+        shortfalls=shortfall_phrases(result), errors=errors,
+        trace=[t["text"] + (f"（{t['source']}）" if t.get("source") else "") for t in result["trace"]] if with_trace else [],
+    )
