@@ -1,0 +1,52 @@
+"""The jxjy command line: exit codes, report text, JSON valid against the result schema."""
+
+import json
+
+import jsonschema
+import pytest
+
+from generator.cli import main
+from generator.schema_check import load_schema
+
+DEMO = "tests/fixtures/policies/demo/2020.yaml"
+
+
+def test_check_prints_a_chinese_table(capsys):
+    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", "2020-07-31"]) == 0
+    out = capsys.readouterr().out
+    assert "== 2019—2020学年（2019-08-01 至 2020-07-31）==" in out
+    assert "合计：16.5 学分" in out
+    assert "灵活性还差 2.5 学分" in out
+    assert "微课学习：8 学时 → ⌊8/3⌋ = 2 学分（二）" in out
+
+
+def test_check_json_is_valid_against_the_result_schema(capsys):
+    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.csv", "--json", "--role", "teacher"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(load_schema("result.schema.json")).validate(result)
+    assert result["periods"]["2019-2020"]["requirements"]["annual-total"]["actual"] == "16.5"
+
+
+def test_check_reports_bad_entries_and_exits_1(capsys):
+    assert main(["check", DEMO, "tests/fixtures/ledgers/bad-entries.yaml"]) == 1
+    err = capsys.readouterr().err
+    assert "tests/fixtures/ledgers/bad-entries.yaml:4:12: unknown item 'weeke'; did you mean 'weike'?" in err
+
+
+def test_check_rejects_a_bad_as_of(capsys):
+    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", "2020-13-01"]) == 2
+    assert "not a date" in capsys.readouterr().err
+
+
+def test_validate_ok_and_missing_path(capsys):
+    assert main(["validate", "tests/fixtures/policies/demo"]) == 0
+    assert "ok  demo/2020" in capsys.readouterr().out
+    assert main(["validate", "no/such/dir"]) == 1
+    assert "no such file or directory" in capsys.readouterr().err
+
+
+def test_module_entry_point_and_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    assert "validate" in capsys.readouterr().out
