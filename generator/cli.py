@@ -12,7 +12,7 @@ from .diagnostics import Diagnostic, InputError
 from .engine import evaluate
 from .ledger import read_ledger
 from .policy_loader import load_policy, policy_files, validate_paths
-from .policy_tests import load_cases, run_policy_tests, tests_file_for
+from .policy_tests import load_cases, run_policy_tests, cases_file_for
 from .report import render_report
 
 DEFAULT_POLICIES = "policies"
@@ -32,7 +32,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     policies, diags = validate_paths(paths)
     for f in policy_files(paths):
-        tf = tests_file_for(f)
+        tf = cases_file_for(f)
         if tf.exists():
             try:
                 _, case_diags = load_cases(tf)

@@ -33,7 +33,7 @@ class CaseResult:
         return not self.failures
 
 
-def tests_file_for(policy_file: Path) -> Path:
+def cases_file_for(policy_file: Path) -> Path:
     return policy_file.with_name(f"{policy_file.stem}.tests.yaml")
 
 
@@ -111,7 +111,7 @@ def load_cases(tests_file: Path) -> tuple[SourceDoc, list[Diagnostic]]:
 def run_policy_tests(policy_file: Path) -> list[CaseResult]:
     """Run the cases beside a policy file; an unreadable file raises InputError."""
     policy = load_policy(policy_file)
-    tests_file = tests_file_for(policy_file)
+    tests_file = cases_file_for(policy_file)
     if not tests_file.exists():
         return []
     doc, diags = load_cases(tests_file)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from generator.policy_loader import load_policy, policy_files
-from generator.policy_tests import run_policy_tests, tests_file_for
+from generator.policy_tests import run_policy_tests, cases_file_for
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_FILES = policy_files([ROOT / "policies"])
@@ -13,7 +13,7 @@ POLICY_FILES = policy_files([ROOT / "policies"])
 
 def _cases():
     for f in POLICY_FILES:
-        if tests_file_for(f).exists():
+        if cases_file_for(f).exists():
             for result in run_policy_tests(f):
                 yield pytest.param(result, id=f"{f.parent.name}/{f.stem}::{result.case_id}")
 
@@ -22,7 +22,7 @@ def _cases():
 def test_policy_validates_and_has_cases(policy_file):
     policy = load_policy(policy_file)
     assert policy.items or policy.data.get("extends")
-    assert tests_file_for(policy_file).exists(), "every policy edition carries its own test cases"
+    assert cases_file_for(policy_file).exists(), "every policy edition carries its own test cases"
 
 
 @pytest.mark.parametrize("case", list(_cases()))
