@@ -370,8 +370,8 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
             a, b = rows[j - 1], rows[j]
             if isinstance(a.get("date"), str) and isinstance(b.get("date"), str) and b["date"] < a["date"]:
                 d("schedules", sch.get("id"), ("rows", j, "date"), f"dates out of order: {b['date']} comes after {a['date']}")
-            if isinstance(a.get("no"), int) and isinstance(b.get("no"), int) and b["no"] <= a["no"]:
-                d("schedules", sch.get("id"), ("rows", j, "no"), f"row numbers out of order: {b['no']} after {a['no']}")
+            if isinstance(a.get("seq"), int) and isinstance(b.get("seq"), int) and b["seq"] <= a["seq"]:
+                d("schedules", sch.get("id"), ("rows", j, "seq"), f"row numbers out of order: {b['seq']} after {a['seq']}")
     for form in merged.get("forms", []):
         for s, section in enumerate(form.get("sections") or []):
             ref("item", section.get("item"), sorted(items), "forms", form.get("id"), ("sections", s, "item"))
