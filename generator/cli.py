@@ -12,7 +12,7 @@ from .diagnostics import Diagnostic, InputError
 from .engine import evaluate
 from .ledger import read_ledger
 from .policy_loader import load_policy, policy_files, validate_paths
-from .policy_tests import load_cases, run_policy_tests, cases_file_for
+from .policy_tests import cases_file_for, load_cases, run_policy_tests
 from .report import render_report
 
 DEFAULT_POLICIES = "policies"

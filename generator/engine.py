@@ -84,6 +84,8 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
         if (first and day.isoformat() < first) or (last and day.isoformat() > last):
             errors.append({"field": "date", "message": f"date {day.isoformat()} is outside every period of this "
                                                        f"policy ({first or '…'} to {last or '…'})"})
+    if entry.get("counts_for") is not None and day is not None and not errors:
+        errors.extend(_check_counts_for(policy, entry.get("counts_for"), day))
     if item is None:
         return errors
     if item.roles and not roles.intersection(item.roles):
@@ -112,6 +114,40 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
     if item.input == "subjects" and entry.get("passed") is None and entry.get("failed") is None:
         errors.append({"field": "passed", "message": "give passed and/or failed subject counts"})
     return errors
+
+
+def _declared_span(policy: Policy, value: Any) -> PeriodSpan | None:
+    """The period a `counts_for` value names, if it is a period id of this policy."""
+    if not isinstance(value, str) or not value[:4].isdigit():
+        return None
+    try:
+        span = period_starting(policy.period, int(value[:4]))
+    except ValueError:  # year 0000 or 9999 of a school year: no such period
+        return None
+    return span if span.id == value else None
+
+
+def _check_counts_for(policy: Policy, value: Any, day: dt.date) -> list[dict]:
+    """`counts_for` must name an earlier period of this policy, and the policy must say how make-up counts."""
+    span = _declared_span(policy, value)
+    if span is None:
+        example = period_of(policy.period, day).id
+        return [{"field": "counts_for", "message": f"counts_for '{value}' is not a period of this policy "
+                                                   f"(write it like '{example}')"}]
+    own = period_of(policy.period, day)
+    if span == own:
+        return []
+    if span > own:
+        return [{"field": "counts_for", "message": f"counts_for '{value}' is later than the period of the entry's date "
+                                                   f"({own.id}); learning cannot count for a future period"}]
+    if policy.period.makeup is None:
+        return [{"field": "counts_for", "message": f"this policy does not say whether learning done after a period "
+                                                   f"counts for it, so the entry cannot be declared for '{value}'"}]
+    first, last = policy.period.first, policy.period.last
+    if (first and span.end.isoformat() < first) or (last and span.start.isoformat() > last):
+        return [{"field": "counts_for", "message": f"period '{value}' is outside this policy "
+                                                   f"({first or '…'} to {last or '…'})"}]
+    return []
 
 
 def _entry_credit(item: Item, entry: dict) -> tuple[Fraction, dict]:
@@ -221,8 +257,18 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
     as_span = period_of(policy.period, as_of_date) if as_of_date else None
     spans: dict[str, PeriodSpan] = {}
     by_period: dict[str, list] = defaultdict(list)
+    refused: set[int] = set()  # make-up entries the policy does not count
     for idx, entry, item, day in counted:
         span = period_of(policy.period, day)
+        declared = _declared_span(policy, entry.get("counts_for"))
+        if declared is not None and declared != span and policy.period.makeup is not None:
+            span = declared
+            key = "makeup.counted" if policy.period.makeup.counts else "makeup.not_counted"
+            if not policy.period.makeup.counts:
+                refused.add(idx)
+            trace.add(message(key, item=item.name, date=day.isoformat(), period=span.label,
+                              period_word=message(f"period_word.{policy.period.kind}")),
+                      policy.period.makeup.source, span.id, f"entry:{idx}")
         spans[span.id] = span
         by_period[span.id].append((idx, entry, item))
     if as_span is not None:
@@ -248,6 +294,10 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
         item_entries: dict[str, list[int]] = defaultdict(list)
         item_facts: dict[str, list] = defaultdict(list)
         for idx, entry, item in by_period.get(pid, []):
+            if idx in refused:
+                item_entries[item.id].append(idx)
+                item_raw.setdefault(item.id, Fraction(0))
+                continue
             if item.gate and entry.get(item.gate["flag"]) is not True:
                 trace.add(message(f"gate.{item.gate['flag']}", item=item.name), item.gate["source"], pid, f"entry:{idx}")
                 item_entries[item.id].append(idx)
@@ -332,6 +382,7 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
                 continue
             actual = _measure(policy, req, item_credit, categories, total)
             reqs[req.id] = _requirement_result(policy, req, req.min, actual, trace, pid)
+        _state_carry_over(policy, span, total, reqs, trace)
         periods_out[pid] = {
             "id": pid, "label": span.label, "start": span.start.isoformat(), "end": span.end.isoformat(),
             "items": {i: {"raw": fmt(item_raw[i]), "credited": fmt(item_credit[i]), "entries": item_entries[i]}
@@ -340,6 +391,8 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
             "total": fmt(total),
             "requirements": reqs,
         }
+        if policy.period.verdict is not None:
+            periods_out[pid]["verdict"] = _verdict(policy, span, reqs, trace)
 
     checks_out = {}
     for check in policy.checks:
@@ -359,6 +412,33 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
         "errors": errors,
         "trace": trace.lines,
     }
+
+
+def _state_carry_over(policy: Policy, span: PeriodSpan, total: Fraction, reqs: dict, trace: _Trace) -> None:
+    """Say so when a period's total exceeds its total requirement and the policy forbids carrying the excess."""
+    if policy.period.carry_over is not False:
+        return
+    totals = [r for r in policy.requirements if r.measure.kind == "total" and r.id in reqs]
+    if not totals:
+        return
+    req = max(totals, key=lambda r: r.min)
+    if total <= req.min:
+        return
+    trace.add(message("carry_over.not_carried", period=span.label, total=fmt(total), unit=policy.unit, name=req.name,
+                      excess=fmt(total - req.min), period_word=message(f"period_word.{policy.period.kind}")),
+              policy.period.carry_over_source or policy.period.source, span.id, "carry_over")
+
+
+def _verdict(policy: Policy, span: PeriodSpan, reqs: dict, trace: _Trace) -> dict:
+    verdict = policy.period.verdict
+    unmet = [r["name"] for r in reqs.values() if not r["met"]]
+    passed = bool(reqs) and not unmet
+    if passed:
+        text = message("verdict.passed", period=span.label, name=verdict.name)
+    else:
+        text = message("verdict.failed", period=span.label, name=verdict.name, unmet="、".join(unmet) or "—")
+    trace.add(text, verdict.source, span.id, "verdict")
+    return {"name": verdict.name, "passed": passed, "source": verdict.source}
 
 
 def _apply_shared_cap(policy: Policy, cap: Cap, item_credit: dict, running: dict, trace: _Trace, pid: str,

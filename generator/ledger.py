@@ -22,7 +22,7 @@ from .yaml_source import SourceDoc, decode_utf8, parse_yaml
 
 LEDGER_SCHEMA = "ledger.schema.json"
 NUMERIC_FIELDS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "credits")
-TEXT_FIELDS = ("item", "date", "level", "course", "evidence", "note")
+TEXT_FIELDS = ("item", "date", "level", "course", "evidence", "note", "counts_for")
 
 
 @dataclass

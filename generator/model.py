@@ -115,6 +115,22 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Makeup:
+    """How an entry declared for an earlier period than its date's (补学、补报) is treated."""
+
+    counts: bool  # True: it counts in the period it is declared for; False: it counts nowhere
+    source: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A named pass/fail per period (年度认证): passed only when every applicable requirement is met."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Period:
     kind: str
     start_month: int
@@ -122,6 +138,10 @@ class Period:
     source: str
     first: str | None = None
     last: str | None = None
+    carry_over: bool | None = None  # None: the policy does not say
+    carry_over_source: str = ""
+    makeup: Makeup | None = None
+    verdict: Verdict | None = None
 
 
 @dataclass(frozen=True)

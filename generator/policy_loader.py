@@ -23,11 +23,13 @@ from .model import (
     Check,
     Clause,
     Item,
+    Makeup,
     Measure,
     Period,
     Policy,
     Requirement,
     Rule,
+    Verdict,
 )
 from .rational import format_rational, parse_rational
 from .schema_check import schema_diagnostics
@@ -83,7 +85,9 @@ def _read_layers(path: Path) -> tuple[list[_Layer], list[Diagnostic]]:
     while current is not None:
         current = current.resolve()
         if current in seen:
-            diags.append(Diagnostic(str(path), 1, 1, "policy extends itself (layering loop)"))
+            chain = " → ".join(f"{layer.path.parent.name}/{layer.path.stem}" for layer in reversed(layers))
+            diags.append(layers[0].doc.diagnostic(("extends", "policy"), f"layering loop: {chain} → "
+                                                  f"{current.parent.name}/{current.stem}; a policy cannot extend itself"))
             break
         seen.add(current)
         display = _display(current)
@@ -98,11 +102,13 @@ def _read_layers(path: Path) -> tuple[list[_Layer], list[Diagnostic]]:
                 current = candidate
             else:
                 known = [f"{d.name}/{f.stem}" for d in current_root(layers[0].path).iterdir() if d.is_dir()
-                         for f in d.glob("*.yaml") if not f.name.endswith(".tests.yaml")]
+                         for f in sorted(d.glob("*.yaml"))
+                         if not f.name.endswith(".tests.yaml") and f.resolve() != layers[0].path]
                 want = f"{parent['policy']}/{parent['edition']}"
                 close = difflib.get_close_matches(want, known, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                diags.append(doc.diagnostic(("extends",), f"parent policy '{want}' not found "
+                wrong = "edition" if candidate.parent.is_dir() else "policy"
+                diags.append(doc.diagnostic(("extends", wrong), f"parent policy '{want}' not found "
                                             f"(looked for {_display(candidate)}){hint}"))
     return layers, diags
 
@@ -166,6 +172,29 @@ def _hint(word: str, choices: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def _unknown_source(value: str, clause_ids: list[str]) -> str:
+    hint = _hint(value, clause_ids)
+    return f"source '{value}' is not a clause id" + (hint or "; add it under clauses: with a verbatim quote")
+
+
+def _quote_mismatch(quote: str, text: str) -> str:
+    """Say where a quote stops matching its source text (both without whitespace)."""
+    lo, hi = 0, len(quote)  # the longest prefix of the quote that occurs in the text
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if quote[:mid] in text:
+            lo = mid
+        else:
+            hi = mid - 1
+    advice = "copy it verbatim (whitespace is ignored, punctuation is not)"
+    if lo < 2:
+        return (f"quote does not occur in the source text, not even its start '{quote[:8]}…': look for a typo, "
+                f"and check that document.text is the right file; {advice}")
+    seen = quote[max(0, lo - 8):lo]
+    return (f"quote does not occur in the source text: it matches up to '…{seen}' and then has "
+            f"'{quote[lo:lo + 8]}{'…' if len(quote) > lo + 8 else ''}' where the source differs; {advice}")
+
+
 def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     top = layers[-1].doc
@@ -182,8 +211,10 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
                 if not isinstance(eid, str):
                     continue
                 if eid in seen:
+                    first = layer.doc.locate((section, seen[eid], "id"))[0]
                     diags.append(layer.doc.diagnostic((section, idx, "id"),
-                                 f"duplicate {section} id '{eid}' (also {section}[{seen[eid]}]); ids must be unique"))
+                                 f"duplicate id '{eid}': {section}[{seen[eid]}] (line {first}) already uses it; "
+                                 "ids must be unique within their list"))
                 else:
                     seen[eid] = idx
     # file location must match id/edition
@@ -219,8 +250,7 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
         if isinstance(node, dict):
             for k, v in node.items():
                 if k in ("source", "carry_over_source", "unit_source") and isinstance(v, str) and v not in clauses:
-                    d(section, entry_id, rest + (k,), f"source '{v}' is not a clause id{_hint(v, clause_ids)}; "
-                                                      "add it under clauses: with a verbatim quote")
+                    d(section, entry_id, rest + (k,), _unknown_source(v, clause_ids))
                 else:
                     walk_sources(v, section, entry_id, rest + (k,))
         elif isinstance(node, list):
@@ -235,7 +265,7 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
         elif key != "clauses":
             walk_sources(value, key, None, ()) if isinstance(value, (dict, list)) else None
             if key in ("unit_source",) and isinstance(value, str) and value not in clauses:
-                d(key, None, (), f"source '{value}' is not a clause id{_hint(value, clause_ids)}")
+                d(key, None, (), _unknown_source(value, clause_ids))
 
     # clause quotes occur in their source text
     texts: dict[str, str] = {}
@@ -248,11 +278,14 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
                 texts[text_path] = _SPACE.sub("", Path(text_path).read_text(encoding="utf-8"))
             except OSError:
                 texts[text_path] = ""
-                d("document", None, ("text",), f"source text file not found: {text_path}")
+                d("document", None, ("text",), f"source text file not found: {_display(Path(text_path))} "
+                                               "(document.text is relative to the policy file)")
+            except UnicodeDecodeError:
+                texts[text_path] = ""
+                d("document", None, ("text",), f"source text {_display(Path(text_path))} is not valid UTF-8; save it as UTF-8")
         quote = _SPACE.sub("", str(clause.get("quote", "")))
         if texts[text_path] and quote and quote not in texts[text_path]:
-            d("clauses", cid, ("quote",), "quote does not occur in the source text; copy it verbatim "
-                                          "(whitespace is ignored, punctuation is not)")
+            d("clauses", cid, ("quote",), _quote_mismatch(quote, texts[text_path]))
 
     def ref(kind: str, value: Any, known: list[str], section: str, entry_id: str | None, rest: tuple) -> None:
         if isinstance(value, str) and value not in known:
@@ -260,16 +293,18 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
 
     for cat in merged.get("categories", []):
         ref("category", cat.get("parent"), categories, "categories", cat.get("id"), ("parent",))
-    # category parent cycles
+    # category parent cycles: each loop once, at its first member (a category leading into a loop is not in it)
     parents = {c.get("id"): c.get("parent") for c in merged.get("categories", [])}
+    in_loop: set = set()
     for cid in parents:
-        seen_c, cur = set(), cid
-        while cur in parents and parents[cur]:
-            if cur in seen_c:
-                d("categories", cid, ("parent",), f"category '{cid}' is its own ancestor")
-                break
-            seen_c.add(cur)
+        chain, cur = [cid], parents[cid]
+        while cur in parents and cur not in chain:
+            chain.append(cur)
             cur = parents[cur]
+        if cur == cid and cid not in in_loop:
+            in_loop.update(chain)
+            d("categories", cid, ("parent",), f"categories form a loop: {' → '.join(chain + [cid])}; "
+                                              "a category cannot be its own ancestor")
 
     for iid, item in items.items():
         ref("category", item.get("category"), categories, "items", iid, ("category",))
@@ -279,21 +314,23 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
             ref("role", r, roles, "items", iid, ("roles", j))
         rule = item.get("rule") or {}
         rtype, inp = rule.get("type"), item.get("input")
-        if rtype in RULE_INPUTS and inp not in RULE_INPUTS[rtype]:
+        mismatch = rtype in RULE_INPUTS and inp not in RULE_INPUTS[rtype]
+        if mismatch:
             fits = ", ".join(sorted(RULE_INPUTS[rtype]))
-            d("items", iid, ("input",), f"input '{inp}' does not fit rule type '{rtype}' (it needs: {fits})")
+            d("items", iid, ("input",), f"input '{inp}' does not fit rule type '{rtype}' (it needs input: {fits})")
         level_ids = _ids(item.get("levels"))
-        if inp == "level" and not level_ids:
-            d("items", iid, ("input",), "an item with input 'level' needs a 'levels' list")
-        if level_ids and inp != "level":
+        if inp == "level" and not level_ids and not mismatch:
+            d("items", iid, ("input",), "an item with input 'level' needs a 'levels' list naming the choices, "
+                                        "e.g. levels: [{id: level-1, name: 一级}]")
+        if level_ids and inp != "level" and not mismatch:
             d("items", iid, ("levels",), "'levels' is only used with input: level")
         if rtype == "lookup":
             table_levels = [row.get("level") for row in rule.get("table", [])]
-            for j, lv in enumerate(table_levels):
+            for j, lv in enumerate(table_levels if level_ids else []):
                 ref("level", lv, level_ids, "items", iid, ("rule", "table", j, "level"))
-            for lv in level_ids:
+            for j, lv in enumerate(level_ids):
                 if lv not in table_levels:
-                    d("items", iid, ("levels",), f"level '{lv}' has no row in the lookup table")
+                    d("items", iid, ("levels", j, "id"), f"level '{lv}' has no row in rule.table; add {{level: {lv}, value: …}}")
         if rtype == "rate":
             try:
                 if _q(rule.get("per")) == 0:
@@ -308,7 +345,7 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
                 cap_max = _q(cap.get("max"))
             except ValueError:
                 continue
-            if smallest is not None and cap_max < smallest:
+            if smallest is not None and 0 < cap_max < smallest:
                 d("items", iid, ("caps", j, "max"), f"cap {format_rational(cap_max)} is below what a single unit of "
                                                     f"this item earns ({format_rational(smallest)}); nothing could be counted")
             if cap_max == 0:
@@ -324,7 +361,7 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
                         if s is not None]
             if smallest and cap_max < min(smallest):
                 d("caps", cid, ("max",), f"shared cap {format_rational(cap_max)} is below what a single unit of any "
-                                         f"of its items earns ({format_rational(min(smallest))})")
+                                         f"of its items earns ({format_rational(min(smallest))}); nothing could be counted")
         except ValueError:
             pass
 
@@ -369,9 +406,11 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
         for j in range(1, len(rows)):
             a, b = rows[j - 1], rows[j]
             if isinstance(a.get("date"), str) and isinstance(b.get("date"), str) and b["date"] < a["date"]:
-                d("schedules", sch.get("id"), ("rows", j, "date"), f"dates out of order: {b['date']} comes after {a['date']}")
+                d("schedules", sch.get("id"), ("rows", j, "date"),
+                  f"rows out of date order: {b['date']} comes after {a['date']}; sort the rows by date")
             if isinstance(a.get("seq"), int) and isinstance(b.get("seq"), int) and b["seq"] <= a["seq"]:
-                d("schedules", sch.get("id"), ("rows", j, "seq"), f"row numbers out of order: {b['seq']} after {a['seq']}")
+                d("schedules", sch.get("id"), ("rows", j, "seq"),
+                  f"seq {b['seq']} comes after seq {a['seq']}; number the rows 1, 2, 3 … in order")
     for form in merged.get("forms", []):
         for s, section in enumerate(form.get("sections") or []):
             ref("item", section.get("item"), sorted(items), "forms", form.get("id"), ("sections", s, "item"))
@@ -389,17 +428,23 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
         d("period", None, ("start",), "a calendar year starts on \"01-01\"; use kind: school_year for another start")
     if isinstance(period.get("first"), str) and isinstance(period.get("last"), str) and period["first"] > period["last"]:
         d("period", None, ("last",), f"period range ends ({period['last']}) before it starts ({period['first']})")
+    if period.get("carry_over") is True:
+        d("period", None, ("carry_over",), "carry_over: true is not supported: no source yet says into which category an "
+                                           "excess carries; encode what the source says as a note")
+    if "carry_over" in period and not period.get("carry_over_source"):
+        d("period", None, ("carry_over",), "carry_over needs carry_over_source: the clause that says so")
+    if isinstance(period.get("verdict"), dict) and not merged.get("requirements"):
+        d("period", None, ("verdict",), "a verdict passes when every requirement is met, but this policy has no requirements")
+    for t in merged.get("timeline", []):
+        if t.get("kind") == "relative":
+            for key in ("date", "start", "end", "month"):
+                if key in t:
+                    d("timeline", t.get("id"), (key,), f"a relative deadline counts days from its anchor; remove '{key}'")
     doc = merged.get("document") or {}
     if isinstance(doc.get("effective_from"), str) and isinstance(doc.get("effective_to"), str) \
             and doc["effective_from"] > doc["effective_to"]:
         d("document", None, ("effective_to",), "effective_to is before effective_from")
-    for key in ("issued", "effective_from", "effective_to"):
-        if isinstance(doc.get(key), str) and not _is_real_date(doc[key]):
-            d("document", None, (key,), f"'{doc[key]}' is not a real calendar date")
-    for t in merged.get("timeline", []):
-        for key in ("date", "start", "end"):
-            if isinstance(t.get(key), str) and not _is_real_date(t[key]):
-                d("timeline", t.get("id"), (key,), f"'{t[key]}' is not a real calendar date")
+    # dates and month-days that are not on the calendar (2018-02-30, "04-31") are schema errors: schema_check
     return diags
 
 
@@ -463,6 +508,17 @@ def _build_requirement(r: dict) -> Requirement:
     )
 
 
+def _build_period(period: dict, start: list[str]) -> Period:
+    makeup, verdict = period.get("makeup"), period.get("verdict")
+    return Period(
+        kind=period["kind"], start_month=int(start[0]), start_day=int(start[1]), source=period.get("source", ""),
+        first=period.get("first"), last=period.get("last"), carry_over=period.get("carry_over"),
+        carry_over_source=period.get("carry_over_source", ""),
+        makeup=Makeup(counts=bool(makeup["counts"]), source=makeup["source"]) if makeup else None,
+        verdict=Verdict(name=verdict["name"], source=verdict["source"]) if verdict else None,
+    )
+
+
 def build_model(merged: dict, files: tuple[str, ...]) -> Policy:
     """Turn a merged, validated document into the typed model."""
     period = merged.get("period") or {"kind": "calendar_year", "source": ""}
@@ -479,8 +535,7 @@ def build_model(merged: dict, files: tuple[str, ...]) -> Policy:
         ))
     return Policy(
         id=merged["id"], edition=merged["edition"], title=merged["title"], unit=merged.get("unit", "学分"),
-        period=Period(kind=period["kind"], start_month=int(start[0]), start_day=int(start[1]),
-                      source=period.get("source", ""), first=period.get("first"), last=period.get("last")),
+        period=_build_period(period, start),
         cycle_periods=(merged.get("cycle") or {}).get("periods"),
         categories=tuple(Category(c["id"], c["name"], c.get("parent"), c.get("source", ""))
                          for c in merged.get("categories", [])),

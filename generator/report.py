@@ -52,6 +52,7 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
             "categories": [f"{names[c]}：{v} {unit}" for c, v in p["categories"].items()],
             "total": p["total"], "requirements": p["requirements"],
             "req_table": req_table(p["requirements"]) if p["requirements"] else "",
+            "verdict": p.get("verdict"),
         })
     checks = [{"name": c["name"], "met": c["met"], "req_table": req_table(c["requirements"]),
                "periods": "、".join(c["periods"]) or "—"} for c in result["checks"].values()]

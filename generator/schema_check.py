@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import json
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,39 @@ def load_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_MONTH_DAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")
+_plain_pattern = jsonschema.Draft202012Validator.VALIDATORS["pattern"]
+
+
+def _calendar_problem(text: str) -> str | None:
+    """A date or month-day that has the right shape but is not on the calendar (2018-02-30, "04-31")."""
+    m = _DATE.match(text)
+    if m:
+        year, month, day = map(int, m.groups())
+        last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 31
+        return f"'{text}' is not a real date: {year}-{month:02d} has only {last} days" if day > last else None
+    m = _MONTH_DAY.match(text)
+    if m:
+        month, day = map(int, m.groups())
+        last = calendar.monthrange(2000, month)[1] if 1 <= month <= 12 else 31  # a leap year: "02-29" exists
+        return f"'{text}' is not a real day: month {month:02d} has only {last} days" if day > last else None
+    return None
+
+
+def _pattern_and_calendar(validator, pattern, instance, schema):
+    """`pattern`, plus: a value that matches a date or month-day pattern must also be a real day."""
+    errors = list(_plain_pattern(validator, pattern, instance, schema))
+    yield from errors
+    if not errors and isinstance(instance, str) and pattern.startswith(("^[0-9]{4}-(0[1-9]", "^(0[1-9]|1[0-2])-")):
+        problem = _calendar_problem(instance)
+        if problem:
+            yield ValidationError(problem)
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_and_calendar})
+
+
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     """Validators resolve $refs between our schemas locally: no network at run time."""
@@ -38,7 +74,7 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
         (s["$id"], Resource.from_contents(s))
         for s in (load_schema(f.name) for f in sorted(SCHEMA_DIR.glob("*.schema.json"))) if "$id" in s
     )
-    return jsonschema.Draft202012Validator(schema, registry=registry)
+    return _Validator(schema, registry=registry)
 
 
 def _describe(value: Any) -> str:
@@ -55,8 +91,11 @@ def _describe(value: Any) -> str:
     return f"number {value}"
 
 
+_CLOSE = 0.7  # 0.6 suggests 'id' for 'kind'
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=_CLOSE)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -73,7 +112,47 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
     return [error]
 
 
-def _message(error: ValidationError, doc: SourceDoc) -> list[Diagnostic]:
+_KEY_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_MEASURE = "expected 'total', {category: <id>} or {items: [<id>, ...]}"
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    """Follow local $refs ("#/$defs/x") so a property's enum can be named in a message."""
+    while isinstance(schema, dict) and str(schema.get("$ref", "")).startswith("#/"):
+        node: Any = root
+        for part in schema["$ref"][2:].split("/"):
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        schema = node
+    return schema if isinstance(schema, dict) else {}
+
+
+def _unknown_key(key: str, value: Any, allowed: set[str], expected: str = "") -> str:
+    if "：" in key:
+        return f"unknown key '{key}': '：' is a full-width colon; write '{key.split('：')[0]}: …' with a half-width ': '"
+    hint = _suggest(key, allowed)
+    if hint:
+        return f"unknown key '{key}'{hint}"
+    if value is None and not _KEY_LIKE.match(key):
+        # `{id: 一, quote: 考试合格后, 方可登记}`: the ', ' split the text and its tail became a key
+        return (f"unknown key '{key}' (with no value): if it is the end of the text before it, quote that text, "
+                "because inside { } a ', ' starts a new key")
+    return f"unknown key '{key}'; " + (expected or f"allowed keys: {', '.join(sorted(allowed))}")
+
+
+def _measure_message(inst: Any, path: tuple, doc: SourceDoc) -> list[Diagnostic]:
+    """`of:` is 'total', {category: id} or {items: [ids]}; say which part is off."""
+    if isinstance(inst, str):
+        return [doc.diagnostic(path, f"{_describe(inst)} is not allowed here; {_MEASURE}{_suggest(inst, ['total'])}")]
+    if isinstance(inst, dict):
+        extras = [k for k in inst if k not in ("category", "items")]
+        if extras:
+            return [doc.diagnostic(path, _unknown_key(k, inst[k], {"category", "items"}, _MEASURE), key=k) for k in extras]
+        if {"category", "items"} <= set(inst):
+            return [doc.diagnostic(path, "give either {category: <id>} or {items: [<id>, ...]}, not both", key="items")]
+    return [doc.diagnostic(path, f"{_MEASURE}, got {_describe(inst)}")]
+
+
+def _message(error: ValidationError, doc: SourceDoc, root: dict | None = None) -> list[Diagnostic]:
     path = tuple(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
     v = error.validator
@@ -81,12 +160,12 @@ def _message(error: ValidationError, doc: SourceDoc) -> list[Diagnostic]:
     if v == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed] if isinstance(inst, dict) else []
-        return [doc.diagnostic(path, f"unknown key '{k}'{_suggest(k, allowed)}"
-                               + ("" if _suggest(k, allowed) else f"; allowed keys: {', '.join(sorted(allowed))}"), key=k)
-                for k in extras]
+        return [doc.diagnostic(path, _unknown_key(k, inst[k], allowed), key=k) for k in extras]
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
-        return [doc.diagnostic(path, f"missing required key '{missing}'")]
+        prop = _resolve(schema.get("properties", {}).get(missing, {}), root or {})
+        options = f", one of: {', '.join(map(str, prop['enum']))}" if isinstance(prop.get("enum"), list) else ""
+        return [doc.diagnostic(path, f"missing required key '{missing}'{options}")]
     if v == "enum":
         options = [str(o) for o in schema.get("enum", [])]
         hint = _suggest(str(inst), options) if isinstance(inst, str) else ""
@@ -98,9 +177,21 @@ def _message(error: ValidationError, doc: SourceDoc) -> list[Diagnostic]:
         want = schema.get("type")
         wants = want if isinstance(want, list) else [want]
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
-        return [doc.diagnostic(path, f"expected {words}, got {_describe(inst)}")]
+        hint = ""
+        if wants == ["array"] and isinstance(inst, (str, int)) and not isinstance(inst, bool):
+            hint = f"; write it as a list: [{inst}]"
+        elif wants == ["array"] and isinstance(inst, dict):
+            hint = "; start each entry with '- ', or put the entries in [ ]"
+        elif wants == ["string"] and isinstance(inst, (int, Decimal)) and not isinstance(inst, bool):
+            hint = f"; quote it: \"{inst}\""
+        if wants == ["string"] and schema.get("pattern") and not isinstance(inst, (dict, list)):
+            v = "pattern"  # `issued: 20200501` is a number; say what the text should look like
+        else:
+            return [doc.diagnostic(path, f"expected {words}, got {_describe(inst)}{hint}")]
     if v == "pattern":
         pattern = schema.get("pattern", "")
+        if isinstance(inst, str) and re.search(pattern, inst):
+            return [doc.diagnostic(path, error.message)]  # the right shape but not on the calendar
         if pattern.startswith("^[0-9]{4}-(0[1-9]"):
             if "[12][0-9]|3[01])$" in pattern and pattern.count("-") >= 2:
                 return [doc.diagnostic(path, f"expected a date written YYYY-MM-DD (e.g. 2018-07-31), got {_describe(inst)}")]
@@ -112,23 +203,33 @@ def _message(error: ValidationError, doc: SourceDoc) -> list[Diagnostic]:
                                          "and hyphens, starting with a letter")]
         if "/[1-9]" in pattern:
             return [doc.diagnostic(path, f"expected a non-negative number such as 3, 0.5 or \"1/3\", got {_describe(inst)}")]
+        if pattern.startswith("^[0-9A-Za-z]"):
+            return [doc.diagnostic(path, f"expected a quoted label such as \"2018\" (letters, digits, '.', '_' or '-'), "
+                                         f"got {_describe(inst)}")]
         return [doc.diagnostic(path, f"{_describe(inst)} does not match the required format {pattern}")]
     if v in ("minimum", "exclusiveMinimum"):
         return [doc.diagnostic(path, f"{_describe(inst)} is too small (minimum {schema.get(v)})")]
     if v == "maximum":
         return [doc.diagnostic(path, f"{_describe(inst)} is too large (maximum {schema.get(v)})")]
     if v in ("minItems", "minLength"):
+        unit = "entries" if v == "minItems" else "characters"
         return [doc.diagnostic(path, "must not be empty" if schema.get(v) == 1 else
-                                     f"needs at least {schema.get(v)} entries")]
+                                     f"needs at least {schema.get(v)} {unit}, got {_describe(inst)}")]
     if v in ("maxLength", "maxItems"):
         return [doc.diagnostic(path, f"too long (at most {schema.get(v)})")]
+    if v == "not" and isinstance(error.validator_value, dict) and isinstance(inst, dict) \
+            and list(error.validator_value) == ["required"]:
+        keys = [k for k in error.validator_value["required"] if k in inst]
+        with_kind = f" with kind: {inst['kind']}" if isinstance(inst.get("kind"), str) else " here"
+        return [doc.diagnostic(path, f"'{k}' is not used{with_kind}; remove it", key=k) for k in keys]
     if v == "oneOf" and isinstance(inst, dict) and {"min", "min_per_period"} <= set(inst):
-        return [doc.diagnostic(path, "give either 'min' or 'min_per_period', not both")]
+        return [doc.diagnostic(path, "give either 'min' (over the whole window) or 'min_per_period' "
+                                     "(times the number of periods), not both", key="min_per_period")]
     if v in ("anyOf", "oneOf"):
         if "/[1-9]" in json.dumps(schema):
             return [doc.diagnostic(path, f"expected a non-negative number such as 3, 0.5 or \"1/3\", got {_describe(inst)}")]
         if "category" in json.dumps(schema) and "total" in json.dumps(schema):
-            return [doc.diagnostic(path, "expected 'total', {category: <id>} or {items: [<id>, ...]}")]
+            return _measure_message(inst, path, doc)
         if error.validator_value and all("required" in s for s in error.validator_value if isinstance(s, dict)):
             keys = [s["required"][0] for s in error.validator_value]
             return [doc.diagnostic(path, f"give exactly one of: {', '.join(keys)}")]
@@ -138,8 +239,19 @@ def _message(error: ValidationError, doc: SourceDoc) -> list[Diagnostic]:
 def schema_diagnostics(doc: SourceDoc, schema_name: str) -> list[Diagnostic]:
     """Every schema violation in the document, each at its own position."""
     out: list[Diagnostic] = []
-    for error in _validator(schema_name).iter_errors(doc.data):
-        for leaf in _leaf_errors(error):
-            out.extend(_message(leaf, doc))
-    unique = sorted(set(out))
-    return unique
+    root = load_schema(schema_name)
+    leaves = [leaf for error in _validator(schema_name).iter_errors(doc.data) for leaf in _leaf_errors(error)]
+    # A misspelt key (`catgory:`) also makes the right key missing; its did-you-mean says both.
+    suggested = set()
+    for leaf in leaves:
+        if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict) and isinstance(leaf.schema, dict):
+            allowed = list(leaf.schema.get("properties", {}))
+            for k in leaf.instance:
+                close = difflib.get_close_matches(k, allowed, n=1, cutoff=_CLOSE) if k not in allowed else []
+                suggested.update((tuple(leaf.absolute_path), c) for c in close)
+    for leaf in leaves:
+        if leaf.validator == "required" and "'" in leaf.message \
+                and (tuple(leaf.absolute_path), leaf.message.split("'")[1]) in suggested:
+            continue
+        out.extend(_message(leaf, doc, root))
+    return sorted(set(out))

@@ -58,13 +58,23 @@ def decode_utf8(raw: bytes, file: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        # GBK bytes can pass as UTF-8 for a while: point at the start of the run of non-ASCII bytes,
+        # and count columns in characters, as an editor does
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        start = exc.start
+        while start > line_start and raw[start - 1] >= 0x80:
+            start -= 1
+        line = raw.count(b"\n", 0, start) + 1
+        col = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
+        try:
+            raw.decode("gb18030")
+            guess = "; it looks like GBK/GB18030 (the usual Chinese Windows encoding)"
+        except UnicodeDecodeError:
+            guess = ""
         raise InputError([Diagnostic(
             file, line, col,
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8 "
-            "(in Excel or WPS: 另存为 → UTF-8)",
+            f"file is not valid UTF-8 (byte 0x{raw[start]:02x}){guess}; save it as UTF-8 "
+            "(另存为 → 编码 UTF-8)",
         )]) from None
 
 
@@ -178,12 +188,10 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
     try:
         events = list(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_yaml_error(exc, file)]) from None
-    anchors = [e for e in events if getattr(e, "anchor", None) or isinstance(e, yaml.AliasEvent)]
+        raise InputError([_runaway_quote(text, exc, file) or _yaml_error(exc, file, text)]) from None
+    anchors = _anchor_diagnostic(events, file)
     if anchors:
-        raise InputError([Diagnostic(file, *_mark(e),
-                                     "YAML anchors and aliases (&name, *name) are not allowed; "
-                                     "write each value out") for e in anchors])
+        raise InputError([anchors])
     documents = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
     if documents > 1:
         second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
@@ -191,24 +199,111 @@ def parse_yaml(text: str, file: str) -> SourceDoc:
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     builder = _Builder(file)
     if node is None:
-        raise InputError([Diagnostic(file, 1, 1, "file is empty")])
+        raise InputError([Diagnostic(file, 1, 1, "file is empty (or has only comments)")])
     builder.doc.data = builder.build(node, ())
     if builder.errors:
         raise InputError(builder.errors)
     return builder.doc
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, file: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+def _anchor_diagnostic(events: list, file: str) -> Diagnostic | None:
+    """One diagnostic for all anchors/aliases, from parser events: nothing is ever expanded,
+    so an alias bomb costs no more than its own text. Names the first few with their uses."""
+    defined: dict[str, Any] = {}
+    used: dict[str, list[int]] = {}
+    first = None
+    for e in events:
+        if isinstance(e, yaml.AliasEvent):
+            used.setdefault(e.anchor, []).append(e.start_mark.line + 1)
+        elif getattr(e, "anchor", None):
+            defined.setdefault(e.anchor, e)
+        else:
+            continue
+        first = first or e
+    if first is None:
+        return None
+    parts = []
+    for name in list(dict.fromkeys([*defined, *used]))[:3]:
+        lines = sorted(set(used.get(name, [])))
+        shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+        if name not in defined:
+            parts.append(f"*{name} (no &{name} defines it)")
+        elif not lines:
+            parts.append(f"&{name} (line {_mark(defined[name])[0]}) is never used")
+        else:
+            parts.append(f"&{name} (line {_mark(defined[name])[0]}) is used on line{'s' if len(lines) > 1 else ''} {shown}")
+    more = len(set(defined) | set(used)) - 3
+    summary = "; ".join(parts) + (f"; and {more} more anchors" if more > 0 else "")
+    return Diagnostic(file, *_mark(first), "YAML anchors and aliases (&name, *name) are not allowed; "
+                                           f"write each value out in full: {summary}")
+
+
+_SYNTAX = [
+    # (PyYAML problem text contains, context contains, report at the context mark?, plain message)
+    ("but got", "flow sequence", False,
+     "the list opened with '[' at line {cl}, column {cc} is not closed before this point: add the missing ']', "
+     "or a ',' between two entries"),
+    ("but got", "flow mapping", False,
+     "the mapping opened with '{{' at line {cl}, column {cc} is not closed before this point: add the missing '}}', "
+     "or a ',' between two entries"),
+    ("end of stream", "quoted scalar", True, "this quote is never closed: add the closing quote at the end of the text"),
+    ("mapping values are not allowed", "", False,
+     "unexpected ':' here: this line is indented more than the key above it, "
+     "or an unquoted value contains ': ' (quote the value)"),
+    ("could not find expected ':'", "simple key", True,
+     "this line has no ':'; write 'key: value', or indent it further if it continues the value above"),
+    ("expected <block end>, but found '<scalar>'", "", False,
+     "unexpected text here: check that this line lines up with the keys above it, and that a quoted value "
+     "has nothing after its closing quote"),
+    ("expected <block end>, but found '-'", "", False,
+     "a list entry ('- ') where a key was expected: check the indentation of this line"),
+    ("expected <block end>", "", False,
+     "this line does not line up with the lines above it: check its indentation"),
+    ("cannot start any token", "", False, "{ch} cannot start an unquoted value: quote the value"),
+]
+
+
+def _runaway_quote(text: str, exc: yaml.MarkedYAMLError, file: str) -> Diagnostic | None:
+    """`source: "六` with no closing quote runs on to the next '"' lines later, and PyYAML then
+    complains there. If the token just before the error is a quoted text spanning lines, say so."""
+    mark = exc.problem_mark
+    if mark is None or exc.context == "while scanning a quoted scalar":
+        return None
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if (token.start_mark.line, token.start_mark.column) >= (mark.line, mark.column):
+                break
+            last = token
+    except yaml.MarkedYAMLError:
+        pass
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ('"', "'") \
+            or last.end_mark.line == last.start_mark.line:
+        return None
+    end = last.end_mark
+    return Diagnostic(file, *_mark(last), f"YAML syntax error: this quoted text runs on to line {end.line + 1}, "
+                                          f"column {end.column}; is its closing {last.style} missing?")
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, file: str, text: str = "") -> Diagnostic:
     problem = exc.problem or "invalid YAML"
-    context = f" {exc.context}" if exc.context else ""
-    hint = ""
-    if "could not find expected ':'" in problem or "mapping values are not allowed" in problem:
-        hint = "; check the indentation and that every key ends with ': '"
-    elif "found character" in problem and "cannot start any token" in problem:
-        hint = "; quote the value"
-    return Diagnostic(file, line, col, f"YAML syntax error: {problem}{context}{hint}")
+    context = exc.context or ""
+    cm = exc.context_mark
+    for needle, ctx, at_context, plain in _SYNTAX:
+        if needle in problem and ctx in context:
+            mark = (cm if at_context else exc.problem_mark) or exc.problem_mark or cm
+            ch = re.search(r"found character ('.*?') that", problem)
+            message = plain.format(cl=cm.line + 1 if cm else 0, cc=cm.column + 1 if cm else 0,
+                                   ch=ch.group(1) if ch else "this character")
+            break
+    else:
+        mark = exc.problem_mark or cm
+        message = problem + (f" {context}" if context else "")
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "：" in source_line and "no ':'" in message:
+        message += " ('：' is a full-width colon: type ': ' in half-width)"
+    return Diagnostic(file, line, col, f"YAML syntax error: {message}")
 
 
 def load_yaml(path: str | Path, display: str | None = None) -> SourceDoc:

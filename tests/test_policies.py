@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from generator.policy_loader import load_policy, policy_files
-from generator.policy_tests import run_policy_tests, cases_file_for
+from generator.policy_tests import cases_file_for, run_policy_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_FILES = policy_files([ROOT / "policies"])

@@ -1,0 +1,56 @@
+"""Re-record tests/broken/*/expected.txt from what the validator prints now.
+
+    python3 scripts/record_broken.py
+
+Each case folder holds a broken policy (tests/broken/<case-id>/2020.yaml, sometimes with a parent
+edition beside it); expected.txt is what `jxjy validate tests/broken/<case-id>` prints on stderr,
+without the final "N error(s)" line. Run this after changing a message on purpose, then read the
+diff: every changed line is a message a policy author will see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "broken"
+
+
+def validator_lines(folder: str) -> tuple[int, list[str]]:
+    """Exit code and stderr lines of `jxjy validate <folder>`, run in-process from the repo root."""
+    from generator.cli import main  # noqa: PLC0415 - after sys.path is set
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["validate", folder])
+    return code, err.getvalue().splitlines()
+
+
+def main() -> int:
+    os.chdir(ROOT)  # messages carry paths relative to the repository root
+    sys.path.insert(0, str(ROOT))
+    changed = 0
+    cases = sorted(p for p in BROKEN.iterdir() if p.is_dir())
+    for case in cases:
+        folder = case.relative_to(ROOT).as_posix()
+        code, lines = validator_lines(folder)
+        if code != 1 or not lines:
+            print(f"WARNING {folder}: validate exited {code} with {len(lines)} line(s); a broken case must fail")
+        body = lines[:-1] if lines and lines[-1].endswith("error(s)") else lines
+        text = "".join(f"{line}\n" for line in body)
+        expected = case / "expected.txt"
+        old = expected.read_text(encoding="utf-8") if expected.exists() else None
+        if old != text:
+            expected.write_text(text, encoding="utf-8")
+            changed += 1
+            print(f"{'created' if old is None else 'changed'} {expected.relative_to(ROOT).as_posix()}")
+    print(f"{len(cases)} cases, {changed} expected.txt file(s) written")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The broken-policy corpus: each tests/broken/<case-id>/ must fail validation with exactly its expected.txt.
+
+expected.txt holds the stderr lines of `jxjy validate tests/broken/<case-id>` (run from the repository
+root) without the final "N error(s)" line. After changing a message on purpose, re-record with
+`python3 scripts/record_broken.py` and review the diff.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
+
+
+def test_corpus_has_enough_cases():
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_layout(case):
+    """The loader wants <id>/<edition>.yaml, so each case's folder name is its policy id."""
+    folder = BROKEN / case
+    assert (folder / "2020.yaml").is_file()
+    expected = folder / "expected.txt"
+    assert expected.is_file(), "run python3 scripts/record_broken.py"
+    assert expected.read_text(encoding="utf-8").strip(), "expected.txt must list at least one error"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_policy_reports_exactly_the_expected_errors(case, capsys):
+    folder = f"tests/broken/{case}"  # conftest runs every test from the repository root
+    code = main(["validate", folder])
+    err = capsys.readouterr().err.splitlines()
+    expected = (BROKEN / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert code == 1
+    assert err, "validate printed nothing"
+    assert err[-1] == f"{len(err) - 1} error(s)"
+    assert err[:-1] == expected
+    assert all("Traceback" not in line for line in err)
+    for line in err[:-1]:  # every error is located: file:line:col: message
+        where, _, message = line.partition(": ")
+        assert where.startswith(f"{folder}/") and where.count(":") == 2 and message, line
