@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -57,9 +58,23 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
     checks = [{"name": c["name"], "met": c["met"], "req_table": req_table(c["requirements"]),
                "periods": "、".join(c["periods"]) or "—"} for c in result["checks"].values()]
     person = ledger.get("person") or {}
-    return env.get_template("check.txt.j2").render(
+    text = env.get_template("check.txt.j2").render(
         policy=policy, result=result, unit=unit, periods=periods, checks=checks,
         person_name=person.get("name", ""), roles="、".join(policy.role_name(r) for r in person.get("roles") or []),
         shortfalls=shortfall_phrases(result), errors=errors,
-        trace=[t["text"] + (f"（{t['source']}）" if t.get("source") else "") for t in result["trace"]] if with_trace else [],
+        trace=_trace_lines(result) if with_trace else [],
     )
+    return re.sub(r"\n{3,}", "\n\n", text).rstrip()
+
+
+def _trace_lines(result: dict) -> list[str]:
+    """Trace lines with a heading whenever the period changes, so each number is placed in its year."""
+    labels = {pid: p["label"] for pid, p in result["periods"].items()}
+    lines, current = [], None
+    for t in result["trace"]:
+        period = t.get("period")
+        if period != current and period in labels:
+            lines.append(f"【{labels[period]}】")
+        current = period
+        lines.append(("  " if period in labels else "") + t["text"] + (f"（{t['source']}）" if t.get("source") else ""))
+    return lines
