@@ -1,0 +1,280 @@
+"""Build the guidance site: validate → generate Markdown → `mkdocs build --strict` → swap into place.
+
+Generation is a separate step (generator.pages), not a MkDocs plugin or hook, so the same
+mkdocs.yml builds with Zensical too. MkDocs writes into a temporary directory beside the output;
+only when the whole build succeeded is it renamed over the old site, so a failed build leaves the
+previous site intact.
+
+`serve` regenerates the docs when a policy, a template or a static asset changes and lets MkDocs's
+live-reload server rebuild and refresh the browser. The docs dir is *not* watched: the generator
+writes into it, and watching it would rebuild twice (the design notes' serve loop).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
+
+from .diagnostics import Diagnostic, InputError  # noqa: E402
+from .messages import catalog  # noqa: E402
+from .model import Policy  # noqa: E402
+from .pages import FOREIGN_DIRS, STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
+from .policy_loader import policy_files, validate_paths  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = ROOT / "mkdocs.yml"
+MESSAGES = ROOT / "site_templates" / "messages"
+
+
+class SiteBuildError(Exception):
+    """The site could not be built; `lines` say why (validator diagnostics or MkDocs warnings)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass
+class BuildReport:
+    policies: list[str]
+    pages: int
+    files_written: int
+    site_dir: Path
+    docs_dir: Path
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def load_policies(paths: list[str | Path]) -> list[Policy]:
+    """Every edition under paths; any invalid one fails the build with the validator's diagnostics."""
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise InputError([Diagnostic(p, 1, 1, "no such file or directory") for p in missing])
+    if not policy_files(paths):
+        raise InputError([Diagnostic(str(p), 1, 1, "no policy files found") for p in paths])
+    policies, diags = validate_paths(paths)
+    if diags:
+        raise InputError(diags)
+    return policies
+
+
+def sync_tree(files: dict[str, bytes], target: Path, keep: tuple[str, ...] = FOREIGN_DIRS) -> int:
+    """Make `target` hold exactly `files` (besides the `keep` folders); write only what changed.
+
+    Writing only changed files keeps a running `serve` from rebuilding for nothing and keeps
+    file times meaningful. Returns the number of files written or deleted.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    changed = 0
+    for rel, content in files.items():
+        path = target / rel
+        try:
+            if path.read_bytes() == content:
+                continue
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+        changed += 1
+    wanted = set(files)
+    for path in sorted(target.rglob("*"), reverse=True):
+        rel = path.relative_to(target).as_posix()
+        if rel.split("/", 1)[0] in keep:
+            continue
+        if path.is_file() and rel not in wanted:
+            path.unlink()
+            changed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed
+
+
+# Other outputs the site links to (rule bundles, forms, the calculator) are written by their own
+# generators into a folder of the docs dir: register_producer("bundles", bundle.write_bundles).
+# Each producer is called as fn(policies, docs_dir / folder) before the pages are generated, and
+# the pages link to exactly the files it wrote (pages.Artifacts) — never to one that is missing.
+Producer = Callable[[list[Policy], Path], object]
+PRODUCERS: dict[str, Producer] = {}
+
+
+def register_producer(folder: str, producer: Producer) -> None:
+    if folder not in FOREIGN_DIRS:
+        raise ValueError(f"producers write into one of {', '.join(FOREIGN_DIRS)}, not '{folder}'")
+    PRODUCERS[folder] = producer
+
+
+def generate(paths: list[str | Path], docs_dir: Path) -> tuple[list[Policy], dict[str, bytes], int]:
+    """Validate and write the generated docs into docs_dir; (policies, files, files written)."""
+    policies = load_policies(paths)
+    for folder, producer in PRODUCERS.items():
+        shutil.rmtree(docs_dir / folder, ignore_errors=True)  # the producer's output is rewritten whole
+        (docs_dir / folder).mkdir(parents=True, exist_ok=True)
+        producer(policies, docs_dir / folder)
+    artifacts = Artifacts.scan(docs_dir)
+    files = generate_docs(policies, artifacts)
+    written = sync_tree(files, docs_dir)
+    return policies, files, written
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def _quiet_jieba() -> None:
+    try:
+        import jieba  # noqa: PLC0415
+    except ImportError:
+        return
+    jieba.setLogLevel(logging.WARNING)
+
+
+def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path, *, strict: bool = True,
+                 serve_url: str | None = None) -> list[str]:
+    """`mkdocs build --strict` of docs_dir into site_dir (in process: the same code path as the CLI).
+
+    Returns MkDocs's warnings (only possible when not strict)."""
+    from mkdocs.commands.build import build  # noqa: PLC0415
+    from mkdocs.config import load_config  # noqa: PLC0415
+    from mkdocs.exceptions import Abort, ConfigurationError  # noqa: PLC0415
+
+    _quiet_jieba()
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collect)
+    try:
+        cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=strict)
+        if strict and collect.lines:
+            raise SiteBuildError(collect.lines + ["mkdocs.yml has warnings; --strict refuses to build"])
+        build(cfg, serve_url=serve_url)
+        return collect.lines
+    except (Abort, ConfigurationError) as exc:
+        raise SiteBuildError(collect.lines + [str(exc)]) from None
+    finally:
+        logger.removeHandler(collect)
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Rename the finished build over the old site; the old one is removed only afterwards."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def default_docs_dir(config_file: Path) -> Path:
+    """The docs_dir mkdocs.yml names (build/docs), resolved against the config's folder."""
+    import yaml  # noqa: PLC0415
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return (config_file.parent / data.get("docs_dir", "docs")).resolve()
+
+
+def build_site(paths: list[str | Path], site_dir: str | Path = "site", docs_dir: str | Path | None = None,
+               config_file: str | Path = DEFAULT_CONFIG, *, strict: bool = True, docs_only: bool = False) -> BuildReport:
+    """The whole build. Raises InputError (invalid policies) or SiteBuildError (MkDocs refused)."""
+    config_file = Path(config_file).resolve()
+    docs = Path(docs_dir).resolve() if docs_dir else default_docs_dir(config_file)
+    site = Path(site_dir).resolve()
+    t0 = time.perf_counter()
+    policies, files, written = generate(paths, docs)
+    t1 = time.perf_counter()
+    report = BuildReport([p.key for p in policies], sum(1 for f in files if f.endswith(".md")), written, site, docs,
+                         {"generate": t1 - t0})
+    if docs_only:
+        return report
+    site.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{site.name}.tmp-", dir=site.parent))
+    try:
+        mkdocs_build(config_file, docs, tmp, strict=strict)
+        _swap(tmp, site)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    report.seconds["mkdocs"] = time.perf_counter() - t1
+    return report
+
+
+def watched_paths(paths: list[str | Path], config_file: Path) -> list[Path]:
+    """What `serve` watches: the policies (and the source texts next to them), templates, messages,
+    static assets and mkdocs.yml — never the generated docs dir."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        p = p.resolve()
+        root = p if p.is_dir() else p.parent.parent  # a single file: watch its policies/ root (parents, sources)
+        out.append(root)
+    out += [TEMPLATES, MESSAGES, STATIC, config_file]
+    unique: list[Path] = []
+    for p in out:
+        if not any(p == u or u in p.parents for u in unique):
+            unique = [u for u in unique if p not in u.parents] + [p]
+    return unique
+
+
+def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_file: str | Path = DEFAULT_CONFIG,
+          host: str = "127.0.0.1", port: int = 8000, *, on_ready=None, log=print) -> None:
+    """Preview with live reload; regenerates pages when a policy or template changes."""
+    from mkdocs.livereload import LiveReloadServer  # noqa: PLC0415
+
+    config_file = Path(config_file).resolve()
+    docs = Path(docs_dir).resolve() if docs_dir else default_docs_dir(config_file)
+    site = Path(tempfile.mkdtemp(prefix="jxjy-serve-"))
+    url = f"http://{host}:{port}/"
+
+    def builder(first: bool = False) -> None:
+        start = time.perf_counter()
+        catalog.cache_clear()  # the message catalog may have been edited too
+        try:
+            _, _, written = generate(paths, docs)
+            for line in mkdocs_build(config_file, docs, site, strict=False, serve_url=url):
+                log(line)  # `jxjy build` would refuse these (strict)
+        except InputError as exc:
+            lines = [d.format() for d in sorted(set(exc.diagnostics))]
+        except SiteBuildError as exc:
+            lines = exc.lines
+        else:
+            log(f"rebuilt ({written} generated files changed) in {time.perf_counter() - start:.1f} s")
+            return
+        for line in lines:
+            log(line)
+        if first:
+            raise SiteBuildError(lines)
+        log("build failed: the preview keeps the last good build until this is fixed")
+
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site))
+    try:
+        builder(first=True)
+        for p in watched_paths(paths, config_file):
+            server.watch(str(p))
+        if on_ready is not None:
+            on_ready(server)
+        log(f"serving on {url} (Ctrl+C to stop)")
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            log("shutting down")
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(site, ignore_errors=True)

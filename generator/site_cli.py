@@ -1,0 +1,73 @@
+"""`jxjy build` and `jxjy serve`: the guidance site (registered by generator.cli)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+
+from .diagnostics import InputError
+
+DEFAULT_POLICIES = "policies"
+
+
+def _print_diagnostics(diags) -> None:
+    for d in sorted(set(diags)):
+        print(d.format(), file=sys.stderr)
+    print(f"{len(set(diags))} error(s); the site was not built", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .site_build import DEFAULT_CONFIG, SiteBuildError, build_site  # noqa: PLC0415
+
+    start = time.perf_counter()
+    try:
+        report = build_site(args.paths or [DEFAULT_POLICIES], site_dir=args.site_dir, docs_dir=args.docs_dir,
+                            config_file=args.config or DEFAULT_CONFIG, docs_only=args.docs_only)
+    except InputError as exc:
+        _print_diagnostics(exc.diagnostics)
+        return 1
+    except SiteBuildError as exc:
+        for line in exc.lines:
+            print(line, file=sys.stderr)
+        print("mkdocs build --strict failed; the previous site was left in place", file=sys.stderr)
+        return 1
+    where = report.docs_dir if args.docs_only else report.site_dir
+    print(f"built {where} from {len(report.policies)} policy edition(s) ({', '.join(report.policies)}): "
+          f"{report.pages} pages, {report.files_written} generated files changed, {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .site_build import DEFAULT_CONFIG, SiteBuildError, serve  # noqa: PLC0415
+
+    def stop(*_):
+        raise KeyboardInterrupt  # shut down cleanly (temporary site removed) on SIGTERM too
+
+    signal.signal(signal.SIGTERM, stop)
+    host, _, port = (args.dev_addr or "127.0.0.1:8000").rpartition(":")
+    try:
+        serve(args.paths or [DEFAULT_POLICIES], docs_dir=args.docs_dir, config_file=args.config or DEFAULT_CONFIG,
+              host=host or "127.0.0.1", port=int(port), log=lambda line: print(line, file=sys.stderr, flush=True))
+    except SiteBuildError:
+        return 1
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build", help="generate the guidance site: Markdown into build/docs, "
+                                     "then mkdocs build --strict into site/")
+    p.add_argument("paths", nargs="*", help="policy files or folders (default: policies)")
+    p.add_argument("--site-dir", default="site", help="output folder (default: site); replaced only when the build succeeds")
+    p.add_argument("--docs-dir", help="generated Markdown folder (default: docs_dir of mkdocs.yml, build/docs)")
+    p.add_argument("--config", help="mkdocs.yml to use (default: the repository's)")
+    p.add_argument("--docs-only", action="store_true",
+                   help="only generate the Markdown (then run mkdocs or zensical yourself)")
+    p.set_defaults(func=cmd_build)
+    p = sub.add_parser("serve", help="preview the site with live reload; regenerates when a policy or template changes")
+    p.add_argument("paths", nargs="*", help="policy files or folders (default: policies)")
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", help="host:port to serve on (default: 127.0.0.1:8000)")
+    p.add_argument("--docs-dir", help="generated Markdown folder (default: docs_dir of mkdocs.yml)")
+    p.add_argument("--config", help="mkdocs.yml to use")
+    p.set_defaults(func=cmd_serve)

@@ -1,0 +1,459 @@
+"""The whole site, built once per session like `jxjy build` does: strict, linked, complete, offline.
+
+Parses the HTML MkDocs wrote and checks that every item, requirement, deadline and form of every
+policy appears with its numbers, that no internal link or anchor is broken and that no page loads
+anything from another host.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from icalendar import Calendar
+
+from generator import anchors
+from generator import rule_text as rt
+from generator.diagnostics import InputError
+from generator.ics import entry_span
+from generator.policy_loader import load_policy, policy_files
+from generator.rational import format_rational
+from generator.site_build import SiteBuildError, build_site, sync_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "tests" / "fixtures" / "policies" / "demo" / "2020.yaml"
+POLICIES = ROOT / "policies"
+
+
+class _Page(HTMLParser):
+    RESOURCE_TAGS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "link": "href"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.resources: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"])
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag in self.RESOURCE_TAGS and a.get(self.RESOURCE_TAGS[tag]):
+            self.resources.append(a[self.RESOURCE_TAGS[tag]])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def text_of(html: str) -> str:
+    """Visible text, whitespace (and the search plugin's zero-width spaces) removed."""
+    page = _Page()
+    page.feed(html)
+    return re.sub(r"[\s\u200b]+", "", "".join(page.text))
+
+
+def row_text(html: str, anchor: str) -> str:
+    m = re.search(rf'<tr id="{re.escape(anchor)}">(.*?)</tr>', html, re.S)
+    assert m, f"no table row #{anchor}"
+    return text_of(m.group(1))
+
+
+def squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site-build")
+    paths = [POLICIES, DEMO]
+    start = time.perf_counter()
+    report = build_site(paths, site_dir=out / "site", docs_dir=out / "docs")
+    report.seconds["total"] = time.perf_counter() - start
+    policies = [load_policy(f) for f in policy_files(paths)]
+    return report, policies
+
+
+@pytest.fixture(scope="session")
+def pages(built):
+    report, _ = built
+    return {p.relative_to(report.site_dir).as_posix(): p for p in report.site_dir.rglob("*.html")}
+
+
+def edition_html(report, policy, page: str) -> str:
+    return (report.site_dir / anchors.edition_dir(policy.id, policy.edition) / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_build_covers_every_policy_and_leaves_no_temp_dirs(built):
+    report, policies = built
+    assert sorted(report.policies) == sorted(p.key for p in policies)
+    assert "demo/2020" in report.policies and len(policies) >= 2
+    assert not [p for p in report.site_dir.parent.iterdir() if p.name.startswith(".site")]
+    assert (report.site_dir / "index.html").is_file() and (report.site_dir / "developers.html").is_file()
+    assert not (report.site_dir / "SUMMARY.html").exists()  # the generated nav is not a page
+
+
+def test_no_broken_internal_link_or_anchor(built, pages):
+    report, _ = built
+    parsed = {rel: parse(path) for rel, path in pages.items()}
+    broken = []
+    for rel, page in parsed.items():
+        here = (report.site_dir / rel).parent
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                continue  # outgoing links are not requests; resources are checked below
+            if not parts.path:
+                target_rel = rel
+            elif parts.path.startswith("/"):  # 404.html links from the server root
+                target_rel = unquote(parts.path).lstrip("/")
+            else:
+                target_rel = (here / unquote(parts.path)).resolve().relative_to(report.site_dir.resolve()).as_posix()
+            target = report.site_dir / target_rel
+            if not target.exists():
+                broken.append(f"{rel}: {href} (no file)")
+            elif parts.fragment and target.suffix == ".html":
+                if unquote(parts.fragment) not in parsed[target_rel].ids:
+                    broken.append(f"{rel}: {href} (no anchor)")
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_nothing_is_requested_from_another_host(built, pages):
+    for rel, path in pages.items():
+        page = parse(path)
+        remote = [r for r in page.resources if urlsplit(r).scheme or r.startswith("//")]
+        assert not remote, (rel, remote)
+        html = path.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in html and "unpkg.com" not in html, rel
+
+
+def test_every_item_appears_with_its_rule_numbers_and_source(built):
+    report, policies = built
+    for policy in policies:
+        html = edition_html(report, policy, "items")
+        for item in policy.items:
+            row = row_text(html, anchors.item_anchor(item.id))
+            assert squash(item.name) in row, (policy.key, item.id)
+            assert squash(rt.rule_sentence(policy, item)) in row, (policy.key, item.id)
+            r = item.rule
+            per = None if r.type == "rate" and r.rounding == "exact" and r.per == 1 else r.per  # "每学时计 1 学分"
+            numbers = [per, r.value, r.factor, r.passed, r.failed] + [v for _, v in r.table] + [c.max for c in item.caps]
+            numbers += [c.max for c in policy.shared_caps if item.id in c.items]
+            for n in numbers:
+                if n is not None:
+                    assert format_rational(n) in row, (policy.key, item.id, n)
+            for _, level in item.levels:
+                assert squash(level) in row
+            assert squash(item.source) in row
+            for evidence in item.raw.get("evidence") or []:
+                assert squash(evidence) in row, (policy.key, item.id, evidence)
+            # the source link of the row points at the clause anchor on the source page
+            assert f"source.html#{anchors.clause_anchor(item.source)}" in html
+
+
+def test_every_requirement_and_check_appears_with_its_minimum(built):
+    report, policies = built
+    for policy in policies:
+        req_text = text_of(edition_html(report, policy, "requirements"))
+        overview = text_of(edition_html(report, policy, "index"))
+        for req in policy.requirements:
+            assert squash(req.name) in req_text and squash(rt.requirement_sentence(policy, req)) in req_text
+            assert f"{format_rational(req.min)}{policy.unit}" in overview  # in the minimums table
+        for check in policy.checks:
+            assert squash(check.name) in req_text
+            for req in check.requirements:
+                assert squash(rt.check_requirement_sentence(policy, req)) in req_text, (policy.key, check.id, req.id)
+                value = req.min if req.min is not None else req.min_per_period
+                assert f"{format_rational(value)}{policy.unit}" in overview
+
+
+def test_every_deadline_appears_in_date_order_and_in_the_calendar(built):
+    report, policies = built
+    for policy in policies:
+        html = edition_html(report, policy, "timeline")
+        entries = policy.get("timeline") or []
+        positions = []
+        for entry in entries:
+            row = row_text(html, anchors.timeline_anchor(entry["id"]))
+            assert squash(entry["title"]) in row
+            for key in ("date", "start", "end", "month"):
+                if entry.get(key):
+                    assert rt.format_date(entry[key]) in row, (policy.key, entry["id"], key)
+            positions.append((entry_span(entry), html.index(f'id="{anchors.timeline_anchor(entry["id"])}"')))
+        dated = sorted((span, pos) for span, pos in positions if span)
+        assert [pos for _, pos in dated] == sorted(pos for _, pos in dated), f"{policy.key}: timeline not in date order"
+        schedule_text = text_of(html)
+        rows = 0
+        for schedule in policy.get("schedules") or []:
+            for r in schedule["rows"]:
+                assert squash(r["organization"]) in schedule_text and rt.format_date(r["date"]) in schedule_text
+                rows += 1
+        ics = report.site_dir / anchors.calendar_file(policy.id, policy.edition)
+        events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+        assert len(events) == sum(1 for e in entries if entry_span(e)) + rows
+        assert f'href="{ics.name}"' in html
+
+
+def test_every_form_appears_with_its_columns(built):
+    report, policies = built
+    for policy in policies:
+        text = text_of(edition_html(report, policy, "forms"))
+        for form in policy.get("forms") or []:
+            assert squash(form["title"]) in text
+
+            def labels(cols):
+                for c in cols:
+                    yield c["label"]
+                    yield from labels(c.get("children") or [])
+
+            for field in form.get("header") or []:
+                assert squash(field["label"]) in text
+            for section in form.get("sections") or []:
+                for label in labels(section["columns"]):
+                    assert squash(label) in text, (policy.key, form["id"], label)
+
+
+def test_every_clause_has_its_anchor_on_the_source_page(built):
+    report, policies = built
+    for policy in policies:
+        page = _Page()
+        page.feed(edition_html(report, policy, "source"))
+        for clause in policy.clauses:
+            assert anchors.clause_anchor(clause.id) in page.ids, (policy.key, clause.id)
+
+
+def test_layered_policy_shows_its_parent_and_changes(built):
+    report, policies = built
+    layered = [p for p in policies if p.get("extends")]
+    if not layered:
+        pytest.skip("no layered policy in policies/ yet")
+    for policy in layered:
+        parent = policy.get("extends")
+        changes = text_of(edition_html(report, policy, "changes"))
+        overview = edition_html(report, policy, "index")
+        assert f"../../{parent['policy']}/{parent['edition']}/index.html" in overview
+        assert "上级政策" in changes and "新增" in changes
+
+
+def test_search_index_is_chinese_and_segmented(built):
+    report, _ = built
+    index = json.loads((report.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    text = "".join(d["text"] for d in index["docs"])
+    assert "\u200b学分\u200b" in text  # jieba split the word out of its sentence
+    assert (report.site_dir / "search" / "search_index.js").is_file()  # offline plugin: search from file://
+
+
+def test_schemas_are_published(built):
+    report, _ = built
+    for schema in (ROOT / "schemas").glob("*.schema.json"):
+        assert (report.site_dir / "schemas" / schema.name).read_bytes() == schema.read_bytes()
+    dev = (report.site_dir / "developers.html").read_text(encoding="utf-8")
+    assert 'href="schemas/policy.schema.json"' in dev
+
+
+# --- failure keeps the old site -----------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_site(tmp_path):
+    site = tmp_path / "site"
+    build_site([DEMO], site_dir=site, docs_dir=tmp_path / "docs")
+    return tmp_path, site
+
+
+def test_invalid_policy_fails_with_diagnostics_and_keeps_the_old_site(demo_site):
+    tmp, site = demo_site
+    before = (site / "index.html").read_bytes()
+    bad = tmp / "policies" / "demo" / "2020.yaml"
+    bad.parent.mkdir(parents=True)
+    shutil.copytree(DEMO.parent.parent / "sources", tmp / "policies" / "sources")
+    bad.write_text(DEMO.read_text(encoding="utf-8").replace("min: 10,", "min: -10,"), encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        build_site([bad.parent.parent], site_dir=site, docs_dir=tmp / "docs")
+    assert any(d.line > 1 for d in exc.value.diagnostics)
+    assert (site / "index.html").read_bytes() == before
+
+
+def test_mkdocs_failure_keeps_the_old_site_and_cleans_up(demo_site, monkeypatch):
+    tmp, site = demo_site
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    import generator.site_build as sb
+
+    real = sb.generate_docs
+
+    def broken(*args, **kwargs):
+        files = real(*args, **kwargs)
+        files["demo/2020/items.md"] += b"\n[dangling](nowhere.md#nothing)\n"
+        return files
+
+    monkeypatch.setattr(sb, "generate_docs", broken)
+    with pytest.raises(SiteBuildError) as exc:
+        build_site([DEMO], site_dir=site, docs_dir=tmp / "docs")
+    assert any("nowhere.md" in line for line in exc.value.lines)
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+    assert [p.name for p in tmp.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_cli_build_prints_validator_diagnostics(tmp_path, capsys):
+    from generator.cli import main
+
+    bad = tmp_path / "demo" / "2020.yaml"
+    bad.parent.mkdir()
+    bad.write_text("id: demo\nedition: '2020'\ntitle: x\n", encoding="utf-8")
+    assert main(["build", str(bad), "--site-dir", str(tmp_path / "site"), "--docs-dir", str(tmp_path / "docs")]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"2020\.yaml:\d+:\d+: ", err) and "the site was not built" in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatch):
+    import generator.site_build as sb
+
+    def write_forms(policies, out_dir):
+        for p in policies:
+            for form in p.get("forms") or []:
+                path = out_dir / p.id / p.edition / f"{form['id']}.html"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text("<!doctype html><title>form</title>", encoding="utf-8")
+
+    def calculator(policies, out_dir):
+        (out_dir / "index.html").write_text("<!doctype html><title>calc</title>", encoding="utf-8")
+
+    monkeypatch.setattr(sb, "PRODUCERS", {})
+    sb.register_producer("calculator", calculator)
+    with pytest.raises(ValueError):
+        sb.register_producer("elsewhere", calculator)
+    policies = tmp_path / "policies"
+    shutil.copytree(DEMO.parent.parent, policies)
+    policy = policies / "demo" / "2020.yaml"
+    policy.write_text(policy.read_text(encoding="utf-8") + "forms:\n  - {id: reg, title: 登记表, source: 五}\n",
+                      encoding="utf-8")
+    sb.register_producer("forms", write_forms)
+    site = tmp_path / "site"
+    build_site([policies], site_dir=site, docs_dir=tmp_path / "docs")
+    assert (site / "forms" / "demo" / "2020" / "reg.html").is_file() and (site / "calculator" / "index.html").is_file()
+    forms = (site / "demo" / "2020" / "forms.html").read_text(encoding="utf-8")
+    assert 'href="../../forms/demo/2020/reg.html"' in forms and "尚未构建" not in forms
+    assert 'href="../../calculator/index.html"' in (site / "demo" / "2020" / "index.html").read_text(encoding="utf-8")
+
+
+def test_sync_tree_writes_only_changes_and_keeps_other_generators_files(tmp_path):
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "f.html").write_text("by the forms generator")
+    assert sync_tree({"a.md": b"1", "d/b.md": b"2"}, tmp_path) == 2
+    assert sync_tree({"a.md": b"1", "d/b.md": b"2"}, tmp_path) == 0
+    assert sync_tree({"a.md": b"1"}, tmp_path) == 1
+    assert not (tmp_path / "d").exists() and (tmp_path / "forms" / "f.html").exists()
+
+
+# --- serve ---------------------------------------------------------------------------------------
+
+
+def test_serve_regenerates_when_a_policy_changes(tmp_path):
+    from generator.site_build import serve
+
+    policies = tmp_path / "policies"
+    shutil.copytree(DEMO.parent.parent, policies)
+    policy = policies / "demo" / "2020.yaml"
+    ready, holder, logs = threading.Event(), {}, []
+
+    def on_ready(server):
+        holder["server"] = server
+        ready.set()
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    thread = threading.Thread(target=serve, args=([policies],), daemon=True,
+                              kwargs={"docs_dir": tmp_path / "docs", "port": port, "on_ready": on_ready, "log": logs.append})
+    thread.start()
+    try:
+        assert ready.wait(60), logs
+        url = f"http://127.0.0.1:{port}/demo/2020/index.html"
+        deadline = time.monotonic() + 20
+        page = ""
+        while time.monotonic() < deadline:  # the HTTP thread starts just after on_ready
+            try:
+                page = urllib.request.urlopen(url, timeout=5).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert "示例政策" in page and "livereload" in page
+        unchanged = tmp_path / "docs" / "assets" / "stylesheets" / "jxjy.css"
+        docs_mtime = unchanged.stat().st_mtime_ns
+        policy.write_text(policy.read_text(encoding="utf-8").replace("title: 示例政策", "title: 改过的示例政策"),
+                          encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "改过的示例政策" not in page:
+            time.sleep(0.5)
+            page = urllib.request.urlopen(url, timeout=5).read().decode()
+        assert "改过的示例政策" in page, logs
+        time.sleep(1.5)  # no rebuild loop: the docs dir is not watched, so it settles after one rebuild
+        rebuilds = sum("rebuilt" in line for line in logs)
+        time.sleep(1.5)
+        assert sum("rebuilt" in line for line in logs) == rebuilds
+        assert unchanged.stat().st_mtime_ns == docs_mtime  # files that did not change are not rewritten
+    finally:
+        if "server" in holder:
+            holder["server"].shutdown()
+        thread.join(10)
+
+
+# --- in a real browser ---------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = os.environ.get("JXJY_SCREENSHOT_DIR")
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{time.monotonic_ns()}"
+    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}", "--hide-scrollbars",
+           "--virtual-time-budget=6000", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_item_and_workflow_pages_render_in_a_browser(built, tmp_path):
+    """Screenshots at phone and desktop widths (kept when JXJY_SCREENSHOT_DIR is set, to look at);
+    the Mermaid flowchart renders offline, and Chinese search finds a word inside a sentence."""
+    report, policies = built
+    policy = max(policies, key=lambda p: len(p.get("workflows") or []))
+    base = report.site_dir / anchors.edition_dir(policy.id, policy.edition)
+    out = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    out.mkdir(parents=True, exist_ok=True)
+    for page in ("items", "workflows"):
+        for name, size in (("phone", "360,1600"), ("desktop", "1280,1200")):
+            png = out / f"{policy.id}-{page}-{name}.png"
+            _chromium([f"--screenshot={png}", f"--window-size={size}", (base / f"{page}.html").as_uri()], tmp_path)
+            assert png.is_file() and png.stat().st_size > 20_000, png  # a blank page compresses to a few KB
+    dom = _chromium(["--dump-dom", (base / "workflows.html").as_uri()], tmp_path).stdout
+    # Material swaps each <pre class="mermaid"> for a <div> holding the SVG (in a shadow root) once Mermaid ran;
+    # the source blocks stay if the script could not be loaded.
+    assert '<div class="mermaid">' in dom and '<pre class="mermaid">' not in dom, "Mermaid did not render"
+    dom = _chromium(["--dump-dom", (report.site_dir / "index.html").as_uri() + "?q=%E5%AD%A6%E6%97%B6"], tmp_path).stdout
+    found = re.search(r'md-search-result__meta">(\d+) ', dom)
+    assert found and int(found.group(1)) > 0, "search for 学时 found nothing"
