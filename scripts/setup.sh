@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils)
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data)  # poppler-data: CJK CMaps for PDF form fields
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
