@@ -1,0 +1,1891 @@
+/*
+ * jxjy 学分计算器 — the page logic (ES2020, no dependencies, no build step).
+ *
+ * Runs from file:// and offline: the rule bundles arrive as classic scripts
+ * (../bundles/index.js sets JXJY_BUNDLE_INDEX, ../bundles/<policy>/<edition>.js registers
+ * JXJY_BUNDLES["<policy>/<edition>"]); nothing is fetched. engine.js (JXJY_ENGINE) does every
+ * calculation; this file only collects the ledger, stores it in localStorage and shows the
+ * engine's result with its trace.
+ *
+ * Everything a user types is put into the page as text nodes or form values: no innerHTML,
+ * no eval, no inline handlers (the page's Content-Security-Policy forbids them anyway).
+ */
+(function () {
+  "use strict";
+
+  const E = globalThis.JXJY_ENGINE;
+  const CONFIG = Object.assign({ bundles: "../bundles/", pages_root: null, page_editions: null },
+    globalThis.JXJY_CALCULATOR_CONFIG || {});
+  const STORAGE_KEY = "jxjy-calculator/1";
+  const LEDGER_FORMAT = "jxjy-ledger/1";
+  const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+  const MAX_LISTED_ERRORS = 30;
+
+  const AMOUNT_FIELDS = ["hours", "count", "half_days", "days", "years", "passed", "failed", "credits"];
+  const INPUT_FIELDS = {
+    hours: ["hours"], count: ["count"], half_days: ["half_days"], days: ["days"], years: ["years"],
+    level: ["level"], subjects: ["passed", "failed"], credits: ["credits"], none: []
+  };
+  const ENTRY_KEYS = ["item", "date", "hours", "count", "half_days", "days", "years", "level", "passed", "failed",
+    "credits", "exam_passed", "counts_for", "course", "evidence", "note"];
+  const TEXT_LIMITS = { course: 200, evidence: 500, note: 500 };
+  const PERSON_KEYS = ["name", "school", "subject", "roles", "dates"];
+  const PERSON_LIMITS = { name: 100, school: 200, subject: 100 };
+  const PERSON_NAMES = { name: "姓名", school: "单位", subject: "任教学科或专业", roles: "身份", dates: "关键日期" };
+  const DATE_NAMES = { title: "取得现职称日期", application: "申请日期" };
+  const FIELD_NAMES = {
+    item: "登记项目", date: "完成日期", hours: "学时", count: "数量", half_days: "半天数", days: "天数",
+    years: "年数", level: "等级", passed: "及格科目数", failed: "不及格科目数", credits: "认定数额",
+    exam_passed: "考试合格", counts_for: "申报计入", course: "课程或活动名称", evidence: "证明材料", note: "备注"
+  };
+  const DATE_RE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
+  const AMOUNT_RE = /^[0-9]+(\.[0-9]+)?(\/[1-9][0-9]*)?$/;
+  const DECIMAL_RE = /^[0-9]+(\.[0-9]+)?$/;
+  const ID_RE = /^[a-z][a-z0-9-]*$/;
+
+  const S = {
+    index: null, key: null, bundle: null, store: null, storageOk: true,
+    editing: null, result: null, open: new Set(), undo: null, renders: 0, firstResult: false, trace: null,
+    clearArmed: null, loading: null
+  };
+
+  // ------------------------------------------------------------------------------------------
+  // small helpers
+  // ------------------------------------------------------------------------------------------
+
+  const $ = (id) => document.getElementById(id);
+  const isObj = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+  const PROPS = new Set(["value", "checked", "selected", "disabled", "hidden", "open", "tabIndex", "multiple"]);
+
+  /** Build an element. Children are nodes or strings (always text nodes, never parsed as HTML). */
+  function h(tag, props, ...kids) {
+    const node = document.createElement(tag);
+    if (props) {
+      for (const [k, v] of Object.entries(props)) {
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "class") node.className = v;
+        else if (k === "text") node.textContent = v;
+        else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+        else if (PROPS.has(k)) node[k] = v;
+        else node.setAttribute(k, v === true ? "" : String(v));
+      }
+    }
+    append(node, ...kids);
+    return node;
+  }
+
+  function append(node, ...kids) {
+    for (const k of kids.flat(Infinity)) {
+      if (k === null || k === undefined || k === false || k === "") continue;
+      node.append(typeof k === "string" || typeof k === "number" ? document.createTextNode(String(k)) : k);
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function show(v) {
+    if (typeof v === "string") return v.length > 60 ? v.slice(0, 60) + "…" : v;
+    try { return JSON.stringify(v); } catch (e) { return String(v); }
+  }
+
+  function today() {
+    const d = new Date();
+    return `${String(d.getFullYear()).padStart(4, "0")}-${String(d.getMonth() + 1).padStart(2, "0")}-` +
+      String(d.getDate()).padStart(2, "0");
+  }
+
+  function validDate(v) {
+    return typeof v === "string" && DATE_RE.test(v) && E.fromIsoFormat(v) === v;
+  }
+
+  /** Full-width digits and points from Chinese input methods → ASCII. */
+  function normaliseNumber(text) {
+    return String(text).replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
+      .replace(/[．。]/g, ".").replace(/\s+/g, "");
+  }
+
+  function validAmount(v) {
+    if (typeof v === "number") return Number.isFinite(v) && v >= 0;
+    return typeof v === "string" && AMOUNT_RE.test(v);
+  }
+
+  /** JSON numbers that are not integers become their decimal text (the engine refuses floats). */
+  function exactAmount(v) {
+    if (typeof v === "number" && !Number.isInteger(v)) return String(v);
+    return v;
+  }
+
+  function storedAmount(text) {
+    // integers as JSON numbers, decimals as exact strings ("0.5")
+    if (/^[0-9]{1,15}$/.test(text)) return Number(text);
+    return text;
+  }
+
+  function announce(text) {
+    const live = $("live");
+    live.textContent = "";
+    setTimeout(() => { live.textContent = text; }, 30);
+  }
+
+  // SHA-1 of UTF-8 text (generator/anchors.py: clause anchor = "clause-" + sha1(id)[:10]).
+  function sha1Hex(str) {
+    const bytes = new TextEncoder().encode(str);
+    const ml = bytes.length;
+    const total = ((ml + 8) >> 6) + 1 << 6;
+    const buf = new Uint8Array(total);
+    buf.set(bytes);
+    buf[ml] = 0x80;
+    const view = new DataView(buf.buffer);
+    view.setUint32(total - 8, Math.floor(ml / 0x20000000));
+    view.setUint32(total - 4, (ml * 8) >>> 0);
+    let h0 = 0x67452301, h1 = 0xEFCDAB89, h2 = 0x98BADCFE, h3 = 0x10325476, h4 = 0xC3D2E1F0;
+    const w = new Uint32Array(80);
+    for (let off = 0; off < total; off += 64) {
+      for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+      for (let i = 16; i < 80; i++) { const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]; w[i] = (x << 1) | (x >>> 31); }
+      let a = h0, b = h1, c = h2, d = h3, e = h4;
+      for (let i = 0; i < 80; i++) {
+        let f, k;
+        if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
+        else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
+        else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
+        else { f = b ^ c ^ d; k = 0xCA62C1D6; }
+        const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) >>> 0;
+        e = d; d = c; c = ((b << 30) | (b >>> 2)) >>> 0; b = a; a = tmp;
+      }
+      h0 = (h0 + a) >>> 0; h1 = (h1 + b) >>> 0; h2 = (h2 + c) >>> 0; h3 = (h3 + d) >>> 0; h4 = (h4 + e) >>> 0;
+    }
+    return [h0, h1, h2, h3, h4].map((x) => x.toString(16).padStart(8, "0")).join("");
+  }
+
+  const clauseAnchor = (id) => "clause-" + sha1Hex(id).slice(0, 10);
+
+  // ------------------------------------------------------------------------------------------
+  // the bundle: names, messages and rule prose (generator/rule_text.py)
+  // ------------------------------------------------------------------------------------------
+
+  const B = () => S.bundle;
+  const unit = () => S.bundle.unit;
+
+  function msg(key, params) {
+    try { return E.message(S.bundle, key, params || {}); } catch (e) { return ""; }
+  }
+  const periodWord = () => msg("period_word." + S.bundle.period.kind);
+  /** rule_text messages; every call also gets the policy's period words, whichever a template uses. */
+  const t = (key, params) => msg("rule_text." + key, Object.assign(baseParams(), params || {}));
+  let baseCache = null;
+  function baseParams() {
+    if (baseCache && baseCache.bundle === S.bundle) return Object.assign({}, baseCache.params);
+    const kind = S.bundle.period.kind;
+    const params = { period_word: periodWord(), unit: S.bundle.unit };
+    params.period_noun = msg("rule_text.period_noun." + kind, params) || params.period_word;
+    baseCache = { bundle: S.bundle, params };
+    return Object.assign({}, params);
+  }
+  /** "5 个学年" / "5 年" (rule_text.period_count), for templates naming {periods}. */
+  function periodCount(n) {
+    return msg("rule_text.period_count." + S.bundle.period.kind, { n, count: n }) || `${n} 个${periodWord()}`;
+  }
+
+  let lookups = null;
+  function L() {
+    if (lookups && lookups.bundle === S.bundle) return lookups;
+    const b = S.bundle;
+    lookups = {
+      bundle: b,
+      items: new Map(b.items.map((i) => [i.id, i])),
+      roles: new Map(b.roles.map((r) => [r.id, r])),
+      categories: new Map(b.categories.map((c) => [c.id, c])),
+      clauses: new Map(b.clauses.map((c) => [c.id, c])),
+      checks: new Map(b.checks.map((c) => [c.id, c]))
+    };
+    return lookups;
+  }
+  const itemById = (id) => L().items.get(id) || null;
+  const roleName = (id) => (L().roles.get(id) || { name: id }).name;
+  const categoryName = (id) => (L().categories.get(id) || { name: id }).name;
+  const joinList = (parts) => parts.filter(Boolean).join(t("list_joiner") || "、");
+
+  function inputUnit(item) {
+    if (item.input === "count") return item.count_unit || t("input_fallback");
+    return msg("input_units." + item.input) || t("input_fallback");
+  }
+
+  function scopePhrase(per) {
+    if (per === "cycle" && B().cycle) return t("scope.cycle_n", { periods: periodCount(B().cycle.periods), count: B().cycle.periods });
+    return t("scope." + per, { period_word: periodWord() });
+  }
+
+  function rulePhrase(item) {
+    const r = item.rule, u = unit(), word = inputUnit(item);
+    if (r.type === "rate") {
+      if (r.rounding === "floor") {
+        let text = t("rate_floor", { per: r.per, input_unit: word, value: r.value, unit: u });
+        if (r.per !== "1") text += t("rate_floor_summed", { period_word: periodWord() });
+        return text;
+      }
+      if (r.per === "1") return t("rate_exact_one", { input_unit: word, value: r.value, unit: u });
+      return t("rate_exact", { per: r.per, input_unit: word, value: r.value, unit: u });
+    }
+    if (r.type === "multiplier") return t("multiplier", { input_unit: word, factor: r.factor, unit: u });
+    if (r.type === "per_occurrence") return t("per_occurrence", { input_unit: word, value: r.value, unit: u });
+    if (r.type === "lookup") {
+      const names = new Map(item.levels.map((l) => [l.id, l.name]));
+      const levels = (r.table || []).map((row) => t("lookup_level", { level: names.get(row.level) || row.level, value: row.value, unit: u }));
+      return t("lookup", { levels: levels.join(t("lookup_joiner")) });
+    }
+    if (r.type === "per_subject") return t("per_subject", { passed: r.passed, failed: r.failed, unit: u });
+    if (r.type === "fixed") return t("fixed", { value: r.value, unit: u });
+    let text = t("manual", { assessed_by: r.assessed_by || "", unit: u });
+    if (r.defers_to) text += t("manual_defers", { defers_to: r.defers_to });
+    return text;
+  }
+
+  function capPhrases(item) {
+    const out = item.caps.map((c) => t("cap", { scope: scopePhrase(c.per), max: c.max, unit: unit() }));
+    for (const cap of B().caps) {
+      if (!cap.items.includes(item.id)) continue;
+      const others = cap.items.filter((i) => i !== item.id).map((i) => t("quoted", { name: (itemById(i) || { name: i }).name }));
+      out.push(t("shared_cap", { others: joinList(others), scope: scopePhrase(cap.per), max: cap.max, unit: unit() }));
+    }
+    return out;
+  }
+
+  function conditionPhrases(item) {
+    const out = [];
+    if (item.gate) out.push(t("gate." + item.gate.flag));
+    if (item.dedupe) out.push(t("dedupe." + item.dedupe.scope, { period_word: periodWord() }));
+    if (item.roles.length) out.push(t("roles", { roles: joinList(item.roles.map(roleName)) }));
+    return out;
+  }
+
+  const isFloor = (item) => !!(item.rule && item.rule.type === "rate" && item.rule.rounding === "floor");
+
+  function ruleSentence(item) {
+    return [rulePhrase(item), ...capPhrases(item), ...conditionPhrases(item)].filter(Boolean).join(t("joiner"));
+  }
+
+  function cyclePhrase() {
+    const n = B().cycle ? B().cycle.periods : 0;
+    return n ? t("cycle", { periods: periodCount(n), count: n }) : "";
+  }
+
+  function monthDay(value) {
+    const [m, d] = value.split("-");
+    return t("month_day", { month: parseInt(m, 10), day: parseInt(d, 10) });
+  }
+
+  function formatDate(iso) {
+    const [y, m, d] = iso.split("-").map((x) => parseInt(x, 10));
+    return t("date", { year: y, month: m, day: d });
+  }
+
+  function windowPhrase(window) {
+    const word = periodWord();
+    if (window.kind === "last_periods") {
+      return t(window.end === "previous" ? "window.last_periods_previous" : "window.last_periods_current",
+        { count: window.count, periods: periodCount(window.count), period_word: word });
+    }
+    if (window.kind === "title_cycle") {
+      let text = t("window.title_cycle", { max_periods: window.max_periods, periods: periodCount(window.max_periods),
+        period_word: word, cutoff: monthDay(window.cutoff) });
+      if (window.count_current_before_as_of) text += t("window.title_cycle_current");
+      return text;
+    }
+    return t("window.all", { period_word: word });
+  }
+
+  function measureName(of) {
+    if (of === "total") return t("measure.total", { unit: unit() });
+    if (isObj(of) && of.category) return categoryName(of.category);
+    const names = ((of && of.items) || []).map((i) => (itemById(i) || { name: i }).name);
+    return joinList(names);
+  }
+
+  function shortfallPhrase(req, measureOf) {
+    return msg("shortfall.phrase", { name: measureName(measureOf), shortfall: req.shortfall, unit: unit() });
+  }
+
+  /** The period an id such as "2017-2018" or "2020" names under this policy, or null. */
+  function periodById(id) {
+    if (typeof id !== "string" || !/^[0-9]{4}(-[0-9]{4})?$/.test(id)) return null;
+    const span = E.periodOf(S.bundle, id.slice(0, 4) + "-" + S.bundle.period.start);
+    return span && span.id === id ? span : null;
+  }
+
+  function shiftPeriod(span, years) {
+    const y = parseInt(span.start.slice(0, 4), 10) + years;
+    if (y < 1 || y > 9999) return null;
+    return E.periodOf(S.bundle, String(y).padStart(4, "0") + "-" + S.bundle.period.start);
+  }
+
+  function datesNeeded() {
+    const out = [];
+    for (const c of B().checks) {
+      if (c.window && c.window.kind === "title_cycle" && c.window.date && !out.some((d) => d.key === c.window.date)) {
+        out.push({ key: c.window.date, check: c });
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // guidance-site links
+  // ------------------------------------------------------------------------------------------
+
+  function pagesFor(key) {
+    if (!CONFIG.pages_root) return false;
+    return !Array.isArray(CONFIG.page_editions) || CONFIG.page_editions.includes(key);
+  }
+
+  function pageUrl(page, anchor) {
+    const [id, edition] = S.key.split("/");
+    return `${CONFIG.pages_root}${encodeURIComponent(id)}/${encodeURIComponent(edition)}/${page}.html` +
+      (anchor ? "#" + anchor : "");
+  }
+
+  function clauseRef(id) {
+    const label = "〔" + id + "〕";
+    if (pagesFor(S.key)) {
+      return h("a", { class: "clause", href: pageUrl("source", clauseAnchor(id)), title: "查看原文条款 " + id }, label);
+    }
+    return h("span", { class: "clause" }, label);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // storage
+  // ------------------------------------------------------------------------------------------
+
+  function emptyLedger() {
+    const roles = S.bundle && S.bundle.roles.length ? [S.bundle.roles[0].id] : [];
+    return { person: { name: "", school: "", subject: "", roles: roles, dates: {} }, entries: [], as_of: null };
+  }
+
+  function loadStore() {
+    let raw = null;
+    try {
+      raw = localStorage.getItem(STORAGE_KEY);
+    } catch (e) {
+      S.storageOk = false;
+    }
+    let store = null;
+    if (raw) {
+      try { store = JSON.parse(raw); } catch (e) { store = null; }
+      if (!isObj(store) || store.version !== 1 || !isObj(store.ledgers)) {
+        keepBadCopy(raw);
+        warnStorage("本机保存的数据已损坏，无法读取；已另存一份副本（" + STORAGE_KEY + ".bad），计算器从空白开始。");
+        store = null;
+      }
+    }
+    return store || { version: 1, current: null, ledgers: {} };
+  }
+
+  function keepBadCopy(raw) {
+    try { localStorage.setItem(STORAGE_KEY + ".bad", raw); } catch (e) { /* nothing more to do */ }
+  }
+
+  function save() {
+    try {
+      localStorage.setItem(STORAGE_KEY, JSON.stringify(S.store));
+    } catch (e) {
+      S.storageOk = false;
+      warnStorage("浏览器不允许保存数据（隐私模式或存储已满）：刷新或关闭页面后记录会丢失，请及时导出 JSON。");
+    }
+  }
+
+  function warnStorage(text) {
+    const p = $("storage-warning");
+    p.textContent = text;
+    p.hidden = false;
+  }
+
+  function cur() {
+    let led = S.store.ledgers[S.key];
+    if (!isObj(led)) {
+      led = emptyLedger();
+      S.store.ledgers[S.key] = led;
+    }
+    return led;
+  }
+
+  /** Check a stored ledger like an imported one; a bad one is set aside, never silently used. */
+  function checkStoredLedger() {
+    const led = S.store.ledgers[S.key];
+    if (!isObj(led)) return;
+    const doc = { person: personOut(led.person || {}), entries: Array.isArray(led.entries) ? led.entries : null };
+    const errors = doc.entries ? validateLedger(doc, false) : ["entries 不是列表"];
+    if (errors.length || !isObj(led.person)) {
+      keepBadCopy(JSON.stringify(led));
+      warnStorage(`本机保存的「${S.key}」记录有误，已另存副本（${STORAGE_KEY}.bad）并从空白开始：${errors.slice(0, 3).join("；")}`);
+      S.store.ledgers[S.key] = emptyLedger();
+      return;
+    }
+    led.person.roles = Array.isArray(led.person.roles) ? led.person.roles : [];
+    led.person.dates = isObj(led.person.dates) ? led.person.dates : {};
+    if (led.as_of !== null && !validDate(led.as_of)) led.as_of = null;
+  }
+
+  function asOf() {
+    const led = cur();
+    return validDate(led.as_of) ? led.as_of : today();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // bundles
+  // ------------------------------------------------------------------------------------------
+
+  function loadBundle(key) {
+    const bundles = globalThis.JXJY_BUNDLES || {};
+    if (bundles[key]) return Promise.resolve(bundles[key]);
+    const entry = S.index.bundles.find((b) => b.key === key);
+    if (!entry) return Promise.reject(new Error(`没有政策「${key}」`));
+    const url = entry.js && entry.js.url;
+    if (typeof url !== "string" || !/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.js$/.test(url)) {
+      return Promise.reject(new Error(`规则包索引中「${key}」的文件名无效`));
+    }
+    return new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = CONFIG.bundles + url;
+      s.onload = () => {
+        const b = (globalThis.JXJY_BUNDLES || {})[key];
+        if (b) resolve(b);
+        else reject(new Error(`规则包 ${url} 没有登记「${key}」`));
+      };
+      s.onerror = () => reject(new Error(`无法加载规则包 ${CONFIG.bundles}${url}`));
+      document.head.appendChild(s);
+    });
+  }
+
+  function fatal(text) {
+    const box = $("load-error");
+    box.textContent = text;
+    box.hidden = false;
+    for (const id of ["setup", "entry-section", "results", "data"]) $(id).hidden = true;
+    document.documentElement.setAttribute("data-ready", "error");
+  }
+
+  async function selectPolicy(key, options) {
+    const opts = options || {};
+    const select = $("policy");
+    S.loading = key;
+    select.setAttribute("aria-busy", "true");
+    let bundle;
+    try {
+      bundle = await loadBundle(key);
+    } catch (err) {
+      select.removeAttribute("aria-busy");
+      const box = $("load-error");
+      box.textContent = err.message;
+      box.hidden = false;
+      select.value = S.key || "";
+      return false;
+    }
+    select.removeAttribute("aria-busy");
+    if (S.loading !== key) return false;
+    $("load-error").hidden = true;
+    S.bundle = bundle;
+    S.key = key;
+    select.value = key;
+    S.store.current = key;
+    S.editing = null;
+    S.open.clear();
+    checkStoredLedger();
+    cur();
+    if (!opts.noSave) save();
+    renderPolicyInfo();
+    renderPerson();
+    renderItemPicker();
+    resetForm();
+    renderAll();
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // validation (Chinese messages; the ledger schema plus what the policy needs)
+  // ------------------------------------------------------------------------------------------
+
+  const fieldLabel = (f) => (f === "credits" && S.bundle ? "认定" + unit() : FIELD_NAMES[f] || f);
+
+  function levelList(item) {
+    return item.levels.map((l) => `${l.id}（${l.name}）`).join("、");
+  }
+
+  /** Why an entry cannot be used, in Chinese; roles given → also role limits of the item. */
+  function entryIssues(entry, roles) {
+    const out = [];
+    const add = (field, message) => out.push({ field, message });
+    if (!isObj(entry)) {
+      add("", "记录应为一个 JSON 对象（{…}）");
+      return out;
+    }
+    for (const k of Object.keys(entry)) if (!ENTRY_KEYS.includes(k)) add(k, `不认识的字段「${show(k)}」`);
+    const item = typeof entry.item === "string" ? itemById(entry.item) : null;
+    if (!has(entry, "item")) add("item", "缺少登记项目（item）");
+    else if (!item) add("item", `本政策没有登记项目「${show(entry.item)}」`);
+    if (!has(entry, "date")) {
+      add("date", "缺少完成日期（date，写成 YYYY-MM-DD）");
+    } else if (!validDate(entry.date)) {
+      add("date", `「${show(entry.date)}」不是有效日期，应写成 YYYY-MM-DD（如 2018-03-15）`);
+    } else {
+      const first = B().period.first, last = B().period.last;
+      if ((first && entry.date < first) || (last && entry.date > last)) {
+        add("date", `日期 ${entry.date} 不在本政策适用的期间内（${first || "…"} 至 ${last || "…"}）`);
+      }
+    }
+    for (const f of AMOUNT_FIELDS) {
+      if (has(entry, f) && !validAmount(entry[f])) add(f, `应为非负数（如 2 或 0.5），实际为「${show(entry[f])}」`);
+    }
+    if (has(entry, "level") && typeof entry.level !== "string") add("level", `等级应为文字，实际为「${show(entry.level)}」`);
+    if (has(entry, "exam_passed") && typeof entry.exam_passed !== "boolean") {
+      add("exam_passed", `应为 true 或 false，实际为「${show(entry.exam_passed)}」`);
+    }
+    for (const [f, limit] of Object.entries(TEXT_LIMITS)) {
+      if (!has(entry, f)) continue;
+      if (typeof entry[f] !== "string") add(f, `应为文字，实际为「${show(entry[f])}」`);
+      else if (entry[f].length > limit) add(f, `不能超过 ${limit} 个字（现有 ${entry[f].length} 个）`);
+    }
+    if (has(entry, "counts_for")) countsForIssues(entry, add);
+    if (!item) return out;
+    const wanted = INPUT_FIELDS[item.input];
+    for (const f of [...AMOUNT_FIELDS, "level"]) {
+      if (has(entry, f) && !wanted.includes(f)) {
+        add(f, `「${item.name}」不填写${fieldLabel(f)}（${wanted.length ? "应填写：" + wanted.map(fieldLabel).join("、") : "本项目无需填写数量"}）`);
+      }
+    }
+    for (const f of wanted) {
+      if (f === "level") {
+        if (!has(entry, "level")) add("level", `缺少等级（可选：${levelList(item)}）`);
+        else if (typeof entry.level === "string" && !item.levels.some((l) => l.id === entry.level)) {
+          add("level", `等级「${show(entry.level)}」不是「${item.name}」的等级（可选：${levelList(item)}）`);
+        }
+      } else if (item.input !== "subjects" && !has(entry, f)) {
+        add(f, `缺少${fieldLabel(f)}（${f}）`);
+      }
+    }
+    if (item.input === "subjects" && !has(entry, "passed") && !has(entry, "failed")) {
+      add("passed", "请填写及格科目数或不及格科目数（passed / failed）");
+    }
+    if (roles && item.roles.length && !item.roles.some((r) => roles.includes(r))) {
+      add("item", `「${item.name}」仅适用于：${joinList(item.roles.map(roleName))}（请在“身份”中勾选）`);
+    }
+    return out;
+  }
+
+  function countsForIssues(entry, add) {
+    const v = entry.counts_for;
+    const word = periodWord();
+    const own = validDate(entry.date) ? E.periodOf(S.bundle, entry.date) : null;
+    const example = own ? own.id : (B().period.kind === "school_year" ? "2017-2018" : "2020");
+    if (typeof v !== "string" || !/^[0-9]{4}(-[0-9]{4})?$/.test(v)) {
+      add("counts_for", `「${show(v)}」不是${word}标识（应写成 ${example} 这样）`);
+      return;
+    }
+    const span = periodById(v);
+    if (!span) {
+      add("counts_for", `「${v}」不是本政策的${word}（应写成 ${example} 这样）`);
+      return;
+    }
+    if (!own || span.id === own.id) return;
+    if (span.start > own.start) {
+      add("counts_for", `不能申报计入晚于完成日期的${word}（完成日期属于${own.label}）`);
+    } else if (!B().period.makeup) {
+      add("counts_for", `本政策没有规定补学、补报能否计入以前的${word}，不能申报计入${span.label}`);
+    } else {
+      const first = B().period.first, last = B().period.last;
+      if ((first && span.end < first) || (last && span.start > last)) {
+        add("counts_for", `${span.label}不在本政策适用的期间内`);
+      }
+    }
+  }
+
+  function rowLabel(i, field) {
+    return `第 ${i + 1} 条记录` + (field ? ` · ${fieldLabel(field)}（${field}）` : "");
+  }
+
+  /** Every problem of a ledger document for the current bundle, as Chinese lines; [] when valid.
+   *  withEngine: also ask the engine (checkEntry) about entries that pass these checks. */
+  function validateLedger(doc, withEngine) {
+    const errors = [];
+    if (!isObj(doc)) return ["文件内容应为一个 JSON 对象（台账），而不是" + (Array.isArray(doc) ? "列表" : "「" + show(doc) + "」")];
+    for (const k of Object.keys(doc)) {
+      if (!["format", "policy", "person", "entries"].includes(k)) errors.push(`不认识的字段「${show(k)}」（台账只有 format、policy、person、entries）`);
+    }
+    if (has(doc, "format") && doc.format !== LEDGER_FORMAT) errors.push(`format 应为 "${LEDGER_FORMAT}"，实际为「${show(doc.format)}」`);
+    if (has(doc, "person")) personIssues(doc.person, errors);
+    if (!has(doc, "entries")) {
+      errors.push("缺少 entries（登记记录列表）");
+    } else if (!Array.isArray(doc.entries)) {
+      errors.push("entries 应为列表（[…]）");
+    } else {
+      const allRoles = B().roles.map((r) => r.id);
+      doc.entries.forEach((entry, i) => {
+        const mine = entryIssues(entry, null);
+        for (const p of mine) errors.push(`${rowLabel(i, p.field)}：${p.message}`);
+        if (mine.length || !isObj(entry) || withEngine === false) return;
+        // the engine has the last word: anything it still refuses is reported too
+        for (const p of E.checkEntry(S.bundle, normaliseEntry(entry), allRoles)) {
+          errors.push(`${rowLabel(i, p.field)}：${p.message}`);
+        }
+      });
+    }
+    return errors;
+  }
+
+  function personIssues(person, errors) {
+    if (!isObj(person)) {
+      errors.push("person 应为一个对象");
+      return;
+    }
+    for (const k of Object.keys(person)) {
+      if (!PERSON_KEYS.includes(k)) errors.push(`person 中不认识的字段「${show(k)}」`);
+    }
+    for (const [k, limit] of Object.entries(PERSON_LIMITS)) {
+      if (!has(person, k)) continue;
+      if (typeof person[k] !== "string") errors.push(`${PERSON_NAMES[k]}（person.${k}）应为文字`);
+      else if (person[k].length > limit) errors.push(`${PERSON_NAMES[k]}（person.${k}）不能超过 ${limit} 个字`);
+    }
+    if (has(person, "roles")) {
+      if (!Array.isArray(person.roles)) {
+        errors.push("身份（person.roles）应为列表");
+      } else {
+        const known = B().roles.map((r) => r.id);
+        for (const r of person.roles) {
+          if (typeof r !== "string" || !ID_RE.test(r)) errors.push(`身份「${show(r)}」写法不对（小写字母、数字和连字符）`);
+          else if (!known.includes(r)) errors.push(`身份「${r}」不是本政策的身份（可选：${B().roles.map((x) => `${x.id}（${x.name}）`).join("、")}）`);
+        }
+      }
+    }
+    if (has(person, "dates")) {
+      if (!isObj(person.dates)) {
+        errors.push("关键日期（person.dates）应为对象");
+      } else {
+        for (const [k, v] of Object.entries(person.dates)) {
+          if (!ID_RE.test(k)) errors.push(`关键日期名「${show(k)}」写法不对`);
+          if (!validDate(v)) errors.push(`${DATE_NAMES[k] || k}（person.dates.${k}）「${show(v)}」不是有效日期，应写成 YYYY-MM-DD`);
+        }
+      }
+    }
+  }
+
+  function normaliseEntry(entry) {
+    const out = {};
+    for (const k of ENTRY_KEYS) if (has(entry, k)) out[k] = AMOUNT_FIELDS.includes(k) ? exactAmount(entry[k]) : entry[k];
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // person, policy info
+  // ------------------------------------------------------------------------------------------
+
+  function renderPolicyInfo() {
+    const b = B();
+    const info = clear($("policy-info"));
+    const doc = b.policy.document || {};
+    append(info, h("p", null, b.policy.title + (doc.number ? `（${doc.number}）` : "")));
+    const facts = [`单位：${b.unit}`, t("period." + b.period.kind, b.period.kind === "school_year"
+      ? schoolYearParams() : {})];
+    if (b.cycle) facts.push(cyclePhrase());
+    append(info, h("p", null, facts.filter(Boolean).join("；")));
+    if (b.policy.applies_to) append(info, h("p", null, "适用：" + b.policy.applies_to));
+    if (pagesFor(S.key)) {
+      append(info, h("p", null, h("a", { href: pageUrl("index") }, "阅读本政策的指南页面"), "　",
+        h("a", { href: pageUrl("items") }, "登记项目一览"), "　", h("a", { href: pageUrl("source") }, "政策原文")));
+    }
+  }
+
+  function schoolYearParams() {
+    const [m, d] = B().period.start.split("-").map((x) => parseInt(x, 10));
+    const end = new Date(Date.UTC(2001, m - 1, d - 1));
+    return { start: t("month_day", { month: m, day: d }), end: t("month_day", { month: end.getUTCMonth() + 1, day: end.getUTCDate() }) };
+  }
+
+  function renderPerson() {
+    const led = cur();
+    const list = clear($("role-list"));
+    for (const role of B().roles) {
+      const id = "role-" + role.id;
+      const hintId = id + "-hint";
+      const box = h("input", { type: "checkbox", id, value: role.id, checked: led.person.roles.includes(role.id),
+        "aria-describedby": role.description ? hintId : null, onchange: onRoleChange });
+      append(list, h("div", { class: "check" }, box, h("label", { for: id }, role.name),
+        role.description ? h("div", { id: hintId, class: "hint" }, role.description) : null));
+    }
+    $("roles").hidden = !B().roles.length;
+    $("person-name").value = led.person.name || "";
+    $("person-school").value = led.person.school || "";
+    $("person-subject").value = led.person.subject || "";
+    const dates = clear($("person-dates"));
+    const needed = datesNeeded();
+    for (const { key, check } of needed) {
+      const id = "person-date-" + key;
+      append(dates, h("div", { class: "field" },
+        h("label", { for: id }, DATE_NAMES[key] || `日期（${key}）`),
+        h("input", { type: "date", id, value: (led.person.dates || {})[key] || "", "aria-describedby": id + "-hint",
+          onchange: (ev) => onPersonDate(key, ev.target) }),
+        h("div", { id: id + "-hint", class: "hint" }, `用于「${check.name}」：${windowPhrase(check.window)}`)));
+    }
+    const titleCycle = needed.length > 0;
+    $("as-of-label").textContent = titleCycle ? "申请日期（评估日期）" : "评估日期";
+    $("as-of-hint").textContent = titleCycle
+      ? "评估日期就是申请验证的日期，决定验证周期统计到哪一年；晚于此日完成的记录不计入。"
+      : "统计截至此日（缺省为今天）；晚于此日完成的记录不计入。";
+    $("as-of").value = asOf();
+  }
+
+  function onRoleChange() {
+    const roles = Array.from(document.querySelectorAll("#role-list input:checked")).map((x) => x.value);
+    cur().person.roles = B().roles.map((r) => r.id).filter((r) => roles.includes(r));
+    save();
+    renderItemHelp();
+    renderAll();
+  }
+
+  function onPersonDate(key, input) {
+    const led = cur();
+    led.person.dates = led.person.dates || {};
+    if (validDate(input.value)) led.person.dates[key] = input.value;
+    else delete led.person.dates[key];
+    save();
+    renderAll();
+  }
+
+  function onPersonText() {
+    const led = cur();
+    led.person.name = $("person-name").value.slice(0, PERSON_LIMITS.name);
+    led.person.school = $("person-school").value.slice(0, PERSON_LIMITS.school);
+    led.person.subject = $("person-subject").value.slice(0, PERSON_LIMITS.subject);
+    save();
+    schedulePrintSheet();
+  }
+
+  function onAsOf() {
+    const v = $("as-of").value;
+    if (!validDate(v)) return;
+    cur().as_of = v;
+    save();
+    renderAll();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the entry form
+  // ------------------------------------------------------------------------------------------
+
+  function renderItemPicker() {
+    const select = clear($("item"));
+    append(select, h("option", { value: "" }, "— 请选择登记项目 —"));
+    const groups = new Map();
+    for (const item of B().items) {
+      if (!groups.has(item.category)) groups.set(item.category, []);
+      groups.get(item.category).push(item);
+    }
+    const order = B().categories.map((c) => c.id).filter((c) => groups.has(c));
+    for (const cat of groups.keys()) if (!order.includes(cat)) order.push(cat);
+    for (const cat of order) {
+      const group = h("optgroup", { label: categoryName(cat) });
+      for (const item of groups.get(cat)) {
+        const limit = item.roles.length ? `（仅限${joinList(item.roles.map(roleName))}）` : "";
+        append(group, h("option", { value: item.id }, item.name + limit));
+      }
+      append(select, group);
+    }
+  }
+
+  function currentItem() {
+    return itemById($("item").value);
+  }
+
+  function amountLabel(item, f) {
+    if (f === "count") return `数量（${item.count_unit || "个"}）`;
+    if (f === "credits") return `认定的${unit()}数`;
+    if (f === "half_days") return "半天数";
+    if (f === "days") return "天数";
+    if (f === "years") return "年数";
+    if (f === "hours") return "学时数";
+    return FIELD_NAMES[f];
+  }
+
+  /** The amount inputs an item takes (its `input`), keeping values already typed where they fit. */
+  function renderAmountFields(values) {
+    const box = $("amount-fields");
+    const old = {};
+    for (const input of box.querySelectorAll("input, select")) old[input.name] = input.value;
+    clear(box);
+    const item = currentItem();
+    if (!item) return;
+    const v = values || old;
+    for (const f of INPUT_FIELDS[item.input]) {
+      const id = "f-" + f;
+      const err = h("div", { id: id + "-err", class: "error", hidden: true });
+      let control;
+      if (f === "level") {
+        control = h("select", { id, name: f, "aria-describedby": id + "-err", required: true, onchange: updatePreview },
+          h("option", { value: "" }, "— 请选择等级 —"),
+          item.levels.map((l) => h("option", { value: l.id, selected: v[f] === l.id }, l.name)));
+      } else {
+        control = h("input", { id, name: f, type: "text", inputmode: "decimal", autocomplete: "off",
+          value: v[f] === undefined || v[f] === null ? "" : String(v[f]), "aria-describedby": id + "-err",
+          required: item.input !== "subjects", oninput: updatePreview });
+      }
+      append(box, h("div", { class: "field" }, h("label", { for: id }, amountLabel(item, f)), control, err));
+    }
+    if (item.input === "none") {
+      append(box, h("p", { class: "hint" }, `本项目无需填写数量：每登记一次，${rulePhrase(item)}。`));
+    }
+  }
+
+  function renderItemHelp() {
+    const box = clear($("item-help"));
+    const item = currentItem();
+    const b = B();
+    $("exam-field").hidden = !(item && item.gate && item.gate.flag === "exam_passed");
+    if (!item) {
+      append(box, h("p", { class: "hint" }, `共 ${b.items.length} 个登记项目，按类别分组。`));
+      return;
+    }
+    append(box, h("p", { class: "rule" }, h("span", { class: "tag" }, categoryName(item.category)), " ", ruleSentence(item),
+      " ", clauseRef(item.source)));
+    if (item.help) append(box, h("p", { class: "help" }, item.help));
+    else if (item.description) append(box, h("p", { class: "help" }, item.description));
+    if (item.help && item.description) {
+      append(box, h("details", { class: "more" }, h("summary", null, "项目说明"), h("p", null, item.description)));
+    }
+    const extra = [];
+    if (item.auto) extra.push(t("auto"));
+    if (item.registration) extra.push("登记方式：" + item.registration);
+    if (Array.isArray(item.evidence) && item.evidence.length) extra.push("证明材料：" + joinList(item.evidence));
+    for (const line of extra) append(box, h("p", { class: "hint" }, line));
+    const roles = cur().person.roles;
+    if (item.roles.length && !item.roles.some((r) => roles.includes(r))) {
+      append(box, h("p", { class: "warn-text" },
+        `本项目仅限${joinList(item.roles.map(roleName))}：请先在上方“身份”中勾选，否则不计入。`));
+    }
+    if (pagesFor(S.key)) {
+      append(box, h("p", { class: "hint" }, h("a", { href: pageUrl("items", "item-" + item.id) }, "在指南中查看此项目")));
+    }
+    const courseHint = $("entry-course-hint");
+    if (item.dedupe) {
+      courseHint.textContent = "同一课程名称只计一次（" + t("dedupe." + item.dedupe.scope, { period_word: periodWord() }) + "），请填写课程名称。";
+      courseHint.hidden = false;
+    } else {
+      courseHint.textContent = "";
+      courseHint.hidden = true;
+    }
+  }
+
+  function renderCountsFor(selected) {
+    const field = $("counts-for-field");
+    const makeup = B().period.makeup;
+    const select = clear($("entry-counts-for"));
+    field.hidden = !makeup;
+    if (!makeup) return;
+    const word = periodWord();
+    const date = $("entry-date").value;
+    append(select, h("option", { value: "" }, `按完成日期所在${word}`));
+    if (validDate(date)) {
+      const own = E.periodOf(B(), date);
+      for (let n = 1; n <= 5; n++) {
+        const span = shiftPeriod(own, -n);
+        if (!span) break;
+        const first = B().period.first, last = B().period.last;
+        if ((first && span.end < first) || (last && span.start > last)) continue;
+        append(select, h("option", { value: span.id, selected: selected === span.id }, span.label));
+      }
+      if (selected && !Array.from(select.options).some((o) => o.value === selected)) {
+        const span = periodById(selected);
+        append(select, h("option", { value: selected, selected: true }, span ? span.label : selected));
+      }
+    }
+    $("counts-for-hint").textContent = makeup.counts
+      ? `上一${word}的学习在次年完成或补报时，可选择申报计入的${word}。`
+      : `本政策规定：次年补学的${msg("input_units.hours") || unit()}不计入所补${word}的考核（选择后本条不计）。`;
+    $("counts-for-hint").append(" ", clauseRef(makeup.source));
+  }
+
+  function onItemChange() {
+    renderAmountFields(null);
+    renderItemHelp();
+    updatePreview();
+  }
+
+  function setFieldError(input, errBox, text) {
+    if (text) {
+      input.setAttribute("aria-invalid", "true");
+      errBox.textContent = text;
+      errBox.hidden = false;
+    } else {
+      input.removeAttribute("aria-invalid");
+      errBox.textContent = "";
+      errBox.hidden = true;
+    }
+  }
+
+  /** Read the form into a ledger entry; field errors are shown next to their inputs. */
+  function readForm(showErrors) {
+    const errors = [];
+    const item = currentItem();
+    const entry = {};
+    const flag = (input, errBox, text) => {
+      errors.push({ input, text });
+      if (showErrors && errBox) setFieldError(input, errBox, text);
+    };
+    if (showErrors) {
+      for (const input of document.querySelectorAll("#entry-form [aria-invalid]")) input.removeAttribute("aria-invalid");
+      for (const box of document.querySelectorAll("#entry-form .error")) { box.hidden = true; box.textContent = ""; }
+    }
+    if (!item) {
+      flag($("item"), null, "请选择登记项目");
+      return { entry: null, errors };
+    }
+    entry.item = item.id;
+    entry.date = $("entry-date").value;
+    let anySubject = false;
+    for (const f of INPUT_FIELDS[item.input]) {
+      const input = $("f-" + f);
+      const errBox = $("f-" + f + "-err");
+      if (f === "level") {
+        if (!input.value) flag(input, errBox, "请选择等级");
+        else entry.level = input.value;
+        continue;
+      }
+      const text = normaliseNumber(input.value);
+      if (text === "") {
+        if (item.input !== "subjects") flag(input, errBox, `请填写${amountLabel(item, f)}`);
+        continue;
+      }
+      if (!DECIMAL_RE.test(text)) {
+        flag(input, errBox, `${amountLabel(item, f)}应为不小于 0 的数字，可带小数（如 2 或 0.5）`);
+        continue;
+      }
+      entry[f] = storedAmount(text);
+      anySubject = true;
+    }
+    if (item.input === "subjects" && !anySubject && !errors.length) {
+      flag($("f-passed"), $("f-passed-err"), "请至少填写及格科目数或不及格科目数");
+    }
+    const dateInput = $("entry-date");
+    if (!validDate(entry.date)) {
+      flag(dateInput, $("entry-date-err"), "请填写完成日期（年-月-日）");
+    } else {
+      const first = B().period.first, last = B().period.last;
+      if ((first && entry.date < first) || (last && entry.date > last)) {
+        flag(dateInput, $("entry-date-err"), `日期不在本政策适用的期间内（${first || "…"} 至 ${last || "…"}）`);
+      }
+    }
+    if (!$("exam-field").hidden) entry.exam_passed = $("entry-exam").checked;
+    const cf = $("entry-counts-for").value;
+    if (!$("counts-for-field").hidden && cf) entry.counts_for = cf;
+    for (const [f, id] of [["course", "entry-course"], ["evidence", "entry-evidence"], ["note", "entry-note"]]) {
+      const v = $(id).value.trim().slice(0, TEXT_LIMITS[f]);
+      if (v) entry[f] = v;
+    }
+    if (!errors.length) {
+      for (const p of entryIssues(entry, null)) errors.push({ input: $("item"), text: p.message });
+    }
+    return { entry: errors.length ? null : entry, errors };
+  }
+
+  function updatePreview() {
+    const out = $("entry-preview");
+    const item = currentItem();
+    if (!item) { out.textContent = ""; return; }
+    const { entry } = readForm(false);
+    if (!entry) { out.textContent = ""; return; }
+    let result;
+    try {
+      result = E.evaluate(B(), { person: { roles: cur().person.roles, dates: {} }, entries: [entry] }, null);
+    } catch (e) {
+      out.textContent = "";
+      return;
+    }
+    if (result.errors.length) {
+      const mine = entryIssues(entry, cur().person.roles);
+      out.textContent = "本条不能计入：" + (mine.length ? mine.map((p) => p.message).join("；") : result.errors[0].message);
+      return;
+    }
+    const lines = result.trace.filter((l) => l.ref === "entry:0" || l.ref === "item:" + item.id);
+    const text = lines.map((l) => l.text).join("；");
+    const capped = item.caps.length || B().caps.some((c) => c.items.includes(item.id)) || isFloor(item);
+    out.textContent = text ? "本条折算：" + text + (capped ? `（与同一${periodWord()}的其他记录合计后再计上限或取整）` : "") : "";
+  }
+
+  function resetForm(keepItem) {
+    S.editing = null;
+    const itemId = keepItem ? $("item").value : "";
+    const date = keepItem ? $("entry-date").value : "";
+    $("entry-form").reset();
+    $("item").value = itemId;
+    $("entry-date").value = date;
+    renderAmountFields({});
+    renderItemHelp();
+    renderCountsFor("");
+    $("entry-submit").textContent = "添加";
+    $("entry-cancel").hidden = true;
+    $("entry-h-text").textContent = "登记学习活动";
+    $("form-errors").hidden = true;
+    for (const input of document.querySelectorAll("#entry-form [aria-invalid]")) input.removeAttribute("aria-invalid");
+    for (const box of document.querySelectorAll("#entry-form .error")) { box.hidden = true; box.textContent = ""; }
+    updatePreview();
+  }
+
+  function onSubmit(ev) {
+    ev.preventDefault();
+    const { entry, errors } = readForm(true);
+    const box = $("form-errors");
+    if (!entry) {
+      clear(box);
+      append(box, h("p", null, `还不能${S.editing === null ? "添加" : "保存"}，请改正：`),
+        h("ul", null, errors.map((e) => h("li", null, e.text))));
+      box.hidden = false;
+      (errors[0].input || $("item")).focus();
+      return;
+    }
+    box.hidden = true;
+    const led = cur();
+    const item = itemById(entry.item);
+    let index;
+    if (S.editing !== null && S.editing < led.entries.length) {
+      index = S.editing;
+      led.entries[index] = entry;
+    } else {
+      led.entries.push(entry);
+      index = led.entries.length - 1;
+    }
+    const editing = S.editing !== null;
+    save();
+    resetForm(!editing);
+    renderAll();
+    setUndo(null);
+    const total = periodTotalText(entry);
+    announce(`${editing ? "已保存修改" : "已添加"}：${item.name}，${entry.date}。${total}`);
+    if (editing) {
+      const row = document.querySelector(`[data-entry="${index}"]`);
+      if (row) row.focus();
+    }
+  }
+
+  function periodTotalText(entry) {
+    if (!S.result) return "";
+    const span = entry.counts_for && periodById(entry.counts_for) ? periodById(entry.counts_for) : E.periodOf(B(), entry.date);
+    const p = S.result.periods[span.id];
+    return p ? `${p.label}合计 ${p.total} ${unit()}。` : "";
+  }
+
+  function startEdit(index) {
+    const entry = cur().entries[index];
+    if (!entry) return;
+    resetForm(false);
+    S.editing = index;
+    $("item").value = entry.item;
+    const values = {};
+    for (const f of [...AMOUNT_FIELDS, "level"]) if (has(entry, f)) values[f] = entry[f];
+    renderAmountFields(values);
+    renderItemHelp();
+    $("entry-date").value = entry.date || "";
+    renderCountsFor(entry.counts_for || "");
+    $("entry-exam").checked = entry.exam_passed === true;
+    $("entry-course").value = entry.course || "";
+    $("entry-evidence").value = entry.evidence || "";
+    $("entry-note").value = entry.note || "";
+    $("entry-submit").textContent = "保存修改";
+    $("entry-cancel").hidden = false;
+    $("entry-h-text").textContent = `修改第 ${index + 1} 条记录`;
+    updatePreview();
+    $("entry-section").scrollIntoView({ block: "start" });
+    $("item").focus();
+  }
+
+  function deleteEntry(index) {
+    const led = cur();
+    const entry = led.entries[index];
+    if (!entry) return;
+    led.entries.splice(index, 1);
+    if (S.editing !== null) resetForm(false);
+    save();
+    renderAll();
+    const item = itemById(entry.item);
+    setUndo(`已删除：${item ? item.name : entry.item}（${entry.date}）。`, () => {
+      cur().entries.splice(Math.min(index, cur().entries.length), 0, entry);
+      save();
+      renderAll();
+      announce("已恢复删除的记录。");
+    }, "撤销删除");
+  }
+
+  function setUndo(text, action, label, where) {
+    const bars = [$("undo-bar"), $("import-status")];
+    const bar = where || $("undo-bar");
+    for (const b of bars) if (b !== bar || !text) clear(b);
+    S.undo = action || null;
+    if (!text) return;
+    clear(bar);
+    append(bar, text);
+    if (action) {
+      const btn = h("button", { type: "button", class: "btn link", onclick: () => { const a = S.undo; setUndo(null); if (a) a(); } }, label);
+      append(bar, " ", btn);
+      btn.focus();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // results
+  // ------------------------------------------------------------------------------------------
+
+  function evaluateNow() {
+    const led = cur();
+    const ledger = { person: { roles: led.person.roles, dates: led.person.dates || {} }, entries: led.entries };
+    S.result = E.evaluate(B(), ledger, asOf());
+    const byRef = new Map(), byEntry = new Map(), pos = new Map();
+    S.result.trace.forEach((line, n) => {
+      pos.set(line, n);
+      const k = (line.period || "") + "|" + (line.ref || "");
+      if (!byRef.has(k)) byRef.set(k, []);
+      byRef.get(k).push(line);
+      if (line.ref && line.ref.startsWith("entry:")) {
+        if (!byEntry.has(line.ref)) byEntry.set(line.ref, []);
+        byEntry.get(line.ref).push(line);
+      }
+    });
+    S.trace = byRef;
+    S.traceByEntry = byEntry;
+    S.tracePos = pos;
+  }
+
+  function lines(period, ref) {
+    return S.trace.get((period || "") + "|" + ref) || [];
+  }
+
+  function entryLines(index) {
+    return S.traceByEntry.get("entry:" + index) || [];
+  }
+
+  /** <details> with the engine's trace lines and the quoted clauses they cite (filled when first opened). */
+  function explain(traceLines, key, context, summary) {
+    if (!traceLines.length) return null;
+    const d = h("details", { class: "explain", "data-key": key });
+    append(d, h("summary", null, summary || "怎么算的", h("span", { class: "visually-hidden" }, "：" + context)));
+    let filled = false;
+    const fill = () => {
+      if (!filled) { filled = true; fillExplain(d, traceLines); }
+    };
+    d.addEventListener("toggle", () => {
+      if (d.open) { fill(); S.open.add(key); } else S.open.delete(key);
+    });
+    if (S.open.has(key)) { fill(); d.open = true; }
+    return d;
+  }
+
+  function fillExplain(d, traceLines) {
+    const cited = [];
+    const ul = h("ul", { class: "trace" });
+    for (const line of traceLines) {
+      append(ul, h("li", null, line.text, line.source ? [" ", clauseRef(line.source)] : null));
+      if (line.source && !cited.includes(line.source)) cited.push(line.source);
+    }
+    append(d, ul);
+    const quotes = cited.map((id) => L().clauses.get(id)).filter(Boolean);
+    if (quotes.length) {
+      const box = h("div", { class: "quotes" });
+      for (const c of quotes) {
+        append(box, h("blockquote", null, h("span", { class: "qid" }, c.id + (c.title ? " " + c.title : "") + "："), c.quote));
+      }
+      append(d, box);
+    }
+  }
+
+  function percent(actual, required) {
+    const R = E.rational;
+    const a = R.parse(actual), r = R.parse(required);
+    if (r.n <= 0n) return 100;
+    const p = Number((a.n * r.d * 1000n) / (a.d * r.n)) / 10;
+    return Math.max(0, Math.min(100, p));
+  }
+
+  function badge(met, yes, no) {
+    return h("span", { class: "badge " + (met ? "ok" : "bad") }, met ? (yes || "达标") : (no || "未达标"));
+  }
+
+  function requirementRow(req, measureOf, traceLines, key, deadline) {
+    const pct = percent(req.actual, req.required);
+    const bar = h("div", { class: "bar", role: "progressbar", "aria-label": req.name, "aria-valuemin": "0",
+      "aria-valuemax": "100", "aria-valuenow": String(Math.round(pct)),
+      "aria-valuetext": `${req.actual} / ${req.required} ${unit()}` }, h("div", { class: "fill" }));
+    bar.firstChild.style.width = pct + "%";
+    const phrase = req.met ? null : h("strong", { class: "shortfall" }, shortfallPhrase(req, measureOf) + (deadline ? `，截止 ${deadline}` : ""));
+    return h("div", { class: "req " + (req.met ? "met" : "unmet") },
+      h("div", { class: "req-head" }, h("span", { class: "req-name" }, req.name), " ", badge(req.met)),
+      bar,
+      h("p", { class: "req-nums" }, `实际 ${req.actual} / 要求 ${req.required} ${unit()}`, phrase ? "　" : null, phrase, " ",
+        clauseRef(req.source)),
+      explain(traceLines, key, req.name));
+  }
+
+  function requirementDef(id) {
+    return B().requirements.find((r) => r.id === id) || null;
+  }
+
+  function sortedPeriods() {
+    return Object.values(S.result.periods).sort((a, b) => (a.start < b.start ? 1 : a.start > b.start ? -1 : 0));
+  }
+
+  function renderSummary() {
+    const box = clear($("summary"));
+    const r = S.result;
+    const asOfDate = r.as_of || asOf();
+    const asSpan = E.periodOf(B(), asOfDate);
+    append(box, h("p", null, `评估日期 ${asOfDate}（${asSpan.label}）。共 ${cur().entries.length} 条记录。`));
+    const items = [];
+    for (const p of sortedPeriods()) {
+      const reqs = Object.values(p.requirements);
+      if (!reqs.length) continue;
+      const unmet = reqs.filter((q) => !q.met);
+      const open = p.end >= asOfDate;
+      if (!unmet.length) {
+        items.push(h("li", { class: "ok" }, badge(true), ` ${p.label}：全部达标（合计 ${p.total} ${unit()}）`));
+      } else {
+        const words = unmet.map((q) => shortfallPhrase(q, (requirementDef(q.id) || {}).of)).join("，");
+        items.push(h("li", { class: "bad" }, badge(false), ` ${p.label}：${words}` + (open ? `，截止 ${formatDate(p.end)}` : "")));
+      }
+    }
+    for (const c of Object.values(r.checks)) {
+      const def = L().checks.get(c.id);
+      const unmet = Object.values(c.requirements).filter((q) => !q.met);
+      const defs = new Map(((def && def.requirements) || []).map((q) => [q.id, q]));
+      const words = unmet.map((q) => shortfallPhrase(q, (defs.get(q.id) || {}).of)).join("，");
+      items.push(h("li", { class: c.met ? "ok" : "bad" }, badge(c.met), ` ${c.name}：` +
+        (c.met ? "达标" : words || "未能核定（见周期核定）")));
+    }
+    if (items.length) append(box, h("ul", { class: "status-list" }, items));
+    else append(box, h("p", { class: "hint" }, "还没有可核定的要求：请登记学习活动。"));
+    if (r.errors.length) {
+      const rows = new Set(r.errors.map((e) => e.entry));
+      append(box, h("p", { class: "warn-text" }, `有 ${rows.size} 条记录不能计入，原因见“已登记的记录”。`));
+    }
+  }
+
+  function renderPeriods() {
+    const box = clear($("periods"));
+    const periods = sortedPeriods();
+    if (!periods.length) return;
+    const word = periodWord();
+    const asOfDate = S.result.as_of || asOf();
+    for (const p of periods) {
+      const card = h("article", { class: "period", "aria-labelledby": "period-" + p.id });
+      const reqs = Object.values(p.requirements);
+      const allMet = reqs.length && reqs.every((q) => q.met);
+      append(card, h("h3", { id: "period-" + p.id }, p.label, " ", reqs.length ? badge(allMet) : null),
+        h("p", { class: "hint" }, `${p.start} 至 ${p.end}`));
+      if (p.verdict) {
+        append(card, h("p", { class: "verdict" }, `${p.verdict.name}：`, badge(p.verdict.passed, "通过", "不通过"), " ",
+          clauseRef(p.verdict.source)), explain(lines(p.id, "verdict"), `v|${p.id}`, p.verdict.name));
+      }
+      if (reqs.length) {
+        append(card, h("h4", null, "要求"));
+        const deadline = p.end >= asOfDate ? formatDate(p.end) : null;
+        for (const q of reqs) {
+          append(card, requirementRow(q, (requirementDef(q.id) || {}).of, lines(p.id, "requirement:" + q.id), `r|${p.id}|${q.id}`, deadline));
+        }
+      } else {
+        append(card, h("p", { class: "hint" }, `本政策没有每${word}的最低要求，见下方“周期核定”。`));
+      }
+      append(card, h("h4", null, "类别合计"));
+      const cats = h("ul", { class: "cats" });
+      for (const c of B().categories) {
+        if (!has(p.categories, c.id)) continue;
+        append(cats, h("li", null, h("span", { class: "cat-name" }, c.parent ? "　" + c.name : c.name),
+          h("span", { class: "num" }, `${p.categories[c.id]} ${unit()}`),
+          explain(lines(p.id, "category:" + c.id), `c|${p.id}|${c.id}`, c.name)));
+      }
+      append(cats, h("li", { class: "total" }, h("span", { class: "cat-name" }, "合计"), h("span", { class: "num" }, `${p.total} ${unit()}`),
+        explain([...lines(p.id, "total"), ...lines(p.id, "carry_over")], `t|${p.id}`, p.label + "合计")));
+      append(card, cats);
+      append(card, h("h4", null, "各项目计入"));
+      const ids = Object.keys(p.items);
+      if (!ids.length) {
+        append(card, h("p", { class: "hint" }, `本${word}没有登记记录。`));
+      } else {
+        const list = h("ul", { class: "item-rows" });
+        for (const id of ids) {
+          const it = p.items[id];
+          const item = itemById(id) || { name: id, category: "", caps: [] };
+          const capped = it.raw !== it.credited;
+          const traceLines = [...lines(p.id, "item:" + id)];
+          for (const n of it.entries) traceLines.push(...lines(p.id, "entry:" + n));
+          traceLines.sort((a, b) => S.tracePos.get(a) - S.tracePos.get(b));
+          append(list, h("li", { class: capped ? "capped" : null },
+            h("div", { class: "item-line" },
+              h("span", { class: "item-name" }, item.name, h("span", { class: "muted" }, `（${it.entries.length} 条）`)),
+              h("span", { class: "num" }, capped ? `${it.raw} → ${it.credited} ${unit()}` : `${it.credited} ${unit()}`)),
+            isFloor(item) ? h("p", { class: "round-note" }, "取整：" + rulePhrase(item)) : null,
+            capped ? h("p", { class: "cap-note" }, `超出上限，按 ${it.credited} ${unit()}计入：` + capPhrases(item).join("；")) : null,
+            explain(traceLines, `i|${p.id}|${id}`, item.name)));
+        }
+        append(card, list);
+      }
+      append(box, card);
+    }
+  }
+
+  function renderChecks() {
+    const box = clear($("cycle"));
+    const b = B();
+    if (!b.checks.length) return;
+    append(box, h("h3", null, "周期核定" + (b.cycle ? `（${cyclePhrase()}）` : "")));
+    const roles = cur().person.roles;
+    for (const def of b.checks) {
+      const c = S.result.checks[def.id];
+      if (!c) {
+        append(box, h("p", { class: "hint check-off" }, `「${def.name}」仅适用于${joinList(def.roles.map(roleName))}：勾选该身份后核定。`));
+        continue;
+      }
+      const card = h("article", { class: "check-card", "aria-labelledby": "check-" + def.id });
+      append(card, h("h4", { id: "check-" + def.id }, def.name, " ", badge(c.met)));
+      if (def.description) append(card, h("p", { class: "hint" }, def.description));
+      append(card, h("p", { class: "hint" }, "统计范围：" + windowPhrase(def.window), " ", clauseRef(def.source)));
+      if (def.window.kind === "title_cycle" && !validDate((cur().person.dates || {})[def.window.date])) {
+        const inputId = "person-date-" + def.window.date;
+        append(card, h("p", { class: "warn-text" }, `请先填写“${DATE_NAMES[def.window.date] || def.window.date}”，才能确定验证周期。 `,
+          h("button", { type: "button", class: "btn link", onclick: () => { const i = $(inputId); if (i) i.focus(); } }, "去填写")));
+      }
+      const pids = c.periods.slice();
+      if (c.includes_until && !pids.includes(c.includes_until.period)) pids.push(c.includes_until.period);
+      if (pids.length) {
+        const cats = b.categories.filter((x) => !x.parent);
+        const table = h("table", { class: "cycle-table" },
+          h("caption", { class: "visually-hidden" }, def.name + "：各周期合计"),
+          h("thead", null, h("tr", null, h("th", { scope: "col" }, "周期"), cats.map((x) => h("th", { scope: "col" }, x.name)),
+            h("th", { scope: "col" }, "合计"))));
+        const body = h("tbody");
+        append(table, body);
+        for (const pid of pids) {
+          const p = S.result.periods[pid];
+          const span = periodById(pid);
+          const partial = c.includes_until && c.includes_until.period === pid && !c.periods.includes(pid);
+          const label = (p ? p.label : span ? span.label : pid) + (partial ? `（截至 ${c.includes_until.date}）` : "");
+          append(body, h("tr", null, h("th", { scope: "row" }, label),
+            cats.map((x) => h("td", { class: "num" }, p && !partial ? p.categories[x.id] || "0" : partial ? "…" : "0")),
+            h("td", { class: "num" }, p && !partial ? p.total : partial ? "…" : "0")));
+        }
+        append(card, h("div", { class: "table-scroll", role: "region", tabindex: "0", "aria-label": def.name + "：各周期合计" }, table));
+        if (c.includes_until) {
+          append(card, h("p", { class: "hint" }, `另计入 ${c.includes_until.date} 以前完成的申请当年记录。`));
+        }
+      }
+      const reqDefs = new Map(def.requirements.map((q) => [q.id, q]));
+      for (const q of Object.values(c.requirements)) {
+        append(card, requirementRow(q, (reqDefs.get(q.id) || {}).of, lines(null, `check:${def.id}:${q.id}`).concat(), `k|${def.id}|${q.id}`, null));
+      }
+      const checkLines = S.result.trace.filter((l) => l.ref === "check:" + def.id || (l.ref || "").startsWith("check:" + def.id + ":"));
+      append(card, explain(checkLines, `k|${def.id}`, def.name, "核定过程"));
+      append(box, card);
+    }
+  }
+
+  function amountText(item, e) {
+    if (!item) return "";
+    switch (item.input) {
+      case "level": {
+        const lv = item.levels.find((l) => l.id === e.level);
+        return lv ? lv.name : String(e.level || "");
+      }
+      case "subjects": return `及格 ${has(e, "passed") ? e.passed : 0} 科，不及格 ${has(e, "failed") ? e.failed : 0} 科`;
+      case "credits": return `认定 ${e.credits} ${unit()}`;
+      case "none": return "";
+      case "count": return `${e.count} ${item.count_unit || "个"}`;
+      default: return `${e[item.input]} ${msg("input_units." + item.input)}`;
+    }
+  }
+
+  function renderEntries() {
+    const box = clear($("entries"));
+    const led = cur();
+    $("entries-h").textContent = `已登记的记录（${led.entries.length} 条）`;
+    if (!led.entries.length) {
+      append(box, h("p", { class: "hint" }, "还没有记录。添加后，结果会立即显示在下方“核算结果”中。"));
+      return;
+    }
+    const errorsBy = new Map();
+    for (const e of S.result.errors) {
+      if (!errorsBy.has(e.entry)) errorsBy.set(e.entry, []);
+      errorsBy.get(e.entry).push(e);
+    }
+    const groups = new Map();
+    led.entries.forEach((e, i) => {
+      let span = validDate(e.date) ? E.periodOf(B(), e.date) : null;
+      if (span && e.counts_for && periodById(e.counts_for)) span = periodById(e.counts_for);
+      const key = span ? span.start + "|" + span.id : "~";
+      if (!groups.has(key)) groups.set(key, { span, rows: [] });
+      groups.get(key).rows.push([i, e]);
+    });
+    const keys = Array.from(groups.keys()).sort().reverse();
+    for (const k of keys) {
+      const g = groups.get(k);
+      g.rows.sort((a, b) => (a[1].date < b[1].date ? -1 : a[1].date > b[1].date ? 1 : a[0] - b[0]));
+      const hid = "eg-" + (g.span ? g.span.id : "none");
+      const section = h("section", { class: "entry-group", "aria-labelledby": hid },
+        h("h4", { id: hid }, g.span ? g.span.label : "日期无效的记录", h("span", { class: "muted" }, `（${g.rows.length} 条）`)));
+      const list = h("ul", { class: "entry-list" });
+      for (const [i, e] of g.rows) list.append(entryRow(i, e, errorsBy.get(i)));
+      append(section, list);
+      append(box, section);
+    }
+  }
+
+  function entryRow(i, e, errors) {
+    const item = itemById(e.item);
+    const name = item ? item.name : String(e.item);
+    const sub = [e.course, e.evidence ? "证明：" + e.evidence : "", e.note ? "备注：" + e.note : ""].filter(Boolean);
+    const notes = [];
+    if (e.exam_passed === true) notes.push("考试合格");
+    if (e.exam_passed === false) notes.push("考试未合格");
+    if (e.counts_for) {
+      const span = periodById(e.counts_for);
+      notes.push("申报计入" + (span ? span.label : e.counts_for));
+    }
+    let calc;
+    if (errors && errors.length) {
+      const mine = entryIssues(e, cur().person.roles);
+      const texts = mine.length ? mine.map((p) => p.message) : errors.map((x) => x.message);
+      calc = h("p", { class: "entry-error" }, "不能计入：" + texts.join("；"));
+    } else {
+      const own = entryLines(i);
+      if (own.length) calc = h("p", { class: "entry-calc" }, own.map((l) => l.text).join("；"));
+      else if (item && isFloor(item)) {
+        calc = h("p", { class: "entry-calc" }, `与同一${periodWord()}的其他记录合计后折算，见核算结果。`);
+      }
+    }
+    const label = `第 ${i + 1} 条：${name}，${e.date}`;
+    return h("li", { class: "entry", "data-entry": String(i), tabindex: "-1" },
+      h("div", { class: "entry-main" },
+        h("span", { class: "date" }, String(e.date)), " ",
+        h("strong", { class: "entry-item" }, name), " ",
+        h("span", { class: "amount" }, amountText(item, e)),
+        notes.length ? h("span", { class: "muted" }, "（" + notes.join("，") + "）") : null),
+      sub.length ? h("p", { class: "entry-sub" }, sub.join(" · ")) : null,
+      calc,
+      h("div", { class: "entry-actions" },
+        h("button", { type: "button", class: "btn small secondary", "aria-label": "修改" + label, onclick: () => startEdit(i) }, "修改"),
+        h("button", { type: "button", class: "btn small danger", "aria-label": "删除" + label, onclick: () => deleteEntry(i) }, "删除")));
+  }
+
+  function renderPrintOptions() {
+    const select = $("print-period");
+    const old = select.value;
+    clear(select);
+    append(select, h("option", { value: "" }, "全部周期"));
+    const periods = sortedPeriods();
+    for (const p of periods) append(select, h("option", { value: p.id }, p.label));
+    select.value = Array.from(select.options).some((o) => o.value === old) ? old : "";
+  }
+
+  function renderAll() {
+    try {
+      evaluateNow();
+    } catch (err) {
+      clear($("summary"));
+      append($("summary"), h("p", { class: "alert" }, "核算出错：" + (err && err.message ? err.message : String(err))));
+      document.documentElement.setAttribute("data-ready", "error");
+      throw err;
+    }
+    renderEntries();
+    renderSummary();
+    renderPeriods();
+    renderChecks();
+    renderPrintOptions();
+    schedulePrintSheet();
+    S.renders += 1;
+    document.documentElement.setAttribute("data-ready", String(S.renders));
+    if (!S.firstResult) {
+      S.firstResult = true;
+      if (performance && performance.mark) performance.mark("jxjy-first-result");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // 个人学分统计表 (print)
+  // ------------------------------------------------------------------------------------------
+
+  function cells(tag, values) {
+    return values.map((v) => h(tag, tag === "th" ? { scope: "col" } : null, v));
+  }
+
+  let printTimer = null;
+  /** The print sheet is not needed for the first result: build it shortly after (and always on beforeprint). */
+  function schedulePrintSheet() {
+    clearTimeout(printTimer);
+    printTimer = setTimeout(renderPrintSheet, 150);
+  }
+
+  function renderPrintSheet() {
+    clearTimeout(printTimer);
+    if (!S.result) return;
+    const sheet = clear($("print-sheet"));
+    const b = B(), led = cur(), r = S.result;
+    const only = $("print-period").value;
+    const doc = b.policy.document || {};
+    append(sheet, h("h1", null, "个人学分统计表"),
+      h("p", { class: "ps-policy" }, b.policy.title + (doc.number ? `（${doc.number}）` : "")));
+    const roles = led.person.roles.map(roleName).join("、") || "—";
+    const dates = datesNeeded().map(({ key }) => [DATE_NAMES[key] || key, (led.person.dates || {})[key] || "—"]);
+    const facts = [["姓名", led.person.name || ""], ["单位", led.person.school || ""], ["任教学科或专业", led.person.subject || ""],
+      ["身份", roles], ["评估日期", r.as_of || asOf()], ["计量单位", b.unit], ...dates];
+    const personTable = h("table", { class: "ps-person" });
+    for (let i = 0; i < facts.length; i += 2) {
+      append(personTable, h("tr", null, h("th", { scope: "row" }, facts[i][0]), h("td", null, facts[i][1]),
+        facts[i + 1] ? [h("th", { scope: "row" }, facts[i + 1][0]), h("td", null, facts[i + 1][1])] : [h("td"), h("td")]));
+    }
+    append(sheet, personTable);
+    const periods = Object.values(r.periods).sort((a, c) => (a.start < c.start ? -1 : 1)).filter((p) => !only || p.id === only);
+    for (const p of periods) {
+      const part = h("section", { class: "ps-period" }, h("h2", null, `${p.label}（${p.start} 至 ${p.end}）`));
+      const rows = cur().entries.map((e, i) => [i, e]).filter(([i]) => Object.values(p.items).some((it) => it.entries.includes(i)))
+        .sort((a, c) => (a[1].date < c[1].date ? -1 : a[1].date > c[1].date ? 1 : a[0] - c[0]));
+      const entries = h("table", { class: "ps-entries" }, h("caption", null, "登记记录"),
+        h("thead", null, h("tr", null, cells("th", ["序号", "日期", "登记项目", "课程或活动", "数量", "证明材料"]))));
+      const eb = h("tbody");
+      rows.forEach(([, e], n) => {
+        const item = itemById(e.item);
+        append(eb, h("tr", null, cells("td", [String(n + 1), e.date, item ? item.name : e.item, e.course || "", amountText(item, e), e.evidence || ""])));
+      });
+      append(entries, eb);
+      append(part, entries);
+      const items = h("table", { class: "ps-items" }, h("caption", null, "各项目计入"),
+        h("thead", null, h("tr", null, cells("th", ["登记项目", "类别", "折算", "计入", "说明"]))));
+      const ib = h("tbody");
+      for (const [id, it] of Object.entries(p.items)) {
+        const item = itemById(id) || { name: id, category: "", caps: [] };
+        const notes = [isFloor(item) ? "取整：" + rulePhrase(item) : "", it.raw !== it.credited ? "超出上限：" + capPhrases(item).join("；") : ""];
+        append(ib, h("tr", null, cells("td", [item.name, categoryName(item.category), it.raw, it.credited,
+          notes.filter(Boolean).join("；")])));
+      }
+      append(items, ib);
+      append(part, items);
+      const totals = h("table", { class: "ps-totals" }, h("caption", null, "合计与要求"),
+        h("thead", null, h("tr", null, cells("th", ["", "要求", "实际", "结果"]))));
+      const tb = h("tbody");
+      for (const c of b.categories) {
+        if (has(p.categories, c.id)) append(tb, h("tr", null, h("th", { scope: "row" }, c.name), h("td", null, "—"), h("td", null, p.categories[c.id]), h("td", null, "")));
+      }
+      append(tb, h("tr", null, h("th", { scope: "row" }, "合计"), h("td", null, "—"), h("td", null, p.total), h("td", null, "")));
+      for (const q of Object.values(p.requirements)) {
+        append(tb, h("tr", null, h("th", { scope: "row" }, q.name), h("td", null, q.required), h("td", null, q.actual),
+          h("td", null, q.met ? "达标" : shortfallPhrase(q, (requirementDef(q.id) || {}).of))));
+      }
+      if (p.verdict) append(tb, h("tr", null, h("th", { scope: "row" }, p.verdict.name), h("td"), h("td"), h("td", null, p.verdict.passed ? "通过" : "不通过")));
+      append(totals, tb);
+      append(part, h("div", { class: "ps-keep" }, totals));
+      append(sheet, part);
+    }
+    if (!only && Object.keys(r.checks).length) {
+      const part = h("section", { class: "ps-period" }, h("h2", null, "周期核定"));
+      for (const c of Object.values(r.checks)) {
+        const labels = c.periods.map((pid) => (periodById(pid) || { label: pid }).label).join("、") || "—";
+        const table = h("table", { class: "ps-totals" }, h("caption", null, `${c.name}（${labels}）：${c.met ? "达标" : "未达标"}`),
+          h("thead", null, h("tr", null, cells("th", ["要求", "要求数", "实际", "结果"]))));
+        const tb = h("tbody");
+        const def = L().checks.get(c.id);
+        const defs = new Map(((def && def.requirements) || []).map((q) => [q.id, q]));
+        for (const q of Object.values(c.requirements)) {
+          append(tb, h("tr", null, cells("td", [q.name, q.required, q.actual, q.met ? "达标" : shortfallPhrase(q, (defs.get(q.id) || {}).of)])));
+        }
+        append(table, tb);
+        append(part, h("div", { class: "ps-keep" }, table));
+      }
+      append(sheet, part);
+    }
+    if (!periods.length) append(sheet, h("p", null, "没有登记记录。"));
+    append(sheet, h("p", { class: "ps-foot" }, `本表由继续教育学分计算器于 ${today()} 按《${doc.title || b.policy.title}》生成，仅供自查，以主管部门审核为准。`),
+      h("p", { class: "ps-sign" }, "本人签字：＿＿＿＿＿＿　　学校（单位）审核：＿＿＿＿＿＿　　日期：＿＿＿＿＿＿"));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // export / import
+  // ------------------------------------------------------------------------------------------
+
+  function personOut(person) {
+    const out = {};
+    for (const k of ["name", "school", "subject"]) {
+      const v = typeof person[k] === "string" ? person[k].trim() : "";
+      if (v) out[k] = v;
+    }
+    out.roles = Array.isArray(person.roles) ? person.roles.slice() : [];
+    const dates = {};
+    for (const [k, v] of Object.entries(isObj(person.dates) ? person.dates : {})) if (validDate(v)) dates[k] = v;
+    if (Object.keys(dates).length) out.dates = dates;
+    return out;
+  }
+
+  function ledgerDocument() {
+    const led = cur();
+    return {
+      format: LEDGER_FORMAT,
+      policy: { id: B().policy.id, edition: B().policy.edition },
+      person: personOut(led.person),
+      entries: led.entries.map((e) => {
+        const out = {};
+        for (const k of ENTRY_KEYS) if (has(e, k)) out[k] = e[k];
+        return out;
+      })
+    };
+  }
+
+  function exportLedger() {
+    const doc = ledgerDocument();
+    const text = JSON.stringify(doc, null, 2) + "\n";
+    const safe = (s) => String(s || "").replace(/[\\/:*?"<>|\u0000-\u001f\s]+/g, "_").slice(0, 40);
+    const name = `学分台账-${safe(doc.policy.id)}-${safe(doc.policy.edition)}${doc.person.name ? "-" + safe(doc.person.name) : ""}.json`;
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const a = h("a", { href: url, download: name, class: "visually-hidden" }, name);
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    setUndo(null);
+    const status = clear($("import-status"));
+    append(status, h("p", null, `已导出 ${doc.entries.length} 条记录：${name}`),
+      h("details", { class: "more" }, h("summary", null, "无法下载时：显示 JSON 文本以便复制"),
+        h("label", { for: "export-text", class: "visually-hidden" }, "导出的 JSON 文本"),
+        h("textarea", { id: "export-text", readonly: true, rows: "8", value: text })));
+    $("import-errors").hidden = true;
+  }
+
+  function jsonErrorText(err, text) {
+    const m = /position (\d+)/.exec(String(err && err.message));
+    if (!m) return "文件不是有效的 JSON。";
+    const pos = parseInt(m[1], 10);
+    const before = text.slice(0, pos).split("\n");
+    return `文件不是有效的 JSON：第 ${before.length} 行第 ${before[before.length - 1].length + 1} 列附近有语法错误。`;
+  }
+
+  function showImportErrors(title, errors) {
+    const box = clear($("import-errors"));
+    append(box, h("p", null, h("strong", null, title)));
+    if (errors.length) {
+      append(box, h("ul", null, errors.slice(0, MAX_LISTED_ERRORS).map((e) => h("li", null, e))));
+      if (errors.length > MAX_LISTED_ERRORS) append(box, h("p", null, `……还有 ${errors.length - MAX_LISTED_ERRORS} 处错误未列出。`));
+    }
+    append(box, h("p", null, "当前数据没有改变。"));
+    box.hidden = false;
+    clear($("import-status"));
+  }
+
+  async function importText(text, fileName) {
+    const name = `「${fileName}」`;
+    let doc;
+    try {
+      doc = JSON.parse(text.replace(/^\uFEFF/, ""));
+    } catch (err) {
+      showImportErrors(`未导入${name}：`, [jsonErrorText(err, text)]);
+      return false;
+    }
+    if (!isObj(doc)) {
+      showImportErrors(`未导入${name}：`, ["文件内容应为一个台账对象（{\"format\": \"jxjy-ledger/1\", \"entries\": […]}），而不是" +
+        (Array.isArray(doc) ? "列表" : "「" + show(doc) + "」")]);
+      return false;
+    }
+    let key = S.key;
+    if (has(doc, "policy")) {
+      const p = doc.policy;
+      if (!isObj(p) || (has(p, "id") && typeof p.id !== "string") || (has(p, "edition") && typeof p.edition !== "string")) {
+        showImportErrors(`未导入${name}：`, ["policy 应为 {\"id\": …, \"edition\": …}"]);
+        return false;
+      }
+      if (p.id) {
+        const edition = p.edition || (S.index.latest && S.index.latest[p.id] && S.index.latest[p.id].edition);
+        const candidate = `${p.id}/${edition}`;
+        if (!S.index.bundles.some((x) => x.key === candidate)) {
+          const known = S.index.bundles.map((x) => x.key).join("、");
+          showImportErrors(`未导入${name}：`, [`文件是为政策「${p.id}${p.edition ? "/" + p.edition : ""}」制作的，本计算器没有这个政策（现有：${known}）。`]);
+          return false;
+        }
+        key = candidate;
+      }
+    }
+    let bundle;
+    try {
+      bundle = await loadBundle(key);
+    } catch (err) {
+      showImportErrors(`未导入${name}：`, [err.message]);
+      return false;
+    }
+    const previous = { key: S.key, bundle: S.bundle };
+    S.bundle = bundle;
+    const saveKey = S.key;
+    S.key = key;
+    const errors = validateLedger(doc);
+    S.bundle = previous.bundle;
+    S.key = saveKey;
+    if (errors.length) {
+      showImportErrors(`未导入${name}：发现 ${errors.length} 处错误。`, errors);
+      return false;
+    }
+    $("import-errors").hidden = true;
+    const person = doc.person || {};
+    const incoming = {
+      person: {
+        name: typeof person.name === "string" ? person.name : "",
+        school: typeof person.school === "string" ? person.school : "",
+        subject: typeof person.subject === "string" ? person.subject : "",
+        roles: Array.isArray(person.roles) ? person.roles.slice() : [],
+        dates: isObj(person.dates) ? Object.assign({}, person.dates) : {}
+      },
+      entries: doc.entries.map(normaliseEntry),
+      as_of: null
+    };
+    const before = S.store.ledgers[key] ? JSON.parse(JSON.stringify(S.store.ledgers[key])) : null;
+    const beforeKey = S.key;
+    incoming.as_of = before && validDate(before.as_of) ? before.as_of : null;
+    S.store.ledgers[key] = incoming;
+    if (key !== S.key) await selectPolicy(key);
+    else {
+      save();
+      renderPolicyInfo();
+      renderPerson();
+      resetForm(false);
+      renderAll();
+    }
+    const replaced = before ? before.entries.length : 0;
+    setUndo(`已导入${name}：${incoming.entries.length} 条记录` + (replaced ? `，替换了原有的 ${replaced} 条。` : "。") +
+      (key !== beforeKey ? `已切换到「${B().policy.short_name || B().policy.title}」。` : ""), async () => {
+      if (before) S.store.ledgers[key] = before;
+      else delete S.store.ledgers[key];
+      if (beforeKey && beforeKey !== S.key) await selectPolicy(beforeKey);
+      else { save(); renderPerson(); renderAll(); }
+      announce("已撤销导入。");
+    }, "撤销导入", $("import-status"));
+    return true;
+  }
+
+  function onImportFile(ev) {
+    const input = ev.target;
+    const file = input.files && input.files[0];
+    if (!file) return;
+    if (file.size > MAX_IMPORT_BYTES) {
+      showImportErrors(`未导入「${file.name}」：`, [`文件太大（${Math.round(file.size / 1024)} KB），台账文件不应超过 5 MB。`]);
+      input.value = "";
+      return;
+    }
+    file.text().then((text) => importText(text, file.name), () => {
+      showImportErrors(`未导入「${file.name}」：`, ["无法读取文件。"]);
+    }).finally(() => { input.value = ""; });
+  }
+
+  function onClearAll() {
+    const btn = $("clear-all");
+    if (!S.clearArmed) {
+      btn.textContent = "确认清空？再点一次";
+      S.clearArmed = setTimeout(() => { S.clearArmed = null; btn.textContent = "清空本政策的记录"; }, 6000);
+      return;
+    }
+    clearTimeout(S.clearArmed);
+    S.clearArmed = null;
+    btn.textContent = "清空本政策的记录";
+    const before = JSON.parse(JSON.stringify(cur()));
+    S.store.ledgers[S.key] = emptyLedger();
+    save();
+    renderPerson();
+    resetForm(false);
+    renderAll();
+    setUndo(`已清空 ${before.entries.length} 条记录和个人信息。`, () => {
+      S.store.ledgers[S.key] = before;
+      save();
+      renderPerson();
+      renderAll();
+      announce("已恢复清空前的记录。");
+    }, "撤销清空", $("import-status"));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // start
+  // ------------------------------------------------------------------------------------------
+
+  function policyFromHash() {
+    try {
+      return new URLSearchParams(location.hash.replace(/^#/, "")).get("policy");
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function init() {
+    if (!E || typeof E.evaluate !== "function") {
+      fatal("计算引擎（engine.js）没有加载，计算器无法运行。");
+      return;
+    }
+    S.index = globalThis.JXJY_BUNDLE_INDEX;
+    if (!S.index || !Array.isArray(S.index.bundles) || !S.index.bundles.length) {
+      fatal("没有找到规则包（" + CONFIG.bundles + "index.js）。请先构建网站（python3 -m generator build），再打开 site/calculator/index.html。");
+      return;
+    }
+    if (CONFIG.pages_root) {
+      const link = $("site-link");
+      append(link, h("a", { href: CONFIG.pages_root + "index.html" }, "← 返回政策指南"));
+      link.hidden = false;
+    }
+    S.store = loadStore();
+    if (!S.storageOk) warnStorage("浏览器不允许保存数据（隐私模式？）：刷新或关闭页面后记录会丢失，请及时导出 JSON。");
+    const select = $("policy");
+    const counts = new Map();
+    for (const b of S.index.bundles) counts.set(b.id, (counts.get(b.id) || 0) + 1);
+    for (const b of S.index.bundles) {
+      const label = (b.short_name || b.title) + (counts.get(b.id) > 1 ? `（${b.edition}）` : "");
+      append(select, h("option", { value: b.key }, label));
+    }
+    const keys = S.index.bundles.map((b) => b.key);
+    const wanted = [policyFromHash(), S.store.current, keys[0]].find((k) => k && keys.includes(k));
+    select.addEventListener("change", () => selectPolicy(select.value));
+    $("person-name").addEventListener("input", onPersonText);
+    $("person-school").addEventListener("input", onPersonText);
+    $("person-subject").addEventListener("input", onPersonText);
+    $("as-of").addEventListener("change", onAsOf);
+    $("as-of-today").addEventListener("click", () => { $("as-of").value = today(); cur().as_of = null; save(); renderAll(); });
+    $("item").addEventListener("change", onItemChange);
+    $("entry-date").addEventListener("change", () => { renderCountsFor($("entry-counts-for").value); updatePreview(); });
+    $("entry-counts-for").addEventListener("change", updatePreview);
+    $("entry-exam").addEventListener("change", updatePreview);
+    $("entry-form").addEventListener("submit", onSubmit);
+    $("entry-cancel").addEventListener("click", () => { resetForm(false); $("item").focus(); });
+    $("export").addEventListener("click", exportLedger);
+    $("import-file").addEventListener("change", onImportFile);
+    $("clear-all").addEventListener("click", onClearAll);
+    $("print-period").addEventListener("change", renderPrintSheet);
+    $("print").addEventListener("click", () => { renderPrintSheet(); window.print(); });
+    window.addEventListener("beforeprint", renderPrintSheet);
+    // another tab of the calculator saved: show its data rather than overwrite it later
+    window.addEventListener("storage", (ev) => {
+      if (ev.key !== STORAGE_KEY || !S.bundle) return;
+      S.store = loadStore();
+      S.store.current = S.key;
+      checkStoredLedger();
+      renderPerson();
+      resetForm(false);
+      renderAll();
+      announce("另一个窗口修改了记录，已更新。");
+    });
+    window.addEventListener("hashchange", () => {
+      const k = policyFromHash();
+      if (k && k !== S.key && keys.includes(k)) selectPolicy(k);
+    });
+    selectPolicy(wanted, { noSave: !S.storageOk });
+  }
+
+  globalThis.JXJY_CALCULATOR = {
+    get result() { return S.result; },
+    get policy() { return S.key; },
+    importText: (text, name) => importText(text, name || "导入.json"),
+    /** The rule prose the page shows (the guidance site's generator.rule_text, ported): for tests. */
+    prose: () => ({
+      items: Object.fromEntries(B().items.map((i) => [i.id, ruleSentence(i)])),
+      windows: Object.fromEntries(B().checks.map((c) => [c.id, windowPhrase(c.window)])),
+      cycle: cyclePhrase()
+    }),
+    clauseAnchor
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

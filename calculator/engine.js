@@ -1,0 +1,1156 @@
+/*
+ * jxjy evaluation engine (JavaScript port of generator/engine.py, the reference engine).
+ *
+ * Evaluates a rule bundle (docs/bundle-spec.md, schemas/bundle.schema.json) and a ledger
+ * (schemas/ledger.schema.json) into the result document of schemas/result.schema.json — the same
+ * document, trace text included, as the Python engine. Exact arithmetic on BigInt rationals; dates
+ * are handled as plain YYYY-MM-DD integers (no Date objects, no time zones).
+ *
+ * No dependencies, no build step. This file runs as a classic <script> (also from file://, where
+ * module scripts are blocked), as a CommonJS module and when imported as an ES module; it defines
+ * globalThis.JXJY_ENGINE. engine.mjs beside it re-exports the same functions as ES module exports.
+ */
+(function (root) {
+  "use strict";
+
+  var ENGINE_VERSION = "1.0";
+  var BUNDLE_FORMAT = "jxjy-bundle";
+  var BUNDLE_MAJOR = 1;
+  var RESULT_FORMAT = "jxjy-result/1";
+
+  // ----------------------------------------------------------------------------------------
+  // Python-compatible text helpers (the reference engine's messages quote Python's str()).
+  // ----------------------------------------------------------------------------------------
+
+  // Characters Python's str.isspace() / re `\s` / str.split() treat as whitespace.
+  var PY_WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  var NUMBER_RE = new RegExp("^[" + PY_WS + "]*([0-9]+(?:\\.[0-9]+)?)(?:[" + PY_WS + "]*/[" + PY_WS +
+    "]*([1-9][0-9]*))?[" + PY_WS + "]*$");
+  var WS_RE = new RegExp("[" + PY_WS + "]+", "g");
+  var NONPRINTABLE_RE = /[\p{C}\p{Z}]/u;
+
+  function isDict(v) {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
+  }
+
+  function pyFloatRepr(x) {
+    if (Number.isNaN(x)) return "nan";
+    if (x === Infinity) return "inf";
+    if (x === -Infinity) return "-inf";
+    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
+    var parts = x.toExponential().split("e");
+    var mant = parts[0];
+    var e = Number(parts[1]);
+    var neg = mant.charAt(0) === "-";
+    if (neg) mant = mant.slice(1);
+    var digits = mant.replace(".", "");
+    var out;
+    if (e < -4 || e >= 16) {
+      out = digits.charAt(0) + (digits.length > 1 ? "." + digits.slice(1) : "") + "e" + (e < 0 ? "-" : "+") +
+        String(Math.abs(e)).padStart(2, "0");
+    } else if (e < 0) {
+      out = "0." + "0".repeat(-e - 1) + digits;
+    } else if (digits.length <= e + 1) {
+      out = digits + "0".repeat(e + 1 - digits.length) + ".0";
+    } else {
+      out = digits.slice(0, e + 1) + "." + digits.slice(e + 1);
+    }
+    return (neg ? "-" : "") + out;
+  }
+
+  function pyNumberStr(x) {
+    // JSON integers arrive as Python ints; other numbers as floats.
+    if (Number.isInteger(x)) return BigInt(x).toString();
+    return pyFloatRepr(x);
+  }
+
+  function pyStrRepr(s) {
+    var quote = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'";
+    var out = quote;
+    for (var ch of s) {
+      var c = ch.codePointAt(0);
+      if (ch === "\\") out += "\\\\";
+      else if (ch === quote) out += "\\" + quote;
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch !== " " && (c < 0x20 || c === 0x7f || NONPRINTABLE_RE.test(ch))) {
+        if (c <= 0xff) out += "\\x" + c.toString(16).padStart(2, "0");
+        else if (c <= 0xffff) out += "\\u" + c.toString(16).padStart(4, "0");
+        else out += "\\U" + c.toString(16).padStart(8, "0");
+      } else out += ch;
+    }
+    return out + quote;
+  }
+
+  function pyRepr(v) {
+    if (typeof v === "string") return pyStrRepr(v);
+    return pyStr(v);
+  }
+
+  /** Python's str() of a JSON value, as the reference engine's f-strings render it. */
+  function pyStr(v) {
+    if (v === null || v === undefined) return "None";
+    if (v === true) return "True";
+    if (v === false) return "False";
+    if (typeof v === "string") return v;
+    if (typeof v === "number") return pyNumberStr(v);
+    if (typeof v === "bigint") return v.toString();
+    if (Array.isArray(v)) return "[" + v.map(pyRepr).join(", ") + "]";
+    if (typeof v === "object") {
+      return "{" + Object.keys(v).map(function (k) { return pyStrRepr(k) + ": " + pyRepr(v[k]); }).join(", ") + "}";
+    }
+    return String(v);
+  }
+
+  /** Python truthiness of a JSON value. */
+  function pyTruthy(v) {
+    if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
+    if (Array.isArray(v)) return v.length > 0;
+    if (typeof v === "object") return Object.keys(v).length > 0;
+    return true;
+  }
+
+  function cmpCodePoints(a, b) {
+    // Python compares str by code point; JS `<` compares UTF-16 units (differs above U+FFFF).
+    if (a === b) return 0;
+    var ia = a[Symbol.iterator](), ib = b[Symbol.iterator]();
+    for (;;) {
+      var x = ia.next(), y = ib.next();
+      if (x.done) return y.done ? 0 : -1;
+      if (y.done) return 1;
+      var cx = x.value.codePointAt(0), cy = y.value.codePointAt(0);
+      if (cx !== cy) return cx < cy ? -1 : 1;
+    }
+  }
+
+  /** A template split into [literal, name, literal, name, …, literal] ("{{" and "}}" are braces). */
+  function parseTemplate(template) {
+    var parts = [], literal = "", re = /\{\{|\}\}|\{([^{}]*)\}/g, last = 0, m;
+    while ((m = re.exec(template)) !== null) {
+      literal += template.slice(last, m.index);
+      last = re.lastIndex;
+      if (m[0] === "{{") literal += "{";
+      else if (m[0] === "}}") literal += "}";
+      else { parts.push(literal, m[1]); literal = ""; }
+    }
+    parts.push(literal + template.slice(last));
+    return parts;
+  }
+
+  /** "{name}" placeholders, like Python's str.format with keyword arguments only. */
+  function pyFormat(parts, params) {
+    var out = parts[0];
+    for (var i = 1; i < parts.length; i += 2) {
+      var name = parts[i];
+      if (!Object.prototype.hasOwnProperty.call(params, name)) throw new Error("message needs {" + name + "}");
+      var v = params[name];
+      out += (typeof v === "string" ? v : pyStr(v)) + parts[i + 1];
+    }
+    return out;
+  }
+
+  // difflib.get_close_matches(word, possibilities, n=1, cutoff=0.6), ported from CPython.
+  function matchingBlocksSize(a, b) {
+    var b2j = new Map();
+    b.forEach(function (elt, i) {
+      var l = b2j.get(elt);
+      if (!l) { l = []; b2j.set(elt, l); }
+      l.push(i);
+    });
+    var n = b.length;
+    if (n >= 200) { // autojunk: drop popular elements (isjunk is None, so no junk)
+      var ntest = Math.floor(n / 100) + 1;
+      Array.from(b2j.keys()).forEach(function (elt) { if (b2j.get(elt).length > ntest) b2j.delete(elt); });
+    }
+    function longest(alo, ahi, blo, bhi) {
+      var besti = alo, bestj = blo, bestsize = 0;
+      var j2len = new Map();
+      for (var i = alo; i < ahi; i++) {
+        var newj2len = new Map();
+        var js = b2j.get(a[i]) || [];
+        for (var t = 0; t < js.length; t++) {
+          var j = js[t];
+          if (j < blo) continue;
+          if (j >= bhi) break;
+          var k = (j2len.get(j - 1) || 0) + 1;
+          newj2len.set(j, k);
+          if (k > bestsize) { besti = i - k + 1; bestj = j - k + 1; bestsize = k; }
+        }
+        j2len = newj2len;
+      }
+      while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) { besti--; bestj--; bestsize++; }
+      while (besti + bestsize < ahi && bestj + bestsize < bhi && a[besti + bestsize] === b[bestj + bestsize]) bestsize++;
+      return [besti, bestj, bestsize];
+    }
+    var queue = [[0, a.length, 0, b.length]];
+    var total = 0;
+    while (queue.length) {
+      var q = queue.pop();
+      var m = longest(q[0], q[1], q[2], q[3]);
+      var i = m[0], j = m[1], k = m[2];
+      if (k) {
+        total += k;
+        if (q[0] < i && q[2] < j) queue.push([q[0], i, q[2], j]);
+        if (i + k < q[1] && j + k < q[3]) queue.push([i + k, q[1], j + k, q[3]]);
+      }
+    }
+    return total;
+  }
+
+  function closeMatch(word, possibilities) {
+    var b = Array.from(word);
+    var best = null;
+    possibilities.forEach(function (x) {
+      var a = Array.from(x);
+      var len = a.length + b.length;
+      var ratio = len ? 2.0 * matchingBlocksSize(a, b) / len : 1.0;
+      if (ratio >= 0.6) {
+        if (best === null || ratio > best[0] || (ratio === best[0] && cmpCodePoints(x, best[1]) > 0)) best = [ratio, x];
+      }
+    });
+    return best === null ? null : best[1];
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Exact rationals: {n: BigInt, d: BigInt}, d > 0, gcd(n, d) = 1.
+  // ----------------------------------------------------------------------------------------
+
+  function gcd(a, b) {
+    if (a < 0n) a = -a;
+    if (b < 0n) b = -b;
+    while (b) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+
+  function Q(n, d) {
+    n = BigInt(n);
+    d = d === undefined ? 1n : BigInt(d);
+    if (d === 0n) throw new RangeError("division by zero");
+    if (d < 0n) { n = -n; d = -d; }
+    var g = gcd(n, d);
+    if (g > 1n) { n /= g; d /= g; }
+    return { n: n, d: d };
+  }
+
+  var ZERO = Q(0n), ONE = Q(1n);
+  function add(a, b) { return a.d === b.d ? Q(a.n + b.n, a.d) : Q(a.n * b.d + b.n * a.d, a.d * b.d); }
+  function sub(a, b) { return a.d === b.d ? Q(a.n - b.n, a.d) : Q(a.n * b.d - b.n * a.d, a.d * b.d); }
+  function mul(a, b) { return Q(a.n * b.n, a.d * b.d); }
+  function div(a, b) { return Q(a.n * b.d, a.d * b.n); }
+  function cmp(a, b) { var l = a.n * b.d, r = b.n * a.d; return l < r ? -1 : l > r ? 1 : 0; }
+  function min(a, b) { return cmp(b, a) < 0 ? b : a; }
+  function max(a, b) { return cmp(b, a) > 0 ? b : a; }
+  function floor(a) {
+    var q = a.n / a.d;
+    if (a.n % a.d !== 0n && a.n < 0n) q -= 1n;
+    return q;
+  }
+
+  /** generator.rational.parse_rational: int, "0.5", "1/3"; floats and booleans are refused. */
+  function parseRational(v) {
+    if (typeof v === "boolean") throw new TypeError("a boolean is not a number");
+    if (typeof v === "bigint") return Q(v);
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return Q(BigInt(v));
+      throw new TypeError("float is not an exact number");
+    }
+    if (typeof v === "string") {
+      var m = NUMBER_RE.exec(v);
+      if (!m) throw new TypeError("'" + v + "' is not a number");
+      var dot = m[1].indexOf(".");
+      var num = dot < 0 ? Q(BigInt(m[1])) : Q(BigInt(m[1].replace(".", "")), 10n ** BigInt(m[1].length - dot - 1));
+      return m[2] ? div(num, Q(BigInt(m[2]))) : num;
+    }
+    if (v && typeof v.n === "bigint" && typeof v.d === "bigint") return Q(v.n, v.d);
+    throw new TypeError(typeof v + " is not an exact number");
+  }
+
+  /** generator.rational.format_rational: a decimal when it terminates, else "p/q". */
+  function formatRational(v) {
+    if (v.d === 1n) return v.n.toString();
+    var den = v.d, twos = 0, fives = 0;
+    while (den % 2n === 0n) { den /= 2n; twos++; }
+    while (den % 5n === 0n) { den /= 5n; fives++; }
+    if (den !== 1n) return v.n.toString() + "/" + v.d.toString();
+    var digits = Math.max(twos, fives);
+    var scale = 10n ** BigInt(digits);
+    var scaled = v.n * scale / v.d; // exact: d divides n·10^digits
+    var sign = scaled < 0n ? "-" : "";
+    if (scaled < 0n) scaled = -scaled;
+    var whole = scaled / scale, frac = scaled % scale;
+    var s = sign + whole.toString() + "." + frac.toString().padStart(digits, "0");
+    return s.replace(/0+$/, "").replace(/\.$/, "");
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Dates: {y, m, d, iso}. ISO strings of years 0001-9999 compare like the dates they name.
+  // ----------------------------------------------------------------------------------------
+
+  var DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  var DAYS_BEFORE_MONTH = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+  function isLeap(y) { return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0); }
+  function daysInMonth(y, m) { return m === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[m]; }
+  function fdiv(a, b) { return Math.floor(a / b); }
+  function ymdToOrd(y, m, d) {
+    var z = y - 1;
+    return z * 365 + fdiv(z, 4) - fdiv(z, 100) + fdiv(z, 400) + DAYS_BEFORE_MONTH[m] + (m > 2 && isLeap(y) ? 1 : 0) + d;
+  }
+  function ordToYmd(n) { // CPython datetime._ord2ymd
+    n -= 1;
+    var n400 = fdiv(n, 146097); n -= n400 * 146097;
+    var year = n400 * 400 + 1;
+    var n100 = fdiv(n, 36524); n -= n100 * 36524;
+    var n4 = fdiv(n, 1461); n -= n4 * 1461;
+    var n1 = fdiv(n, 365); n -= n1 * 365;
+    year += n100 * 100 + n4 * 4 + n1;
+    if (n1 === 4 || n100 === 4) return [year - 1, 12, 31];
+    var leap = n1 === 3 && (n4 !== 24 || n100 === 3);
+    var month = (n + 50) >> 5;
+    var preceding = DAYS_BEFORE_MONTH[month] + (month > 2 && leap ? 1 : 0);
+    if (preceding > n) {
+      month -= 1;
+      preceding -= DAYS_IN_MONTH[month] + (month === 2 && leap ? 1 : 0);
+    }
+    return [year, month, n - preceding + 1];
+  }
+  function pad(n, w) { return String(n).padStart(w, "0"); }
+  function validYmd(y, m, d) { return y >= 1 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m); }
+  function mkDate(y, m, d) {
+    if (!validYmd(y, m, d)) throw new RangeError("date out of range: " + y + "-" + m + "-" + d);
+    return { y: y, m: m, d: d, iso: pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) };
+  }
+  function dateFromOrd(n) { var t = ordToYmd(n); return mkDate(t[0], t[1], t[2]); }
+
+  var encoder = typeof TextEncoder !== "undefined" ? new TextEncoder() : null;
+  function utf8(s) {
+    if (encoder) return encoder.encode(s);
+    return Array.from(unescape(encodeURIComponent(s)), function (c) { return c.charCodeAt(0); });
+  }
+  var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+
+  /** Python's datetime.date.fromisoformat (3.11+, C implementation) on a string; null when it fails. */
+  var PLAIN_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
+
+  function fromIsoFormat(s) {
+    if (typeof s !== "string") return null;
+    var plain = PLAIN_DATE.exec(s); // the common case, same answer as the general path below
+    if (plain) {
+      var py = +plain[1], pm = +plain[2], pd = +plain[3];
+      return validYmd(py, pm, pd) ? mkDate(py, pm, pd) : null;
+    }
+    if (LONE_SURROGATE.test(s)) return null;
+    var b = utf8(s), len = b.length;
+    if (len !== 7 && len !== 8 && len !== 10) return null;
+    var p = 0;
+    function at(i) { return i < len ? b[i] : 0; }
+    function digits(n) {
+      var v = 0;
+      for (var k = 0; k < n; k++) {
+        var c = at(p) - 48;
+        p++;
+        if (c < 0 || c > 9) return -1;
+        v = v * 10 + c;
+      }
+      return v;
+    }
+    var year = digits(4);
+    if (year < 0) return null;
+    var sep = at(p) === 45;
+    if (sep) p++;
+    if (at(p) === 87) { // 'W': ISO week date
+      p++;
+      var week = digits(2);
+      if (week < 0) return null;
+      var wday = 1;
+      if (p < len) {
+        if (sep) { if (at(p) !== 45) return null; p++; }
+        wday = digits(1);
+        if (wday < 0) return null;
+      }
+      if (year < 1) return null;
+      if (week <= 0 || week >= 53) {
+        var ok = false;
+        if (week === 53) {
+          var fw = ymdToOrd(year, 1, 1) % 7;
+          ok = fw === 4 || (fw === 3 && isLeap(year));
+        }
+        if (!ok) return null;
+      }
+      if (wday <= 0 || wday >= 8) return null;
+      var first = ymdToOrd(year, 1, 1);
+      var firstWeekday = (first + 6) % 7;
+      var monday = first - firstWeekday + (firstWeekday > 3 ? 7 : 0);
+      var t = ordToYmd(monday + (week - 1) * 7 + wday - 1);
+      return validYmd(t[0], t[1], t[2]) ? mkDate(t[0], t[1], t[2]) : null;
+    }
+    var month = digits(2);
+    if (month < 0) return null;
+    if (sep) { if (at(p) !== 45) return null; p++; }
+    var day = digits(2);
+    if (day < 0) return null;
+    return validYmd(year, month, day) ? mkDate(year, month, day) : null;
+  }
+
+  function toDate(v) { return typeof v === "string" ? fromIsoFormat(v) : null; }
+
+  // ----------------------------------------------------------------------------------------
+  // The bundle, compiled once into lookup tables with rationals.
+  // ----------------------------------------------------------------------------------------
+
+  var compiled = typeof WeakMap !== "undefined" ? new WeakMap() : null;
+  var QUANTITY_INPUTS = ["hours", "count", "half_days", "days", "years"];
+  var INPUT_FIELDS = {
+    hours: ["hours"], count: ["count"], half_days: ["half_days"], days: ["days"], years: ["years"],
+    level: ["level"], subjects: ["passed", "failed"], credits: ["credits"], none: []
+  };
+  var ALL_INPUT_FIELDS = ["count", "credits", "days", "failed", "half_days", "hours", "level", "passed", "years"];
+
+  function optQ(v) { return v === null || v === undefined ? null : parseRational(v); }
+
+  function compile(bundle) {
+    if (compiled && compiled.has(bundle)) return compiled.get(bundle);
+    if (!bundle || bundle.format !== BUNDLE_FORMAT) throw new Error("not a jxjy rule bundle");
+    var major = parseInt(String(bundle.format_version).split(".")[0], 10);
+    if (major !== BUNDLE_MAJOR) {
+      throw new Error("bundle format_version " + bundle.format_version + " is not supported (engine reads " +
+        BUNDLE_MAJOR + ".x)");
+    }
+    var per = bundle.period;
+    var start = per.start.split("-");
+    var P = {
+      bundle: bundle,
+      id: bundle.policy.id,
+      edition: bundle.policy.edition,
+      unit: bundle.unit,
+      messages: bundle.messages,
+      period: {
+        kind: per.kind, sm: parseInt(start[0], 10), sd: parseInt(start[1], 10), source: per.source,
+        first: per.first, last: per.last, carryOver: per.carry_over, carryOverSource: per.carry_over_source,
+        makeup: per.makeup, verdict: per.verdict
+      },
+      items: [], itemById: new Map(), order: new Map(),
+      categories: bundle.categories, parents: new Map(),
+      roleNames: new Map(),
+      sharedCaps: bundle.caps.map(function (c) {
+        return { id: c.id, name: c.name, items: c.items, per: c.per, max: parseRational(c.max), source: c.source };
+      }),
+      requirements: bundle.requirements.map(compileRequirement),
+      checks: bundle.checks.map(function (c) {
+        return { id: c.id, name: c.name, window: c.window, roles: c.roles, source: c.source,
+          requirements: c.requirements.map(compileRequirement) };
+      })
+    };
+    bundle.roles.forEach(function (r) { P.roleNames.set(r.id, r.name); });
+    bundle.categories.forEach(function (c) { P.parents.set(c.id, c.parent); });
+    bundle.items.forEach(function (it, n) {
+      var r = it.rule;
+      var table = new Map();
+      (r.table || []).forEach(function (row) { table.set(row.level, parseRational(row.value)); });
+      var item = {
+        id: it.id, name: it.name, category: it.category, input: it.input, countUnit: it.count_unit,
+        levels: it.levels.map(function (lv) { return lv.id; }), levelNames: new Map(), roles: it.roles,
+        gate: it.gate, dedupe: it.dedupe, source: it.source,
+        caps: it.caps.map(function (c) { return { per: c.per, max: parseRational(c.max), source: c.source }; }),
+        rule: {
+          type: r.type, per: optQ(r.per), value: optQ(r.value), rounding: r.rounding, factor: optQ(r.factor),
+          table: table, passed: optQ(r.passed), failed: optQ(r.failed),
+          assessedBy: r.assessed_by || "", defersTo: r.defers_to || ""
+        }
+      };
+      it.levels.forEach(function (lv) { item.levelNames.set(lv.id, lv.name); });
+      P.items.push(item);
+      P.itemById.set(item.id, item);
+      P.order.set(item.id, n);
+    });
+    var ancestors = new Map();
+    P.ancestors = function (categoryId) {
+      if (ancestors.has(categoryId)) return ancestors.get(categoryId);
+      var out = [], cur = categoryId;
+      while (cur && out.indexOf(cur) < 0) {
+        out.push(cur);
+        cur = P.parents.has(cur) ? P.parents.get(cur) : null;
+      }
+      ancestors.set(categoryId, out);
+      return out;
+    };
+    var templates = new Map();
+    P.msg = function (key, params) {
+      var parts = templates.get(key);
+      if (parts === undefined) {
+        var node = P.messages;
+        key.split(".").forEach(function (part) {
+          if (!isDict(node) || !Object.prototype.hasOwnProperty.call(node, part)) throw new Error("no message " + key);
+          node = node[part];
+        });
+        parts = parseTemplate(pyStr(node));
+        templates.set(key, parts);
+      }
+      return pyFormat(parts, params || {});
+    };
+    if (compiled) compiled.set(bundle, P);
+    return P;
+  }
+
+  function compileRequirement(r) {
+    var of = r.of;
+    var measure = of === "total" ? { kind: "total", ids: [] }
+      : Object.prototype.hasOwnProperty.call(of, "category") ? { kind: "category", ids: [of.category] }
+        : { kind: "items", ids: of.items };
+    return {
+      id: r.id, name: r.name, measure: measure, source: r.source, roles: r.roles || [],
+      min: optQ(r.min), minPerPeriod: optQ(r.min_per_period),
+      between: r.periods_between ? [r.periods_between.from, r.periods_between.to] : null
+    };
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // Periods (generator/periods.py)
+  // ----------------------------------------------------------------------------------------
+
+  function periodStarting(P, startYear) {
+    var start = mkDate(startYear, P.period.sm, P.period.sd);
+    var next = mkDate(startYear + 1, P.period.sm, P.period.sd);
+    var end = dateFromOrd(ymdToOrd(next.y, next.m, next.d) - 1);
+    if (P.period.kind === "calendar_year") {
+      return { start: start, end: end, id: String(startYear), label: P.msg("period_label.calendar_year", { year: startYear }) };
+    }
+    return {
+      start: start, end: end, id: startYear + "-" + (startYear + 1),
+      label: P.msg("period_label.school_year", { start_year: startYear, end_year: startYear + 1 })
+    };
+  }
+
+  function periodOf(P, day) {
+    var y = day.y;
+    if (day.m < P.period.sm || (day.m === P.period.sm && day.d < P.period.sd)) y -= 1;
+    return periodStarting(P, y);
+  }
+
+  function spanCmp(a, b) { return a.start.iso < b.start.iso ? -1 : a.start.iso > b.start.iso ? 1 : 0; }
+
+  // ----------------------------------------------------------------------------------------
+  // Entries
+  // ----------------------------------------------------------------------------------------
+
+  function amount(v) {
+    var r;
+    try { r = parseRational(v); } catch (e) { return null; }
+    return r.n >= 0n ? r : null;
+  }
+
+  function get(entry, key) { return Object.prototype.hasOwnProperty.call(entry, key) ? entry[key] : undefined; }
+  function isNone(v) { return v === null || v === undefined; }
+
+  function inputUnit(P, item) {
+    if (item.input === "count") return item.countUnit;
+    return QUANTITY_INPUTS.indexOf(item.input) >= 0 ? P.msg("input_units." + item.input) : "";
+  }
+
+  function intersects(roles, wanted) {
+    for (var i = 0; i < wanted.length; i++) if (roles.has(wanted[i])) return true;
+    return false;
+  }
+
+  function isDigits(s) { return s.length > 0 && /^\p{Nd}+$/u.test(s); }
+
+  function declaredSpan(P, value) {
+    if (typeof value !== "string") return null;
+    var head = Array.from(value).slice(0, 4).join("");
+    if (!isDigits(head)) return null;
+    if (!/^[0-9]+$/.test(head)) return null; // other scripts' digits never spell an ASCII period id
+    var span;
+    try {
+      span = periodStarting(P, parseInt(head, 10));
+    } catch (e) {
+      if (e instanceof RangeError) return null; // year 0000, or 9999 of a school year: no such period
+      throw e;
+    }
+    return span.id === value ? span : null;
+  }
+
+  function checkCountsFor(P, value, day) {
+    var span = declaredSpan(P, value);
+    if (span === null) {
+      var example = periodOf(P, day).id;
+      return [{ field: "counts_for", message: "counts_for '" + pyStr(value) + "' is not a period of this policy " +
+        "(write it like '" + example + "')" }];
+    }
+    var own = periodOf(P, day);
+    var c = spanCmp(span, own);
+    if (c === 0) return [];
+    if (c > 0) {
+      return [{ field: "counts_for", message: "counts_for '" + value + "' is later than the period of the entry's date (" +
+        own.id + "); learning cannot count for a future period" }];
+    }
+    if (!P.period.makeup) {
+      return [{ field: "counts_for", message: "this policy does not say whether learning done after a period counts " +
+        "for it, so the entry cannot be declared for '" + value + "'" }];
+    }
+    var first = P.period.first, last = P.period.last;
+    if ((first && span.end.iso < first) || (last && span.start.iso > last)) {
+      return [{ field: "counts_for", message: "period '" + value + "' is outside this policy (" + (first || "…") +
+        " to " + (last || "…") + ")" }];
+    }
+    return [];
+  }
+
+  /** Why an entry cannot be counted (engine.check_entry); an empty list when it can. */
+  function checkEntry(P, entry, roles) {
+    if (!isDict(entry)) return [{ field: "", message: "记录必须是一个键值对象 / entry must be a mapping" }];
+    var errors = [];
+    var itemId = get(entry, "item");
+    var item = typeof itemId === "string" && P.itemById.has(itemId) ? P.itemById.get(itemId) : null;
+    if (item === null) {
+      var close = closeMatch(pyStr(itemId), P.items.map(function (i) { return i.id; }));
+      errors.push({ field: "item", message: "unknown item '" + pyStr(itemId) + "'" +
+        (close !== null ? "; did you mean '" + close + "'?" : "") });
+    }
+    var rawDate = get(entry, "date");
+    var day = toDate(rawDate);
+    if (isNone(rawDate)) {
+      errors.push({ field: "date", message: "missing date (YYYY-MM-DD)" });
+    } else if (day === null) {
+      errors.push({ field: "date", message: "'" + pyStr(rawDate) + "' is not a date written YYYY-MM-DD" });
+    } else {
+      var first = P.period.first, last = P.period.last;
+      if ((first && day.iso < first) || (last && day.iso > last)) {
+        errors.push({ field: "date", message: "date " + day.iso + " is outside every period of this policy (" +
+          (first || "…") + " to " + (last || "…") + ")" });
+      }
+    }
+    if (!isNone(get(entry, "counts_for")) && day !== null && errors.length === 0) {
+      checkCountsFor(P, get(entry, "counts_for"), day).forEach(function (e) { errors.push(e); });
+    }
+    if (item === null) return errors;
+    if (item.roles.length && !intersects(roles, item.roles)) {
+      var names = item.roles.map(function (r) { return P.roleNames.has(r) ? P.roleNames.get(r) : r; }).join("、");
+      errors.push({ field: "item", message: "item '" + item.id + "' is only for: " + names });
+    }
+    var wanted = INPUT_FIELDS[item.input];
+    ALL_INPUT_FIELDS.forEach(function (name) {
+      if (!isNone(get(entry, name)) && wanted.indexOf(name) < 0) {
+        var expect = wanted.length ? wanted.join(", ") : "no amount";
+        errors.push({ field: name, message: "item '" + item.id + "' takes " + expect + ", not " + name });
+      }
+    });
+    wanted.forEach(function (name) {
+      var value = get(entry, name);
+      if (name === "level") {
+        var levels = item.levels;
+        if (isNone(value)) {
+          errors.push({ field: "level", message: "missing level (one of: " + levels.join(", ") + ")" });
+        } else if (typeof value !== "string" || levels.indexOf(value) < 0) {
+          errors.push({ field: "level", message: "unknown level '" + pyStr(value) + "' (one of: " + levels.join(", ") + ")" });
+        }
+        return;
+      }
+      if (isNone(value)) {
+        if (item.input === "subjects") return;
+        errors.push({ field: name, message: "missing " + name });
+      } else if (amount(value) === null) {
+        errors.push({ field: name, message: name + " must be a non-negative number, got '" + pyStr(value) + "'" });
+      }
+    });
+    if (item.input === "subjects" && isNone(get(entry, "passed")) && isNone(get(entry, "failed"))) {
+      errors.push({ field: "passed", message: "give passed and/or failed subject counts" });
+    }
+    return errors;
+  }
+
+  function entryCredit(item, entry) {
+    var r = item.rule;
+    var amt = QUANTITY_INPUTS.indexOf(item.input) >= 0 ? (amount(get(entry, item.input)) || ZERO) : ZERO;
+    switch (r.type) {
+      case "rate": return [div(mul(amt, r.value), r.per), { amount: amt }];
+      case "multiplier": return [mul(amt, r.factor), { amount: amt }];
+      case "per_occurrence": return [mul(amt, r.value), { amount: amt }];
+      case "lookup": {
+        var v = r.table.get(entry.level);
+        return [v === undefined || v.n === 0n ? ZERO : v, { level: entry.level }];
+      }
+      case "per_subject": {
+        var p = amount(get(entry, "passed")) || ZERO;
+        var f = amount(get(entry, "failed")) || ZERO;
+        return [add(mul(p, r.passed), mul(f, r.failed)), { passed: p, failed: f }];
+      }
+      case "fixed": return [r.value, {}];
+      default: return [amount(get(entry, "credits")) || ZERO, {}];
+    }
+  }
+
+  function ruleText(P, item, credits, facts) {
+    var r = item.rule, fmt = formatRational;
+    var common = { item: item.name, unit: P.unit, credits: fmt(credits), input_unit: inputUnit(P, item) };
+    function withCommon(extra) { var o = {}; Object.keys(common).forEach(function (k) { o[k] = common[k]; });
+      Object.keys(extra).forEach(function (k) { o[k] = extra[k]; }); return o; }
+    if (r.type === "rate") {
+      var key = r.rounding === "floor" ? (cmp(r.value, ONE) === 0 ? "rule.rate_floor_one" : "rule.rate_floor")
+        : (cmp(r.per, ONE) === 0 ? "rule.rate_exact" : "rule.rate_exact_per");
+      return P.msg(key, withCommon({ amount: fmt(facts.amount), per: fmt(r.per), value: fmt(r.value) }));
+    }
+    if (r.type === "multiplier") return P.msg("rule.multiplier", withCommon({ amount: fmt(facts.amount), factor: fmt(r.factor) }));
+    if (r.type === "per_occurrence") {
+      return P.msg("rule.per_occurrence", withCommon({ amount: fmt(facts.amount), value: fmt(r.value) }));
+    }
+    if (r.type === "lookup") {
+      var level = item.levelNames.has(facts.level) ? item.levelNames.get(facts.level) : facts.level;
+      return P.msg("rule.lookup", withCommon({ level: level }));
+    }
+    if (r.type === "per_subject") {
+      return P.msg("rule.per_subject", withCommon({ passed: fmt(facts.passed), failed: fmt(facts.failed),
+        passed_value: fmt(r.passed), failed_value: fmt(r.failed) }));
+    }
+    if (r.type === "fixed") return P.msg("rule.fixed", common);
+    var defers = r.defersTo ? P.msg("rule.manual_defers", { defers_to: r.defersTo }) : "";
+    return P.msg("rule.manual", withCommon({ assessed_by: r.assessedBy, defers: defers }));
+  }
+
+  function courseKey(entry) {
+    var c = get(entry, "course");
+    var s = pyTruthy(c) ? pyStr(c) : "";
+    return s.split(WS_RE).join("").toLowerCase();
+  }
+
+  function Trace() { this.lines = []; }
+  Trace.prototype.add = function (text, source, period, ref) {
+    var line = { text: text };
+    if (period !== null && period !== undefined) line.period = period;
+    if (ref) line.ref = ref;
+    if (source) line.source = source;
+    this.lines.push(line);
+  };
+
+  function windowOf(P, check, asSpan, personDates, asOf, trace) {
+    var w = check.window;
+    if (w.kind === "all") return [[], null, ["all"]];
+    if (asSpan === null) return [[], null, []];
+    var i, spans = [];
+    if (w.kind === "last_periods") {
+      var endMode = w.end === undefined ? "current" : w.end;
+      var end = endMode === "current" ? asSpan : periodStarting(P, asSpan.start.y - 1);
+      for (i = w.count - 1; i > -1; i--) spans.push(periodStarting(P, end.start.y - i));
+      return [spans, null, []];
+    }
+    var title = toDate(isDict(personDates) && Object.prototype.hasOwnProperty.call(personDates, w.date) ? personDates[w.date] : null);
+    if (title === null || asOf === null) {
+      trace.add(P.msg("check.missing_date", { name: check.name, date: w.date }), check.source, null, "check:" + check.id);
+      return [[], null, ["missing"]];
+    }
+    var cut = w.cutoff.split("-").map(function (x) { return parseInt(x, 10); });
+    var after = asOf.m > cut[0] || (asOf.m === cut[0] && asOf.d > cut[1]);
+    var endSpan = after ? asSpan : periodStarting(P, asSpan.start.y - 1);
+    var startYear = Math.max(periodOf(P, title).start.y, endSpan.start.y - w.max_periods + 1);
+    for (i = startYear; i < endSpan.start.y + 1; i++) spans.push(periodStarting(P, i));
+    var extra = endSpan.id !== asSpan.id && pyTruthy(w.count_current_before_as_of) ? asOf : null;
+    return [spans, extra, ["title", title.iso]];
+  }
+
+  function sumQ(list) { return list.reduce(add, ZERO); }
+
+  function categoryTotals(P, itemCredit) {
+    var totals = new Map();
+    P.categories.forEach(function (c) { totals.set(c.id, ZERO); });
+    itemCredit.forEach(function (value, itemId) {
+      P.ancestors(P.itemById.get(itemId).category).forEach(function (cat) {
+        if (totals.has(cat)) totals.set(cat, add(totals.get(cat), value));
+      });
+    });
+    return totals;
+  }
+
+  function measure(req, itemCredit, categories, total) {
+    var m = req.measure;
+    if (m.kind === "total") return total;
+    if (m.kind === "category") return categories.has(m.ids[0]) ? categories.get(m.ids[0]) : ZERO;
+    return sumQ(m.ids.map(function (i) { return itemCredit.has(i) ? itemCredit.get(i) : ZERO; }));
+  }
+
+  function requirementResult(P, req, required, actual, trace, pid, refPrefix) {
+    var met = cmp(actual, required) >= 0;
+    var shortfall = max(sub(required, actual), ZERO);
+    trace.add(P.msg(met ? "requirement.met" : "requirement.unmet", {
+      name: req.name, required: formatRational(required), actual: formatRational(actual),
+      shortfall: formatRational(shortfall), unit: P.unit
+    }), req.source, pid, (refPrefix || "requirement") + ":" + req.id);
+    return { id: req.id, name: req.name, required: formatRational(required), actual: formatRational(actual), met: met,
+      shortfall: formatRational(shortfall), source: req.source };
+  }
+
+  function applySharedCap(P, cap, itemCredit, running, trace, pid, word) {
+    var members = cap.items.filter(function (i) { return itemCredit.has(i); });
+    var raw = sumQ(members.map(function (i) { return itemCredit.get(i); }));
+    var key = cap.id + "\u0000-1";
+    var run = running.has(key) ? running.get(key) : ZERO;
+    var allowed = cap.per === "period" ? cap.max : max(sub(cap.max, run), ZERO);
+    var excess = sub(raw, allowed);
+    if (cap.per !== "period") running.set(key, add(run, min(raw, allowed)));
+    if (cmp(excess, ZERO) <= 0) return;
+    for (var n = members.length - 1; n >= 0; n--) {
+      var itemId = members[n];
+      var cut = min(excess, itemCredit.get(itemId));
+      if (cmp(cut, ZERO) <= 0) continue;
+      itemCredit.set(itemId, sub(itemCredit.get(itemId), cut));
+      excess = sub(excess, cut);
+      trace.add(P.msg("cap.shared", {
+        cap: cap.name, items: members.map(function (i) { return P.itemById.get(i).name; }).join("、"),
+        raw: formatRational(raw), max: formatRational(cap.max), item: P.itemById.get(itemId).name,
+        credited: formatRational(itemCredit.get(itemId)), unit: P.unit, period_word: word
+      }), cap.source, pid, "item:" + itemId);
+      if (cmp(excess, ZERO) <= 0) break;
+    }
+  }
+
+  function stateCarryOver(P, span, total, reqs, trace) {
+    if (P.period.carryOver !== false) return;
+    var totals = P.requirements.filter(function (r) { return r.measure.kind === "total" && reqs.has(r.id); });
+    if (!totals.length) return;
+    var req = totals[0];
+    totals.forEach(function (r) { if (cmp(r.min, req.min) > 0) req = r; });
+    if (cmp(total, req.min) <= 0) return;
+    trace.add(P.msg("carry_over.not_carried", {
+      period: span.label, total: formatRational(total), unit: P.unit, name: req.name,
+      excess: formatRational(sub(total, req.min)), period_word: P.msg("period_word." + P.period.kind)
+    }), P.period.carryOverSource || P.period.source, span.id, "carry_over");
+  }
+
+  function verdictOf(P, span, reqs, trace) {
+    var verdict = P.period.verdict;
+    var unmet = [];
+    reqs.forEach(function (r) { if (!r.met) unmet.push(r.name); });
+    var passed = reqs.size > 0 && unmet.length === 0;
+    var text = passed ? P.msg("verdict.passed", { period: span.label, name: verdict.name })
+      : P.msg("verdict.failed", { period: span.label, name: verdict.name, unmet: unmet.join("、") || "—" });
+    trace.add(text, verdict.source, span.id, "verdict");
+    return { name: verdict.name, passed: passed, source: verdict.source };
+  }
+
+  function label(P, pid) { return periodStarting(P, parseInt(pid.split("-")[0], 10)).label; }
+
+  function inBetween(pid, between) {
+    if (between === null) return true;
+    var year = parseInt(pid.split("-")[0], 10);
+    return between[0] <= year && year <= between[1];
+  }
+
+  function evaluateCheck(P, check, periods, extra, info, credited, trace, asOf) {
+    var ref = "check:" + check.id;
+    var pids = info.length === 1 && info[0] === "all" ? Array.from(credited.keys()).sort(cmpCodePoints)
+      : periods.map(function (s) { return s.id; });
+    var labels = pids.map(function (p) { return label(P, p); }).join("、");
+    if (info.length && info[0] === "title") {
+      trace.add(P.msg("check.window_title_cycle", { name: check.name, title_date: info[1], as_of: asOf ? asOf.iso : "",
+        periods: labels || "—" }), check.source, null, ref);
+    } else if (pids.length) {
+      trace.add(P.msg("check.window", { name: check.name, periods: labels }), check.source, null, ref);
+    } else {
+      trace.add(P.msg("check.window_empty", { name: check.name }), check.source, null, ref);
+    }
+    var itemSum = new Map();
+    function accumulate(credit) {
+      credit.forEach(function (value, itemId) { itemSum.set(itemId, add(itemSum.has(itemId) ? itemSum.get(itemId) : ZERO, value)); });
+    }
+    pids.forEach(function (pid) { if (credited.has(pid)) accumulate(credited.get(pid)); });
+    var extraPid = null;
+    if (extra !== null) {
+      var extraSpan = periodOf(P, extra);
+      extraPid = extraSpan.id;
+      var extraCredit = credited.has(extraPid) ? credited.get(extraPid) : new Map();
+      var extraTotal = sumQ(Array.from(extraCredit.values()));
+      accumulate(extraCredit);
+      trace.add(P.msg("check.current_before_as_of", { name: check.name, period: extraSpan.label,
+        credits: formatRational(extraTotal), unit: P.unit }), check.source, null, ref);
+    }
+    var categories = categoryTotals(P, itemSum);
+    var total = sumQ(Array.from(itemSum.values()));
+    var reqs = {};
+    var allMet = true;
+    check.requirements.forEach(function (req) {
+      var required;
+      if (req.min !== null) {
+        required = req.min;
+      } else {
+        var countedPeriods = pids.filter(function (p) { return inBetween(p, req.between); });
+        required = mul(req.minPerPeriod, Q(countedPeriods.length));
+        trace.add(P.msg("check.per_period", { name: req.name, count: countedPeriods.length,
+          per_period: formatRational(req.minPerPeriod), required: formatRational(required), unit: P.unit }),
+        req.source, null, ref + ":" + req.id);
+      }
+      var actual = measure(req, itemSum, categories, total);
+      reqs[req.id] = requirementResult(P, req, required, actual, trace, null, ref);
+    });
+    Object.keys(reqs).forEach(function (k) { if (!reqs[k].met) allMet = false; });
+    var missing = info.length === 1 && info[0] === "missing";
+    var met = missing ? false : pids.length > 0 && allMet;
+    trace.add(P.msg(met ? "check.met" : "check.unmet", { name: check.name }), check.source, null, ref);
+    var out = { id: check.id, name: check.name, periods: pids, met: met, requirements: reqs, source: check.source };
+    if (extraPid) out.includes_until = { period: extraPid, date: extra.iso };
+    return out;
+  }
+
+  function personRoles(person) {
+    var roles = new Set();
+    if (!isDict(person)) return roles;
+    var raw = get(person, "roles");
+    if (!pyTruthy(raw)) return roles;
+    if (Array.isArray(raw)) raw.forEach(function (r) { roles.add(r); });
+    else if (typeof raw === "string") Array.from(raw).forEach(function (r) { roles.add(r); });
+    else if (isDict(raw)) Object.keys(raw).forEach(function (r) { roles.add(r); });
+    return roles;
+  }
+
+  /**
+   * Evaluate a ledger under a bundle. `asOf` is a YYYY-MM-DD string (or null: the latest entry's date).
+   * Returns the result document of schemas/result.schema.json.
+   */
+  function evaluate(bundle, ledger, asOf) {
+    var P = compile(bundle);
+    var trace = new Trace();
+    var asOfDate = isNone(asOf) ? null : toDate(asOf);
+    var person = isDict(ledger) ? get(ledger, "person") : null;
+    if (!pyTruthy(person)) person = {};
+    var roles = personRoles(person);
+    var personDates = isDict(person) ? get(person, "dates") : null;
+    if (!pyTruthy(personDates)) personDates = {};
+    var rawEntries = isDict(ledger) ? get(ledger, "entries") : null;
+    var entries = Array.isArray(rawEntries) ? rawEntries : [];
+    var errors = [], good = [];
+    entries.forEach(function (entry, idx) {
+      var problems = checkEntry(P, entry, roles);
+      problems.forEach(function (p) { errors.push({ entry: idx, field: p.field, message: p.message }); });
+      if (!problems.length) good.push([idx, entry, P.itemById.get(entry.item), toDate(entry.date)]);
+    });
+    if (asOfDate === null && good.length) {
+      asOfDate = good.reduce(function (m, g) { return g[3].iso > m.iso ? g[3] : m; }, good[0][3]);
+    }
+    var counted = [];
+    good.forEach(function (g) {
+      if (asOfDate !== null && g[3].iso > asOfDate.iso) {
+        trace.add(P.msg("entry.after_as_of", { date: g[3].iso, as_of: asOfDate.iso }), "", null, "entry:" + g[0]);
+        return;
+      }
+      counted.push(g);
+    });
+    counted.sort(function (a, b) { return a[3].iso < b[3].iso ? -1 : a[3].iso > b[3].iso ? 1 : a[0] - b[0]; });
+
+    var asSpan = asOfDate ? periodOf(P, asOfDate) : null;
+    var spans = new Map(), byPeriod = new Map(), refused = new Set();
+    var word = P.msg("period_word." + P.period.kind);
+    counted.forEach(function (c) {
+      var idx = c[0], entry = c[1], item = c[2], day = c[3];
+      var span = periodOf(P, day);
+      var declared = declaredSpan(P, get(entry, "counts_for"));
+      if (declared !== null && declared.id !== span.id && P.period.makeup) {
+        span = declared;
+        var counts = P.period.makeup.counts;
+        if (!counts) refused.add(idx);
+        trace.add(P.msg(counts ? "makeup.counted" : "makeup.not_counted", {
+          item: item.name, date: day.iso, period: span.label, period_word: word
+        }), P.period.makeup.source, span.id, "entry:" + idx);
+      }
+      spans.set(span.id, span);
+      if (!byPeriod.has(span.id)) byPeriod.set(span.id, []);
+      byPeriod.get(span.id).push([idx, entry, item]);
+    });
+    if (asSpan !== null) spans.set(asSpan.id, asSpan);
+
+    var windows = new Map();
+    P.checks.forEach(function (check) {
+      if (check.roles.length && !intersects(roles, check.roles)) return;
+      var winTrace = new Trace();
+      var w = windowOf(P, check, asSpan, personDates, asOfDate, winTrace);
+      windows.set(check.id, [w[0], w[1], w[2], winTrace]);
+    });
+
+    var ordered = Array.from(spans.values()).sort(spanCmp);
+    var credited = new Map();
+    var running = new Map();
+    var seenCourses = new Set();
+    var periodsOut = {};
+    ordered.forEach(function (span) {
+      var pid = span.id;
+      var itemRaw = new Map(), itemEntries = new Map(), itemFacts = new Map();
+      function touch(itemId, idx) {
+        if (!itemEntries.has(itemId)) itemEntries.set(itemId, []);
+        itemEntries.get(itemId).push(idx);
+        if (!itemRaw.has(itemId)) itemRaw.set(itemId, ZERO);
+      }
+      (byPeriod.get(pid) || []).forEach(function (t) {
+        var idx = t[0], entry = t[1], item = t[2];
+        if (refused.has(idx)) { touch(item.id, idx); return; }
+        if (item.gate && get(entry, item.gate.flag) !== true) {
+          trace.add(P.msg("gate." + item.gate.flag, { item: item.name }), item.gate.source, pid, "entry:" + idx);
+          touch(item.id, idx);
+          return;
+        }
+        var ck = item.dedupe ? courseKey(entry) : "";
+        if (item.dedupe && ck) {
+          var key = JSON.stringify([item.id, ck, item.dedupe.scope === "period" ? pid : "*"]);
+          if (seenCourses.has(key)) {
+            trace.add(P.msg("dedupe.duplicate", { item: item.name, course: get(entry, "course") }), item.dedupe.source, pid,
+              "entry:" + idx);
+            touch(item.id, idx);
+            return;
+          }
+          seenCourses.add(key);
+        }
+        touch(item.id, idx);
+        if (!itemFacts.has(item.id)) itemFacts.set(item.id, []);
+        itemFacts.get(item.id).push([idx, entry]);
+      });
+      Array.from(itemRaw.keys()).forEach(function (itemId) {
+        var item = P.itemById.get(itemId);
+        var facts = itemFacts.get(itemId) || [];
+        if (item.rule.type === "rate" && item.rule.rounding === "floor") {
+          var amt = sumQ(facts.map(function (f) { return amount(get(f[1], item.input)) || ZERO; }));
+          var value = mul(Q(floor(div(amt, item.rule.per))), item.rule.value);
+          if (facts.length) {
+            var text = ruleText(P, item, value, { amount: amt });
+            if (facts.length > 1) text += P.msg("rule.records", { count: facts.length });
+            trace.add(text, item.source, pid, "item:" + itemId);
+          }
+          itemRaw.set(itemId, value);
+        } else {
+          var total = ZERO;
+          facts.forEach(function (f) {
+            var vc = entryCredit(item, f[1]);
+            trace.add(ruleText(P, item, vc[0], vc[1]), item.source, pid, "entry:" + f[0]);
+            total = add(total, vc[0]);
+          });
+          if (facts.length > 1) {
+            trace.add(P.msg("rule.sum", { item: item.name, count: facts.length, credits: formatRational(total), unit: P.unit }),
+              item.source, pid, "item:" + itemId);
+          }
+          itemRaw.set(itemId, total);
+        }
+      });
+      var sortedIds = Array.from(itemRaw.keys()).sort(function (a, b) { return P.order.get(a) - P.order.get(b); });
+      var rawSorted = new Map();
+      sortedIds.forEach(function (i) { rawSorted.set(i, itemRaw.get(i)); });
+      itemRaw = rawSorted;
+      var itemCredit = new Map(itemRaw);
+      sortedIds.forEach(function (itemId) {
+        var item = P.itemById.get(itemId);
+        item.caps.forEach(function (cap, n) {
+          var before = itemCredit.get(itemId), after;
+          if (cap.per === "period") {
+            after = min(before, cap.max);
+            if (cmp(after, before) < 0) {
+              trace.add(P.msg("cap.item_period", { item: item.name, raw: formatRational(before), max: formatRational(cap.max),
+                credited: formatRational(after), unit: P.unit, period_word: word }), cap.source, pid, "item:" + itemId);
+            }
+          } else {
+            var key = itemId + "\u0000" + n;
+            var run = running.has(key) ? running.get(key) : ZERO;
+            after = min(before, max(sub(cap.max, run), ZERO));
+            running.set(key, add(run, after));
+            if (cmp(after, before) < 0) {
+              trace.add(P.msg("cap.item_running", { item: item.name, max: formatRational(cap.max),
+                credited: formatRational(after), unit: P.unit, period_word: word }), cap.source, pid, "item:" + itemId);
+            }
+          }
+          itemCredit.set(itemId, after);
+        });
+      });
+      P.sharedCaps.forEach(function (cap) { applySharedCap(P, cap, itemCredit, running, trace, pid, word); });
+      credited.set(pid, itemCredit);
+      var categories = categoryTotals(P, itemCredit);
+      var total = sumQ(Array.from(itemCredit.values()));
+      P.categories.forEach(function (cat) {
+        var members = sortedIds.filter(function (i) { return P.ancestors(P.itemById.get(i).category).indexOf(cat.id) >= 0; });
+        if (members.length) {
+          trace.add(P.msg("total.category", {
+            category: cat.name,
+            items: members.map(function (i) { return P.itemById.get(i).name + " " + formatRational(itemCredit.get(i)); }).join(" + "),
+            credits: formatRational(categories.get(cat.id)), unit: P.unit
+          }), cat.source || "", pid, "category:" + cat.id);
+        }
+      });
+      trace.add(P.msg("total.total", { credits: formatRational(total), unit: P.unit }), "", pid, "total");
+      var reqs = new Map();
+      P.requirements.forEach(function (req) {
+        if (req.roles.length && !intersects(roles, req.roles)) return;
+        var actual = measure(req, itemCredit, categories, total);
+        reqs.set(req.id, requirementResult(P, req, req.min, actual, trace, pid));
+      });
+      stateCarryOver(P, span, total, reqs, trace);
+      var itemsOut = {}, catsOut = {}, reqsOut = {};
+      sortedIds.forEach(function (i) {
+        itemsOut[i] = { raw: formatRational(itemRaw.get(i)), credited: formatRational(itemCredit.get(i)),
+          entries: itemEntries.get(i) || [] };
+      });
+      categories.forEach(function (v, c) { catsOut[c] = formatRational(v); });
+      reqs.forEach(function (v, k) { reqsOut[k] = v; });
+      periodsOut[pid] = { id: pid, label: span.label, start: span.start.iso, end: span.end.iso, items: itemsOut,
+        categories: catsOut, total: formatRational(total), requirements: reqsOut };
+      if (P.period.verdict) periodsOut[pid].verdict = verdictOf(P, span, reqs, trace);
+    });
+
+    var checksOut = {};
+    P.checks.forEach(function (check) {
+      if (!windows.has(check.id)) return;
+      var w = windows.get(check.id);
+      w[3].lines.forEach(function (l) { trace.lines.push(l); });
+      checksOut[check.id] = evaluateCheck(P, check, w[0], w[1], w[2], credited, trace, asOfDate);
+    });
+    return {
+      format: RESULT_FORMAT,
+      policy: { id: P.id, edition: P.edition, unit: P.unit },
+      as_of: asOfDate ? asOfDate.iso : null,
+      person: { roles: Array.from(roles).sort(function (a, b) {
+        return typeof a === "string" && typeof b === "string" ? cmpCodePoints(a, b) : (a < b ? -1 : a > b ? 1 : 0);
+      }) },
+      periods: periodsOut,
+      checks: checksOut,
+      errors: errors,
+      trace: trace.lines
+    };
+  }
+
+  /** "灵活性还差 6 学分" for every unmet requirement (engine.shortfall_phrases). */
+  function shortfallPhrases(bundle, result) {
+    var P = compile(bundle);
+    var unit = result.policy.unit, out = [];
+    Object.keys(result.periods).forEach(function (k) {
+      var period = result.periods[k];
+      Object.keys(period.requirements).forEach(function (r) {
+        var req = period.requirements[r];
+        if (!req.met) out.push(period.label + " " + P.msg("shortfall.phrase", { name: req.name, shortfall: req.shortfall, unit: unit }));
+      });
+    });
+    Object.keys(result.checks).forEach(function (k) {
+      var check = result.checks[k];
+      Object.keys(check.requirements).forEach(function (r) {
+        var req = check.requirements[r];
+        if (!req.met) out.push(check.name + " " + P.msg("shortfall.phrase", { name: req.name, shortfall: req.shortfall, unit: unit }));
+      });
+    });
+    return out;
+  }
+
+  var api = {
+    ENGINE_VERSION: ENGINE_VERSION,
+    BUNDLE_FORMAT: BUNDLE_FORMAT,
+    BUNDLE_MAJOR: BUNDLE_MAJOR,
+    RESULT_FORMAT: RESULT_FORMAT,
+    evaluate: evaluate,
+    shortfallPhrases: shortfallPhrases,
+    checkEntry: function (bundle, entry, roles) { return checkEntry(compile(bundle), entry, new Set(roles || [])); },
+    periodOf: function (bundle, isoDate) {
+      var day = fromIsoFormat(isoDate);
+      if (day === null) return null;
+      var s = periodOf(compile(bundle), day);
+      return { id: s.id, label: s.label, start: s.start.iso, end: s.end.iso };
+    },
+    message: function (bundle, key, params) { return compile(bundle).msg(key, params); },
+    rational: {
+      Q: Q, parse: parseRational, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor
+    },
+    fromIsoFormat: function (s) { var d = fromIsoFormat(s); return d === null ? null : d.iso; },
+    _py: { str: pyStr, closeMatch: closeMatch, courseKey: courseKey }
+  };
+
+  root.JXJY_ENGINE = api;
+  if (typeof module === "object" && module && typeof module.exports === "object") module.exports = api;
+})(typeof globalThis !== "undefined" ? globalThis : this);

@@ -1,0 +1,10 @@
+// ES module entry of the jxjy engine: `import { evaluate } from "./engine.mjs"`.
+// The code lives in engine.js (a classic script too, for pages opened from file://).
+import "./engine.js";
+
+const api = globalThis.JXJY_ENGINE;
+export const {
+  ENGINE_VERSION, BUNDLE_FORMAT, BUNDLE_MAJOR, RESULT_FORMAT,
+  evaluate, shortfallPhrases, checkEntry, periodOf, message, rational, fromIsoFormat,
+} = api;
+export default api;

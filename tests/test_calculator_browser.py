@@ -1,0 +1,714 @@
+"""The static credit calculator (calculator/, copied by generator.calculator_assets) in headless Chromium.
+
+Each test builds what it needs into a temporary site (write_bundles → <site>/bundles,
+write_calculator → <site>/calculator) and opens it from file://, as a teacher would after
+downloading the site. Every page fails the test on a console error, an uncaught exception or a
+request that is not file:, data: or blob: (nothing may leave the site).
+
+Needs the `playwright` Python package and Debian's chromium at /usr/bin/chromium (never
+`playwright install`); the accessibility test also needs axe-core from npm:
+
+    npm ci            # or: npm install --save-dev axe-core   (creates node_modules/axe-core)
+
+Set JXJY_SCREENSHOTS=<dir> to keep the screenshots (360 px, 1280 px, print) for review.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.anchors import clause_anchor
+from generator.bundle import write_bundles
+from generator.calculator_assets import FILES, config_js, detect_pages, write_calculator
+from generator.engine import evaluate
+from generator.ledger import read_ledger
+from generator.policy_loader import validate_paths
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("JXJY_CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+LOCAL_SCHEMES = ("file:", "data:", "blob:")
+
+# The sample ledgers under examples/ with the as-of date their header names; shuangliu-teachers
+# (a layer on chengdu-teachers with the same items) is checked with the Chengdu sample.
+SCENARIOS = {
+    "chengdu-teachers/2018": ("chengdu-teachers", "2018-07-31"),
+    "shuangliu-teachers/2018": ("chengdu-teachers", "2018-07-31"),
+    "zhengzhou-education/2021": ("zhengzhou-education", "2021-12-20"),
+    "guangzhou-cycle/2016": ("guangzhou-cycle", "2016-05-20"),
+    "guangdong/2018": ("guangdong", "2019-12-31"),
+    "guangdong-accounting/2018": ("guangdong-accounting", "2019-12-31"),
+}
+AMOUNTS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "credits")
+
+
+# ---------------------------------------------------------------------------------------------
+# without a browser: the asset writer
+# ---------------------------------------------------------------------------------------------
+
+def test_write_calculator_copies_the_page_and_writes_config(tmp_path):
+    written = write_calculator(tmp_path / "calculator", guidance_pages=False)
+    names = sorted(p.name for p in written)
+    assert names == sorted([*FILES, "config.js"])
+    for name in FILES:
+        assert (tmp_path / "calculator" / name).read_bytes() == (ROOT / "calculator" / name).read_bytes()
+    config = (tmp_path / "calculator" / "config.js").read_text(encoding="utf-8")
+    assert '"pages_root": null' in config and '"bundles": "../bundles/"' in config
+    # reproducible: the same call writes the same bytes
+    before = {p: p.read_bytes() for p in written}
+    assert write_calculator(tmp_path / "calculator", guidance_pages=False) == written
+    assert {p: p.read_bytes() for p in written} == before
+
+
+def test_guidance_pages_are_linked_only_when_they_exist(tmp_path):
+    site = tmp_path / "site"
+    (site / "bundles").mkdir(parents=True)
+    index = {"bundles": [{"id": "chengdu-teachers", "edition": "2018"}, {"id": "guangdong", "edition": "2018"}]}
+    (site / "bundles" / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    assert detect_pages(site / "calculator") is None
+    (site / "guangdong" / "2018").mkdir(parents=True)
+    (site / "guangdong" / "2018" / "source.md").write_text("# 原文\n", encoding="utf-8")
+    assert detect_pages(site / "calculator") == ["guangdong/2018"]
+    write_calculator(site / "calculator")
+    config = (site / "calculator" / "config.js").read_text(encoding="utf-8")
+    assert '"pages_root": "../"' in config and '"page_editions": ["guangdong/2018"]' in config
+    assert b'"pages_root": "../"' in config_js(True) and b'"page_editions": null' in config_js(True)
+
+
+def test_the_repository_config_links_nothing():
+    text = (ROOT / "calculator" / "config.js").read_text(encoding="utf-8")
+    assert '"pages_root": null' in text
+
+
+# ---------------------------------------------------------------------------------------------
+# browser fixtures
+# ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    policies, diags = validate_paths([ROOT / "policies"])
+    assert not diags, [d.format() for d in diags]
+    out = tmp_path_factory.mktemp("site")
+    write_bundles(policies, out / "bundles")
+    write_calculator(out / "calculator")
+    return {"dir": out, "url": (out / "calculator" / "index.html").as_uri(),
+            "policies": {p.key: p for p in policies}}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install playwright; never `playwright install`)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set JXJY_CHROMIUM)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, uncaught exceptions, dialogs and non-local requests of one page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("request", lambda r: None if r.url.startswith(LOCAL_SCHEMES) else self.external.append(r.url))
+
+        def dialog(d):
+            self.dialogs.append(d.message)
+            d.dismiss()
+        page.on("dialog", dialog)
+
+    def check(self):
+        assert self.errors == [], self.errors
+        assert self.external == [], f"requests left the site: {self.external}"
+        assert self.dialogs == [], f"unexpected dialogs: {self.dialogs}"
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context, site):
+    pg = context.new_page()
+    watch = Watch(pg)
+    pg.set_default_timeout(15000)
+    open_calculator(pg, site)
+    yield pg
+    watch.check()
+
+
+def open_calculator(pg, site, key: str | None = None):
+    pg.goto(site["url"] + (f"#policy={key}" if key else ""))
+    pg.wait_for_function("document.documentElement.dataset.ready && document.documentElement.dataset.ready !== 'error'")
+    if key:
+        pg.wait_for_function("k => window.JXJY_CALCULATOR.policy === k", arg=key)
+
+
+def ready(pg) -> int:
+    return int(pg.evaluate("document.documentElement.dataset.ready"))
+
+
+def wait_render(pg, before: int):
+    pg.wait_for_function("n => Number(document.documentElement.dataset.ready) > n", arg=before)
+
+
+def choose_policy(pg, key: str):
+    pg.select_option("#policy", key)
+    pg.wait_for_function("k => window.JXJY_CALCULATOR.policy === k", arg=key)
+
+
+def result(pg) -> dict:
+    return pg.evaluate("JSON.parse(JSON.stringify(window.JXJY_CALCULATOR.result))")
+
+
+def sample(name: str) -> dict:
+    return read_ledger(ROOT / "examples" / f"{name}-sample.yaml").data
+
+
+def enter_person(pg, person: dict, as_of: str):
+    n = ready(pg)
+    pg.fill("#as-of", as_of)
+    wait_render(pg, n)
+    for box in pg.query_selector_all("#role-list input[type=checkbox]"):
+        want = box.get_attribute("value") in person.get("roles", [])
+        if box.is_checked() != want:
+            n = ready(pg)
+            box.set_checked(want)
+            wait_render(pg, n)
+    for key, value in (person.get("dates") or {}).items():
+        n = ready(pg)
+        pg.fill(f"#person-date-{key}", value)
+        wait_render(pg, n)
+    for key in ("name", "school", "subject"):
+        if person.get(key):
+            pg.fill(f"#person-{key}", person[key])
+
+
+def enter_entry(pg, entry: dict):
+    """Fill the form as a person would: item, amounts, date, 申报计入, 考试合格, texts; then 添加."""
+    count = len(pg.query_selector_all("#entries li.entry"))
+    pg.select_option("#item", entry["item"])
+    for field in AMOUNTS:
+        if field in entry:
+            pg.fill(f"#f-{field}", str(entry[field]))
+    if "level" in entry:
+        pg.select_option("#f-level", entry["level"])
+    pg.fill("#entry-date", entry["date"])
+    if "counts_for" in entry:
+        pg.select_option("#entry-counts-for", entry["counts_for"])
+    if pg.is_visible("#entry-exam"):
+        pg.set_checked("#entry-exam", entry.get("exam_passed") is True)
+    for field in ("course", "evidence", "note"):
+        pg.fill(f"#entry-{field}", entry.get(field, ""))
+    n = ready(pg)
+    pg.click("#entry-submit")
+    wait_render(pg, n)
+    assert pg.is_hidden("#form-errors"), pg.inner_text("#form-errors")
+    assert len(pg.query_selector_all("#entries li.entry")) == count + 1
+
+
+def exported(pg, tmp_path) -> dict:
+    with pg.expect_download() as info:
+        pg.click("#export")
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    return json.loads(target.read_text(encoding="utf-8"))
+
+
+def same_entries(got: list[dict], want: list[dict], gated: set[str]) -> None:
+    """The exported entries are the sample's; an unticked 考试合格 box is exported as false."""
+    norm = []
+    for e in want:
+        e = dict(e)
+        if e["item"] in gated:
+            e.setdefault("exam_passed", False)
+        norm.append(e)
+    assert got == norm
+
+
+def open_all_details(pg):
+    """Open every explanation (their content is built when first opened) and wait until it is there."""
+    pg.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    pg.wait_for_function("Array.from(document.querySelectorAll('details')).every(d => d.children.length > 1)")
+
+
+def save_shot(pg, tmp_path, name: str, **kw) -> Path:
+    path = tmp_path / name
+    pg.screenshot(path=str(path), **kw)
+    keep = os.environ.get("JXJY_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / name)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# scenarios: one real ledger per policy, entered through the form
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", sorted(SCENARIOS))
+def test_real_scenario_entered_by_hand(page, site, tmp_path, key):
+    name, as_of = SCENARIOS[key]
+    ledger = sample(name)
+    policy = site["policies"][key]
+    choose_policy(page, key)
+    enter_person(page, ledger["person"], as_of)
+    for entry in ledger["entries"]:
+        enter_entry(page, entry)
+
+    got = result(page)
+    doc = exported(page, tmp_path)
+    assert doc["policy"] == {"id": policy.id, "edition": policy.edition}
+    gated = {i.id for i in policy.items if i.gate}
+    same_entries(doc["entries"], ledger["entries"], gated)
+    # the browser's numbers are the Python reference engine's, trace included
+    assert got == evaluate(policy, doc, as_of)
+    assert got["errors"] == []
+
+    # what the person reads: every period's total, and every shortfall in words
+    text = page.inner_text("#results")
+    for period in got["periods"].values():
+        card = page.inner_text(f"article.period:has(h3#period-{period['id']})")
+        assert period["label"] in card
+        assert f"合计\n{period['total']} {policy.unit}" in card or f"合计 {period['total']} {policy.unit}" in card
+        for req in period["requirements"].values():
+            assert ("达标" if req["met"] else f"还差 {req['shortfall']} {policy.unit}") in card
+    for check in got["checks"].values():
+        assert check["name"] in text
+        for req in check["requirements"].values():
+            if not req["met"]:
+                assert f"还差 {req['shortfall']} {policy.unit}" in text
+
+    # reload: the data stayed in the browser and gives the same result
+    page.reload()
+    page.wait_for_function("document.documentElement.dataset.ready && window.JXJY_CALCULATOR.policy")
+    assert page.evaluate("window.JXJY_CALCULATOR.policy") == key
+    assert len(page.query_selector_all("#entries li.entry")) == len(ledger["entries"])
+    assert page.input_value("#as-of") == as_of
+    assert result(page) == got
+
+
+def test_chengdu_shortfall_in_words_and_explanations(page, site):
+    """灵活性还差 …: the summary says it in words, and every number opens its trace with the clause."""
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
+    enter_entry(page, {"item": "admin-training", "date": "2017-10-20", "hours": 60})
+    enter_entry(page, {"item": "school-based-training", "date": "2018-04-25", "hours": "36.5"})
+    enter_entry(page, {"item": "weike", "date": "2018-03-15", "hours": 8})
+    enter_entry(page, {"item": "weike", "date": "2018-05-15", "hours": 2})
+    summary = page.inner_text("#summary")
+    # 36.5 h × 0.5 = 18.25 → 灵活性培训 still 5.75 short; 3+… weike hours summed per school year: ⌊10/3⌋ = 3
+    assert "灵活性培训还差 5.75 学分，截止 2018年7月31日" in summary
+    card = page.locator("article.period", has=page.locator("h3#period-2017-2018"))
+    weike = card.locator(".item-rows > li", has_text="微师培专项培训")
+    assert "3 学分" in weike.inner_text()
+    weike.locator("summary").click()
+    trace = weike.locator(".trace").inner_text()
+    assert "10 学时 → ⌊10/3⌋ = 3 学分" in trace
+    assert "〔二(三)1(2)第三〕" in trace
+    assert "参加微课学习满3个学时记1学分" in weike.locator(".quotes").inner_text()
+    # no guidance pages in this site: clause ids are not links (never a broken link)
+    assert weike.locator("a.clause").count() == 0
+
+
+def test_caps_roles_levels_subjects_and_makeup(page):
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
+    enter_entry(page, {"item": "reading-notes", "date": "2017-12-01", "count": 4})  # 12 → cap 8
+    enter_entry(page, {"item": "degree-education", "date": "2018-01-10", "passed": 2, "failed": 1})
+    enter_entry(page, {"item": "putonghua", "date": "2018-02-01", "level": "erjia-or-above"})
+    enter_entry(page, {"item": "party-elearning", "date": "2018-03-01", "hours": 9})  # needs 党员教师
+    card = page.locator("article.period", has=page.locator("h3#period-2017-2018"))
+    notes = card.locator(".item-rows > li", has_text="继教网提交读书笔记").inner_text()
+    assert "12 → 8 学分" in notes and "超出上限" in notes and "每学年最多 8 学分" in notes
+    assert "22 学分" in card.locator(".item-rows > li", has_text="学历教育").inner_text()
+    assert "14 学分" in card.locator(".item-rows > li", has_text="普通话测试").inner_text()
+    row = page.locator("#entries li.entry", has_text="蓉城先锋")
+    assert "不能计入" in row.inner_text() and "党员教师" in row.inner_text()
+    page.check("#role-party-member")
+    page.wait_for_function("!document.querySelector('#entries .entry-error')")
+    assert "3 学分" in card.locator(".item-rows > li", has_text="蓉城先锋").inner_text()
+
+    # Zhengzhou: 次年补学 declared for 2020 is not counted there (补学学时不计入当年年度考核)
+    choose_policy(page, "zhengzhou-education/2021")
+    enter_person(page, {"roles": ["staff"]}, "2021-12-20")
+    enter_entry(page, {"item": "professional-city", "date": "2021-05-18", "hours": 20, "exam_passed": True,
+                       "counts_for": "2020"})
+    row = page.locator("#entries li.entry").first
+    assert "申报计入2020年度" in row.inner_text()
+    assert "不计入" in row.inner_text()
+    enter_entry(page, {"item": "public-elective-course", "date": "2021-04-28", "hours": 4})
+    assert "考试未合格" in page.locator("#entries li.entry", has_text="公需科目选修课").inner_text()
+
+
+def test_guangzhou_cycle_needs_the_title_date(page):
+    choose_policy(page, "guangzhou-cycle/2016")
+    enter_person(page, {"roles": ["applicant"]}, "2016-05-20")
+    enter_entry(page, {"item": "public-course", "date": "2015-03-27", "hours": 18})
+    cycle = page.inner_text("#cycle")
+    assert "请先填写“取得现职称日期”" in cycle
+    assert page.inner_text("#as-of-label") == "申请日期（评估日期）"
+    n = ready(page)
+    page.fill("#person-date-title", "2011-07-01")
+    wait_render(page, n)
+    cycle = page.inner_text("#cycle")
+    assert "取得现职称日期" not in cycle.split("统计范围")[0]
+    assert "2015年度" in cycle and "2011年度" in cycle  # 2011…2015: 6 月 30 日前申请 → 到上一年
+    assert "2016年度（截至 2016-05-20）" in cycle
+
+
+def test_edit_delete_and_undo(page):
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
+    enter_entry(page, {"item": "admin-training", "date": "2017-10-20", "hours": 24, "course": "区级培训"})
+    page.click("#entries li.entry button:has-text('修改')")
+    assert page.input_value("#f-hours") == "24"
+    assert page.inner_text("#entry-submit") == "保存修改"
+    page.fill("#f-hours", "30")
+    n = ready(page)
+    page.click("#entry-submit")
+    wait_render(page, n)
+    assert "30 学时" in page.inner_text("#entries")
+    assert result(page)["periods"]["2017-2018"]["total"] == "30"
+    n = ready(page)
+    page.click("#entries li.entry button:has-text('删除')")
+    wait_render(page, n)
+    assert page.query_selector_all("#entries li.entry") == []
+    assert "已删除" in page.inner_text("#undo-bar")
+    n = ready(page)
+    page.click("#undo-bar button")
+    wait_render(page, n)
+    assert "30 学时" in page.inner_text("#entries")
+
+
+# ---------------------------------------------------------------------------------------------
+# import / export
+# ---------------------------------------------------------------------------------------------
+
+def import_file(pg, name: str, text: str):
+    pg.set_input_files("#import-file", files=[{"name": name, "mimeType": "application/json", "buffer": text.encode("utf-8")}])
+
+
+BAD_FILES = {
+    "not-json.json": ('{"format": "jxjy-ledger/1", "entries": [\n  {"item": "weike",}\n]}',
+                      ["文件不是有效的 JSON", "第 2 行"]),
+    "list.json": ("[1, 2]", ["台账对象"]),
+    "other-policy.json": (json.dumps({"policy": {"id": "beijing-teachers", "edition": "2030"}, "entries": []}),
+                          ["beijing-teachers/2030", "本计算器没有这个政策"]),
+    "bad-rows.json": (json.dumps({
+        "format": "jxjy-ledger/1", "policy": {"id": "chengdu-teachers", "edition": "2018"},
+        "person": {"roles": ["teacher", "astronaut"]},
+        "entries": [
+            {"item": "admin-training", "date": "2018-03-01", "hours": 6},
+            {"item": "weikee", "date": "2018-03-01", "hours": 3},
+            {"item": "weike", "date": "2018-02-30", "hours": "three"},
+            {"item": "putonghua", "date": "2018-03-01", "level": "yijia", "hours": 2},
+            {"item": "school-based-training", "date": "2018-03-01"},
+        ]}, ensure_ascii=False),
+        ["第 2 条记录 · 登记项目（item）：本政策没有登记项目「weikee」",
+         "第 3 条记录 · 完成日期（date）：「2018-02-30」不是有效日期",
+         "第 3 条记录 · 学时（hours）：应为非负数",
+         "第 4 条记录 · 等级（level）：等级「yijia」不是「普通话测试」的等级",
+         "第 4 条记录 · 学时（hours）：「普通话测试」不填写学时",
+         "第 5 条记录 · 学时（hours）：缺少学时",
+         "身份「astronaut」不是本政策的身份"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_a_bad_file_is_refused_with_reasons_and_changes_nothing(page, name):
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
+    enter_entry(page, {"item": "admin-training", "date": "2017-10-20", "hours": 24})
+    stored = page.evaluate("localStorage.getItem('jxjy-calculator/1')")
+    before = result(page)
+    text, expected = BAD_FILES[name]
+    import_file(page, name, text)
+    page.wait_for_selector("#import-errors:not([hidden])")
+    message = page.inner_text("#import-errors")
+    assert f"未导入「{name}」" in message and "当前数据没有改变" in message
+    for part in expected:
+        assert part in message, message
+    assert page.evaluate("localStorage.getItem('jxjy-calculator/1')") == stored
+    assert result(page) == before
+    assert len(page.query_selector_all("#entries li.entry")) == 1
+
+
+def test_export_is_a_valid_ledger_and_imports_back(page, browser, site, tmp_path):
+    import jsonschema
+
+    choose_policy(page, "guangdong/2018")
+    ledger = sample("guangdong")
+    enter_person(page, ledger["person"], "2019-12-31")
+    for entry in ledger["entries"]:
+        enter_entry(page, entry)
+    doc = exported(page, tmp_path)
+    schema = json.loads((ROOT / "schemas" / "ledger.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert doc["format"] == "jxjy-ledger/1"
+    assert doc["person"]["name"] == ledger["person"]["name"]
+    want = result(page)
+
+    # a fresh browser profile (no localStorage) opened on another policy imports it back
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        other = ctx.new_page()
+        watch = Watch(other)
+        open_calculator(other, site, "chengdu-teachers/2018")
+        n = ready(other)
+        import_file(other, "ledger.json", json.dumps(doc, ensure_ascii=False))
+        wait_render(other, n)
+        other.wait_for_function("window.JXJY_CALCULATOR.policy === 'guangdong/2018'")
+        other.wait_for_selector("#import-status:has-text('已导入')")
+        assert "4 条记录" not in other.inner_text("#import-status")
+        assert f"{len(ledger['entries'])} 条记录" in other.inner_text("#import-status")
+        n = ready(other)
+        other.fill("#as-of", "2019-12-31")
+        wait_render(other, n)
+        assert result(other) == want
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_import_reads_decimal_json_numbers_exactly(page):
+    """JSON numbers such as 2.5 are read as the decimal written (the engine refuses binary floats)."""
+    choose_policy(page, "chengdu-teachers/2018")
+    doc = {"format": "jxjy-ledger/1", "policy": {"id": "chengdu-teachers", "edition": "2018"},
+           "person": {"roles": ["teacher"]},
+           "entries": [{"item": "school-based-training", "date": "2018-03-01", "hours": 2.5},
+                       {"item": "school-based-training", "date": "2018-03-02", "hours": "0.1"},
+                       {"item": "school-based-training", "date": "2018-03-03", "hours": "0.2"}]}
+    n = ready(page)
+    import_file(page, "decimals.json", json.dumps(doc))
+    wait_render(page, n)
+    page.wait_for_selector("#import-status:has-text('已导入')")
+    n = ready(page)
+    page.fill("#as-of", "2018-07-31")
+    wait_render(page, n)
+    got = result(page)
+    assert got["errors"] == []
+    assert got["periods"]["2017-2018"]["items"]["school-based-training"]["credited"] == "1.4"  # (2.5+0.1+0.2) × 0.5
+
+
+def test_two_tabs_share_the_data(context, site):
+    a, b = context.new_page(), context.new_page()
+    watches = [Watch(a), Watch(b)]
+    open_calculator(a, site, "chengdu-teachers/2018")
+    open_calculator(b, site, "chengdu-teachers/2018")
+    enter_entry(a, {"item": "admin-training", "date": "2017-10-20", "hours": 24})
+    b.wait_for_function("document.querySelectorAll('#entries li.entry').length === 1")
+    for w in watches:
+        w.check()
+
+
+def test_user_text_is_never_markup(page):
+    choose_policy(page, "chengdu-teachers/2018")
+    evil = '<img src=x onerror="window.__pwned=1">'
+    enter_person(page, {"roles": ["teacher"], "name": evil}, "2018-07-31")
+    enter_entry(page, {"item": "admin-training", "date": "2017-10-20", "hours": 2, "course": evil,
+                       "evidence": "</li><script>window.__pwned=2</script>", "note": "{{7*7}} ${7*7}"})
+    assert page.evaluate("document.querySelectorAll('img, script:not([src])').length") == 0
+    assert page.evaluate("window.__pwned") is None
+    assert evil in page.inner_text("#entries")
+    assert "{{7*7}} ${7*7}" in page.inner_text("#entries")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert evil in page.evaluate("document.getElementById('print-sheet').textContent")
+    js = (ROOT / "calculator" / "app.js").read_text(encoding="utf-8")
+    assert not re.search(r"\.(innerHTML|outerHTML)\b|insertAdjacentHTML\(|document\.write|\beval\(|new Function\(", js)
+
+
+# ---------------------------------------------------------------------------------------------
+# keyboard, zoom, screenshots, print, accessibility
+# ---------------------------------------------------------------------------------------------
+
+def tab_to(pg, element_id: str, limit: int = 120):
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+def test_keyboard_only(page):
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
+    page.evaluate("document.activeElement.blur()")
+    tab_to(page, "item")
+    page.keyboard.press("ArrowDown")  # first item of the first group
+    first = page.evaluate("document.getElementById('item').value")
+    assert first
+    tab_to(page, "f-credits" if page.query_selector("#f-credits") else "f-hours")
+    page.keyboard.type("5")
+    tab_to(page, "entry-date")
+    # the date field's segment order follows the browser's UI locale, not the page's: try each
+    for digits in ("03152018", "20180315", "15032018"):
+        page.keyboard.type(digits)
+        if page.input_value("#entry-date") == "2018-03-15":
+            break
+        for _ in range(3):
+            page.keyboard.press("Shift+Tab")
+        tab_to(page, "entry-date")
+    n = ready(page)
+    page.keyboard.press("Enter")
+    wait_render(page, n)
+    assert len(page.query_selector_all("#entries li.entry")) == 1
+    # delete with the keyboard, then undo: focus lands on the undo button
+    page.focus("#entries button.danger")
+    n = ready(page)
+    page.keyboard.press("Enter")
+    wait_render(page, n)
+    assert page.evaluate("document.activeElement.textContent") == "撤销删除"
+    n = ready(page)
+    page.keyboard.press("Enter")
+    wait_render(page, n)
+    assert len(page.query_selector_all("#entries li.entry")) == 1
+    # every control has a label, and a visible focus indicator is defined
+    unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, textarea'))
+        .filter(e => e.type !== 'hidden' && !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+        .map(e => e.id)""")
+    assert unlabelled == []
+
+
+@pytest.mark.parametrize("width", [320, 360, 640, 1280])
+def test_no_horizontal_scrolling(page, width):
+    """360 px phones, and 1280 px at 200 % zoom (= 640 CSS px) or 400 % (= 320): content reflows."""
+    page.set_viewport_size({"width": width, "height": 800})
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher", "title-applicant"], "name": "赵老师"}, "2018-07-31")
+    enter_entry(page, {"item": "quality-improvement", "date": "2017-10-20", "hours": 24,
+                       "course": "一个非常非常长的课程名称" * 6})
+    open_all_details(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+
+
+def test_screenshots_and_print_view(page, tmp_path):
+    choose_policy(page, "chengdu-teachers/2018")
+    ledger = sample("chengdu-teachers")
+    enter_person(page, ledger["person"], "2018-07-31")
+    for entry in ledger["entries"]:
+        enter_entry(page, entry)
+    page.locator("article.period .item-rows > li", has_text="继教网提交读书笔记").locator("summary").click()
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        save_shot(page, tmp_path, f"calculator-{width}.png", full_page=True)
+        page.locator("#results").scroll_into_view_if_needed()
+        save_shot(page, tmp_path, f"calculator-{width}-results.png")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser sends before printing
+    page.emulate_media(media="print")
+    assert page.is_visible("#print-sheet") and page.is_hidden("#entry-form")
+    sheet = page.inner_text("#print-sheet")
+    assert "个人学分统计表" in sheet and "赵老师" in sheet and "2017—2018学年" in sheet
+    assert "五年累计" in sheet or "五年周期" in sheet
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    save_shot(page, tmp_path, "calculator-print.png", full_page=True)
+    page.emulate_media(media=None)  # page.pdf() renders with the print stylesheet
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, f"the 个人学分统计表 of one school year should fit on two A4 pages, not {pages}"
+    (tmp_path / "calculator-print.pdf").write_bytes(pdf)
+    if os.environ.get("JXJY_SCREENSHOTS"):
+        (Path(os.environ["JXJY_SCREENSHOTS"]) / "calculator-print.pdf").write_bytes(pdf)
+
+
+def test_axe_reports_no_serious_or_critical_violation(browser, site):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` (or `npm install --save-dev axe-core`) at the repository root")
+    # bypass_csp: axe is injected as an inline script, which the page's own CSP rightly forbids
+    for width in (360, 1280):
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN", bypass_csp=True)
+        try:
+            pg = ctx.new_page()
+            watch = Watch(pg)
+            open_calculator(pg, site, "guangzhou-cycle/2016")
+            ledger = sample("guangzhou-cycle")
+            enter_person(pg, ledger["person"], "2016-05-20")
+            for entry in ledger["entries"][:6]:
+                enter_entry(pg, entry)
+            pg.select_option("#item", "patent")  # a level select in the form
+            pg.click("#entry-submit")  # and its error messages
+            open_all_details(pg)
+            pg.add_script_tag(path=str(AXE))
+            violations = pg.evaluate("""async () => {
+                const r = await axe.run(document, {resultTypes: ['violations'], preload: false});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+            }""")
+            bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+            assert bad == [], json.dumps(bad, ensure_ascii=False, indent=1)
+            watch.check()
+        finally:
+            ctx.close()
+
+
+@pytest.mark.parametrize("key", sorted(SCENARIOS))
+def test_rule_prose_is_the_guidance_sites(page, site, key):
+    """The page ports generator/rule_text.py onto the bundle's messages: same sentences as the site."""
+    from generator import rule_text
+
+    policy = site["policies"][key]
+    choose_policy(page, key)
+    prose = page.evaluate("window.JXJY_CALCULATOR.prose()")
+    assert prose["items"] == {item.id: rule_text.rule_sentence(policy, item) for item in policy.items}
+    assert prose["windows"] == {c.id: rule_text.check_window_phrase(policy, c.window) for c in policy.checks}
+    assert prose["cycle"] == rule_text.cycle_phrase(policy)
+
+
+def test_clause_anchors_match_the_site(page):
+    ids = ["二(三)2(1)", "附件2-校本培训", "一(四)1", "277号-三", "a", "会计-学分" * 20]
+    got = page.evaluate("ids => ids.map(i => window.JXJY_CALCULATOR.clauseAnchor(i))", ids)
+    assert got == [clause_anchor(i) for i in ids]
+
+
+def test_clause_ids_link_to_the_guidance_source_page(browser, site, tmp_path):
+    pages_site = tmp_path / "site"
+    shutil.copytree(site["dir"] / "bundles", pages_site / "bundles")
+    write_calculator(pages_site / "calculator", guidance_pages=True)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        pg = ctx.new_page()
+        watch = Watch(pg)
+        open_calculator(pg, {"url": (pages_site / "calculator" / "index.html").as_uri()}, "chengdu-teachers/2018")
+        pg.select_option("#item", "weike")
+        link = pg.locator("#item-help a.clause").first
+        href = link.get_attribute("href")
+        assert href == f"../chengdu-teachers/2018/source.html#{clause_anchor('二(三)1(2)第三')}"
+        assert pg.locator("#site-link a").get_attribute("href") == "../index.html"
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_missing_bundles_say_what_to_do(browser, tmp_path):
+    write_calculator(tmp_path / "calculator", guidance_pages=False)
+    ctx = browser.new_context(locale="zh-CN")
+    try:
+        pg = ctx.new_page()
+        errors = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto((tmp_path / "calculator" / "index.html").as_uri())
+        pg.wait_for_function("document.documentElement.dataset.ready === 'error'")
+        assert "没有找到规则包" in pg.inner_text("#load-error")
+        assert errors == []
+    finally:
+        ctx.close()
