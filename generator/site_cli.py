@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import time
+from pathlib import Path
 
 from .diagnostics import InputError
 
 DEFAULT_POLICIES = "policies"
+BUNDLE_SPEC = Path(__file__).resolve().parent.parent / "docs" / "bundle-spec.md"
 
 
 def _print_diagnostics(diags) -> None:
@@ -18,9 +21,28 @@ def _print_diagnostics(diags) -> None:
     print(f"{len(set(diags))} error(s); the site was not built", file=sys.stderr)
 
 
+def register_outputs(with_forms: bool = True) -> None:
+    """Bundles, the calculator and (unless skipped) forms are built into the site beside the pages."""
+    from .bundle import write_bundles  # noqa: PLC0415
+    from .calculator_assets import write_calculator  # noqa: PLC0415
+    from .site_build import register_producer  # noqa: PLC0415
+
+    def bundles_with_spec(policies, out_dir: Path) -> None:
+        write_bundles(policies, out_dir)
+        shutil.copyfile(BUNDLE_SPEC, out_dir / "spec.md")
+
+    register_producer("bundles", bundles_with_spec)
+    register_producer("calculator", lambda policies, out_dir: write_calculator(out_dir, guidance_pages=True))
+    if with_forms:
+        from .forms import write_forms  # noqa: PLC0415
+
+        register_producer("forms", write_forms)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .site_build import DEFAULT_CONFIG, SiteBuildError, build_site  # noqa: PLC0415
 
+    register_outputs(with_forms=not args.no_forms)
     start = time.perf_counter()
     try:
         report = build_site(args.paths or [DEFAULT_POLICIES], site_dir=args.site_dir, docs_dir=args.docs_dir,
@@ -46,6 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # shut down cleanly (temporary site removed) on SIGTERM too
 
     signal.signal(signal.SIGTERM, stop)
+    register_outputs(with_forms=not args.no_forms)
     host, _, port = (args.dev_addr or "127.0.0.1:8000").rpartition(":")
     try:
         serve(args.paths or [DEFAULT_POLICIES], docs_dir=args.docs_dir, config_file=args.config or DEFAULT_CONFIG,
@@ -64,10 +87,12 @@ def register(sub) -> None:
     p.add_argument("--config", help="mkdocs.yml to use (default: the repository's)")
     p.add_argument("--docs-only", action="store_true",
                    help="only generate the Markdown (then run mkdocs or zensical yourself)")
+    p.add_argument("--no-forms", action="store_true", help="skip the form HTML/PDF/XLSX files (faster)")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("serve", help="preview the site with live reload; regenerates when a policy or template changes")
     p.add_argument("paths", nargs="*", help="policy files or folders (default: policies)")
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="host:port to serve on (default: 127.0.0.1:8000)")
     p.add_argument("--docs-dir", help="generated Markdown folder (default: docs_dir of mkdocs.yml)")
     p.add_argument("--config", help="mkdocs.yml to use")
+    p.add_argument("--no-forms", action="store_true", help="skip the form HTML/PDF/XLSX files (faster previews)")
     p.set_defaults(func=cmd_serve)

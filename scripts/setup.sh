@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data)  # poppler-data: CJK CMaps for PDF form fields
+# fonts-noto-cjk: Chinese in PDFs; poppler-*: PDF checks (poppler-data has the CJK CMaps for form fields);
+# chromium: screenshots and browser tests (driven by Playwright through executable_path, never downloaded);
+# nodejs/npm: the JS engine's tests and axe-core (skipped when the machine already has node).
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data chromium)
+command -v node >/dev/null || SYSTEM_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -27,4 +31,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q -e '.[site,test]'
+if command -v npm >/dev/null && [ -f package-lock.json ]; then
+  npm ci --silent --no-audit --no-fund >/dev/null   # axe-core for the accessibility test; no browser download
+fi
 echo "setup: ok ($(.venv/bin/python --version), jxjy at .venv/bin/jxjy)"

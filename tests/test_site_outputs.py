@@ -1,0 +1,50 @@
+"""`jxjy build` puts bundles, the calculator and forms beside the pages, and the pages link them."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator import site_build
+from generator.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    saved = dict(site_build.PRODUCERS)
+    out = tmp_path_factory.mktemp("site")
+    try:
+        code = main(["build", "policies", "--site-dir", str(out / "site"), "--docs-dir", str(out / "docs")])
+    finally:
+        site_build.PRODUCERS.clear()
+        site_build.PRODUCERS.update(saved)
+    assert code == 0
+    return out / "site"
+
+
+def test_bundles_index_and_spec_are_published(built: Path):
+    index = json.loads((built / "bundles" / "index.json").read_text(encoding="utf-8"))
+    text = json.dumps(index, ensure_ascii=False)
+    for key in ("chengdu-teachers", "shuangliu-teachers", "zhengzhou-education", "guangzhou-cycle", "guangdong",
+                "guangdong-accounting"):
+        assert key in text
+        assert (built / "bundles" / key / "latest.json").is_file()
+    assert (built / "bundles" / "chengdu-teachers" / "2018.tests.json").is_file()
+    assert (built / "bundles" / "spec.html").is_file()
+    developers = (built / "developers.html").read_text(encoding="utf-8")
+    assert 'href="bundles/spec.html"' in developers and 'href="bundles/index.json"' in developers
+
+
+def test_calculator_is_built_and_linked(built: Path):
+    assert (built / "calculator" / "index.html").is_file()
+    assert (built / "calculator" / "engine.js").is_file()
+    assert "calculator/index.html" in (built / "index.html").read_text(encoding="utf-8")
+
+
+def test_forms_are_built_and_linked(built: Path):
+    base = built / "forms" / "chengdu-teachers" / "2018"
+    for name in ("flexible-registration-form.html", "flexible-registration-form-fillable.pdf",
+                 "flexible-registration-form-blank.pdf", "title-review-report-fillable.pdf"):
+        assert (base / name).is_file(), name
+    page = (built / "chengdu-teachers" / "2018" / "forms.html").read_text(encoding="utf-8")
+    assert "flexible-registration-form-fillable.pdf" in page
