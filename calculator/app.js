@@ -14,10 +14,13 @@
   "use strict";
 
   const E = globalThis.JXJY_ENGINE;
-  const CONFIG = Object.assign({ bundles: "../bundles/", pages_root: null, page_editions: null },
+  const CONFIG = Object.assign({ bundles: "../bundles/", pages_root: null, page_editions: null, forms: null },
     globalThis.JXJY_CALCULATOR_CONFIG || {});
   const STORAGE_KEY = "jxjy-calculator/1";
   const LEDGER_FORMAT = "jxjy-ledger/1";
+  // docs/forms.md "Prefill contract": the form pages read this payload from localStorage (#prefill=local)
+  const PREFILL_FORMAT = "jxjy-form-prefill/1";
+  const PREFILL_PREFIX = "jxjy-prefill:";
   const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
   const MAX_LISTED_ERRORS = 30;
 
@@ -1496,6 +1499,7 @@
     renderPeriods();
     renderChecks();
     renderPrintOptions();
+    renderFormLinks();
     schedulePrintSheet();
     S.renders += 1;
     document.documentElement.setAttribute("data-ready", String(S.renders));
@@ -1600,6 +1604,110 @@
     if (!periods.length) append(sheet, h("p", null, "没有登记记录。"));
     append(sheet, h("p", { class: "ps-foot" }, `本表由继续教育学分计算器于 ${today()} 按《${doc.title || b.policy.title}》生成，仅供自查，以主管部门审核为准。`),
       h("p", { class: "ps-sign" }, "本人签字：＿＿＿＿＿＿　　学校（单位）审核：＿＿＿＿＿＿　　日期：＿＿＿＿＿＿"));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // 用我的记录生成表格: the policy's forms (config.js lists them), prefilled from this ledger
+  // ------------------------------------------------------------------------------------------
+
+  let formsBuiltFor = null;
+
+  function formsFor(key) {
+    const all = isObj(CONFIG.forms) ? CONFIG.forms : {};
+    return Array.isArray(all[key]) ? all[key].filter((f) => isObj(f) && typeof f.html === "string" && ID_RE.test(f.id || "")) : [];
+  }
+
+  const hasEntries = (p, ids) => Object.entries(p.items).some(([id, it]) => (!ids || ids.includes(id)) && it.entries.length);
+
+  /** The period a form is filled for: the one chosen under 打印范围, else the latest with entries of the
+   * form's items (else with any entries), as the form page itself would pick it; null when nothing is entered. */
+  function formPeriod(form) {
+    const only = $("print-period").value;
+    if (only && S.result.periods[only]) return S.result.periods[only];
+    const periods = sortedPeriods();
+    const items = Array.isArray(form.items) && form.items.length ? form.items : null;
+    return (items && periods.find((p) => hasEntries(p, items))) || periods.find((p) => hasEntries(p, null)) || null;
+  }
+
+  /** The jxjy-form-prefill/1 payload: this ledger (entries up to the as-of date, as the result counts them),
+   * the period and the engine's result (without its trace). */
+  function prefillPayload(period) {
+    const doc = ledgerDocument();
+    const r = S.result;
+    const until = r.as_of || asOf();
+    doc.entries = doc.entries.filter((e) => !(typeof e.date === "string" && e.date > until));
+    const result = {};
+    for (const [k, v] of Object.entries(r)) if (k !== "trace") result[k] = v;
+    const payload = { format: PREFILL_FORMAT, policy: doc.policy, ledger: doc, result };
+    if (period) payload.period = period.id;
+    return payload;
+  }
+
+  function base64url(text) {
+    const bytes = new TextEncoder().encode(text);
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  /** Just before the link opens the form: store the payload, point the link at it (in the URL if storage fails). */
+  function prepareForm(link, form) {
+    const payload = prefillPayload(formPeriod(form));
+    const text = JSON.stringify(payload);
+    let local = false;
+    if (S.storageOk) {
+      try {
+        localStorage.setItem(PREFILL_PREFIX + payload.policy.id + "/" + payload.policy.edition, text);
+        local = true;
+      } catch (e) {
+        local = false;
+      }
+    }
+    link.href = form.html + (local ? "#prefill=local" : "#prefill=" + base64url(text));
+  }
+
+  function formPeriodText(form) {
+    if (form.prefill === false) return "此表不按个人记录预填，打开的是空白表格。";
+    const p = formPeriod(form);
+    return p ? `填入${p.label}的记录和学分。` : "还没有可填入的记录，将只填个人信息。";
+  }
+
+  function renderFormLinks() {
+    const box = $("form-gen");
+    const forms = formsFor(S.key);
+    box.hidden = !forms.length;
+    if (!forms.length) { formsBuiltFor = S.key; clear($("form-list")); return; }
+    if (formsBuiltFor === S.key) {
+      for (const form of forms) {
+        const note = $("form-period-" + form.id);
+        if (note) note.textContent = formPeriodText(form);
+      }
+      return;
+    }
+    formsBuiltFor = S.key;
+    const list = clear($("form-list"));
+    for (const form of forms) {
+      const title = String(form.title || form.id);
+      const name = title + (form.attachment ? `（${form.attachment}）` : "");
+      const prefill = form.prefill !== false;
+      const link = h("a", {
+        class: prefill ? "btn form-open" : "btn secondary form-open", href: form.html + (prefill ? "#prefill=local" : ""),
+        target: "_blank", rel: "noopener", "aria-describedby": "form-period-" + form.id + " form-gen-hint",
+        "data-form": form.id
+      }, name);
+      if (prefill) {
+        const prepare = () => prepareForm(link, form);
+        link.addEventListener("click", () => { prepare(); announce(`已按您的记录生成「${title}」，在新标签页中打开。`); });
+        link.addEventListener("auxclick", prepare);  // middle click: a new tab too
+        link.addEventListener("contextmenu", prepare);  // "open in new tab" from the menu
+      }
+      const files = [];
+      if (form.fillable_pdf) files.push(h("a", { href: form.fillable_pdf, download: "", "aria-label": `下载「${title}」可填写 PDF（未填写）` }, "可填写 PDF"));
+      if (form.blank_pdf) files.push(h("a", { href: form.blank_pdf, download: "", "aria-label": `下载「${title}」空白 PDF` }, "空白 PDF"));
+      append(list, h("li", { class: "form-row" }, link,
+        h("p", { class: "form-meta hint" }, h("span", { id: "form-period-" + form.id }, formPeriodText(form)),
+          files.length ? h("span", { class: "form-files" }, files) : null)));
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1852,7 +1960,7 @@
     $("export").addEventListener("click", exportLedger);
     $("import-file").addEventListener("change", onImportFile);
     $("clear-all").addEventListener("click", onClearAll);
-    $("print-period").addEventListener("change", renderPrintSheet);
+    $("print-period").addEventListener("change", () => { renderPrintSheet(); renderFormLinks(); });
     $("print").addEventListener("click", () => { renderPrintSheet(); window.print(); });
     window.addEventListener("beforeprint", renderPrintSheet);
     // another tab of the calculator saved: show its data rather than overwrite it later

@@ -266,6 +266,22 @@
     throw new TypeError(typeof v + " is not an exact number");
   }
 
+  /**
+   * generator.rational.parse_json_number: a JSON number read as the decimal its writer meant — the shortest
+   * string that round-trips to the same double (String(x): 0.1 → "0.1", 1e-7 → "1e-7", 1e21 → "1e+21"),
+   * then exactly. NaN and infinities are refused.
+   */
+  function fromNumber(x) {
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new TypeError("not a finite number");
+    var m = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:e([+-][0-9]+))?$/.exec(String(x));
+    if (!m) throw new TypeError("unexpected number text " + String(x));
+    var frac = m[3] || "";
+    var exp = (m[4] ? parseInt(m[4], 10) : 0) - frac.length;
+    var n = BigInt(m[2] + frac);
+    if (m[1]) n = -n;
+    return exp >= 0 ? Q(n * 10n ** BigInt(exp)) : Q(n, 10n ** BigInt(-exp));
+  }
+
   /** generator.rational.format_rational: a decimal when it terminates, else "p/q". */
   function formatRational(v) {
     if (v.d === 1n) return v.n.toString();
@@ -323,74 +339,18 @@
   }
   function dateFromOrd(n) { var t = ordToYmd(n); return mkDate(t[0], t[1], t[2]); }
 
-  var encoder = typeof TextEncoder !== "undefined" ? new TextEncoder() : null;
-  function utf8(s) {
-    if (encoder) return encoder.encode(s);
-    return Array.from(unescape(encodeURIComponent(s)), function (c) { return c.charCodeAt(0); });
-  }
-  var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
-
-  /** Python's datetime.date.fromisoformat (3.11+, C implementation) on a string; null when it fails. */
+  /**
+   * A date written strictly YYYY-MM-DD (ASCII digits, a real calendar day of years 0001-9999); null otherwise
+   * (engine._date: 20180301, 2018-W10-1, "2018-03-01 " and non-strings are not dates).
+   */
   var PLAIN_DATE = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/;
 
   function fromIsoFormat(s) {
     if (typeof s !== "string") return null;
-    var plain = PLAIN_DATE.exec(s); // the common case, same answer as the general path below
-    if (plain) {
-      var py = +plain[1], pm = +plain[2], pd = +plain[3];
-      return validYmd(py, pm, pd) ? mkDate(py, pm, pd) : null;
-    }
-    if (LONE_SURROGATE.test(s)) return null;
-    var b = utf8(s), len = b.length;
-    if (len !== 7 && len !== 8 && len !== 10) return null;
-    var p = 0;
-    function at(i) { return i < len ? b[i] : 0; }
-    function digits(n) {
-      var v = 0;
-      for (var k = 0; k < n; k++) {
-        var c = at(p) - 48;
-        p++;
-        if (c < 0 || c > 9) return -1;
-        v = v * 10 + c;
-      }
-      return v;
-    }
-    var year = digits(4);
-    if (year < 0) return null;
-    var sep = at(p) === 45;
-    if (sep) p++;
-    if (at(p) === 87) { // 'W': ISO week date
-      p++;
-      var week = digits(2);
-      if (week < 0) return null;
-      var wday = 1;
-      if (p < len) {
-        if (sep) { if (at(p) !== 45) return null; p++; }
-        wday = digits(1);
-        if (wday < 0) return null;
-      }
-      if (year < 1) return null;
-      if (week <= 0 || week >= 53) {
-        var ok = false;
-        if (week === 53) {
-          var fw = ymdToOrd(year, 1, 1) % 7;
-          ok = fw === 4 || (fw === 3 && isLeap(year));
-        }
-        if (!ok) return null;
-      }
-      if (wday <= 0 || wday >= 8) return null;
-      var first = ymdToOrd(year, 1, 1);
-      var firstWeekday = (first + 6) % 7;
-      var monday = first - firstWeekday + (firstWeekday > 3 ? 7 : 0);
-      var t = ordToYmd(monday + (week - 1) * 7 + wday - 1);
-      return validYmd(t[0], t[1], t[2]) ? mkDate(t[0], t[1], t[2]) : null;
-    }
-    var month = digits(2);
-    if (month < 0) return null;
-    if (sep) { if (at(p) !== 45) return null; p++; }
-    var day = digits(2);
-    if (day < 0) return null;
-    return validYmd(year, month, day) ? mkDate(year, month, day) : null;
+    var m = PLAIN_DATE.exec(s);
+    if (!m) return null;
+    var y = +m[1], mo = +m[2], d = +m[3];
+    return validYmd(y, mo, d) ? mkDate(y, mo, d) : null;
   }
 
   function toDate(v) { return typeof v === "string" ? fromIsoFormat(v) : null; }
@@ -528,15 +488,46 @@
     return periodStarting(P, y);
   }
 
+  /** The period containing `day`, or null when it cannot be represented (engine._span_of). */
+  function spanOf(P, day) {
+    try {
+      return periodOf(P, day);
+    } catch (e) {
+      if (e instanceof RangeError) return null;
+      throw e;
+    }
+  }
+
+  /** The periods starting in years from..to, leaving out those that cannot be represented (engine._spans). */
+  function spansBetween(P, from, to) {
+    var out = [];
+    for (var y = from; y <= to; y++) {
+      try {
+        out.push(periodStarting(P, y));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+      }
+    }
+    return out;
+  }
+
+  /** The year the period containing `day` starts in (engine._start_year; arithmetic only). */
+  function startYear(P, day) {
+    return day.m < P.period.sm || (day.m === P.period.sm && day.d < P.period.sd) ? day.y - 1 : day.y;
+  }
+
+  var OUT_OF_RANGE = "(periods are counted from year 1 to 9998)";
+
   function spanCmp(a, b) { return a.start.iso < b.start.iso ? -1 : a.start.iso > b.start.iso ? 1 : 0; }
 
   // ----------------------------------------------------------------------------------------
   // Entries
   // ----------------------------------------------------------------------------------------
 
+  /** A non-negative amount (engine._amount): a JSON number (fromNumber) or an exact number string; else null. */
   function amount(v) {
     var r;
-    try { r = parseRational(v); } catch (e) { return null; }
+    try { r = typeof v === "number" ? fromNumber(v) : parseRational(v); } catch (e) { return null; }
     return r.n >= 0n ? r : null;
   }
 
@@ -613,6 +604,9 @@
       errors.push({ field: "date", message: "missing date (YYYY-MM-DD)" });
     } else if (day === null) {
       errors.push({ field: "date", message: "'" + pyStr(rawDate) + "' is not a date written YYYY-MM-DD" });
+    } else if (spanOf(P, day) === null) {
+      errors.push({ field: "date", message: "date " + day.iso + " is out of range " + OUT_OF_RANGE });
+      day = null;
     } else {
       var first = P.period.first, last = P.period.last;
       if ((first && day.iso < first) || (last && day.iso > last)) {
@@ -726,24 +720,22 @@
     var w = check.window;
     if (w.kind === "all") return [[], null, ["all"]];
     if (asSpan === null) return [[], null, []];
-    var i, spans = [];
+    var asYear = asSpan.start.y, endYear;
     if (w.kind === "last_periods") {
       var endMode = w.end === undefined ? "current" : w.end;
-      var end = endMode === "current" ? asSpan : periodStarting(P, asSpan.start.y - 1);
-      for (i = w.count - 1; i > -1; i--) spans.push(periodStarting(P, end.start.y - i));
-      return [spans, null, []];
+      endYear = endMode === "current" ? asYear : asYear - 1;
+      return [spansBetween(P, endYear - w.count + 1, endYear), null, []];
     }
-    var title = toDate(isDict(personDates) && Object.prototype.hasOwnProperty.call(personDates, w.date) ? personDates[w.date] : null);
+    var title = personDates.has(w.date) ? personDates.get(w.date) : null;
     if (title === null || asOf === null) {
       trace.add(P.msg("check.missing_date", { name: check.name, date: w.date }), check.source, null, "check:" + check.id);
       return [[], null, ["missing"]];
     }
     var cut = w.cutoff.split("-").map(function (x) { return parseInt(x, 10); });
     var after = asOf.m > cut[0] || (asOf.m === cut[0] && asOf.d > cut[1]);
-    var endSpan = after ? asSpan : periodStarting(P, asSpan.start.y - 1);
-    var startYear = Math.max(periodOf(P, title).start.y, endSpan.start.y - w.max_periods + 1);
-    for (i = startYear; i < endSpan.start.y + 1; i++) spans.push(periodStarting(P, i));
-    var extra = endSpan.id !== asSpan.id && pyTruthy(w.count_current_before_as_of) ? asOf : null;
+    endYear = after ? asYear : asYear - 1;
+    var spans = spansBetween(P, Math.max(startYear(P, title), endYear - w.max_periods + 1), endYear);
+    var extra = endYear !== asYear && pyTruthy(w.count_current_before_as_of) ? asOf : null;
     return [spans, extra, ["title", title.iso]];
   }
 
@@ -889,32 +881,79 @@
     return out;
   }
 
-  function personRoles(person) {
-    var roles = new Set();
-    if (!isDict(person)) return roles;
-    var raw = get(person, "roles");
-    if (!pyTruthy(raw)) return roles;
-    if (Array.isArray(raw)) raw.forEach(function (r) { roles.add(r); });
-    else if (typeof raw === "string") Array.from(raw).forEach(function (r) { roles.add(r); });
-    else if (isDict(raw)) Object.keys(raw).forEach(function (r) { roles.add(r); });
-    return roles;
+  /** The JSON type of a value, as named in input error messages (engine._json_type). */
+  function jsonType(v) {
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "boolean") return "boolean";
+    if (typeof v === "number" || typeof v === "bigint") return "number";
+    if (typeof v === "string") return "string";
+    if (Array.isArray(v)) return "array";
+    if (typeof v === "object") return "object";
+    return typeof v;
+  }
+
+  /**
+   * as_of, roles, person dates and entries (engine._read_inputs): each bad part is reported as an input error
+   * and ignored. Returns [asOfDate, roles (Set), dates (Map name → date), entries, problems].
+   */
+  function readInputs(P, ledger, asOf) {
+    var problems = [];
+    function report(field, text) { problems.push({ field: field, message: text }); }
+    var asOfDate = null;
+    if (!isNone(asOf)) {
+      asOfDate = toDate(asOf);
+      if (asOfDate === null) {
+        report("as_of", "as_of '" + pyStr(asOf) + "' is not a date written YYYY-MM-DD; evaluated as if no as_of was given");
+      } else if (spanOf(P, asOfDate) === null) {
+        report("as_of", "as_of " + asOfDate.iso + " is out of range " + OUT_OF_RANGE + "; evaluated as if no as_of was given");
+        asOfDate = null;
+      }
+    }
+    if (!isDict(ledger)) {
+      report("", "the ledger must be an object, not " + jsonType(ledger));
+      ledger = {};
+    }
+    var roles = new Set(), dates = new Map();
+    var person = get(ledger, "person");
+    if (!isNone(person) && !isDict(person)) {
+      report("person", "person must be an object, not " + jsonType(person));
+    } else if (!isNone(person)) {
+      var rawRoles = get(person, "roles");
+      if (Array.isArray(rawRoles)) {
+        rawRoles.forEach(function (role, n) {
+          if (typeof role === "string") roles.add(role);
+          else report("person.roles[" + n + "]", "a role must be a string (a role id), not " + jsonType(role));
+        });
+      } else if (!isNone(rawRoles)) {
+        report("person.roles", "roles must be a list of role ids, not " + jsonType(rawRoles));
+      }
+      var rawDates = get(person, "dates");
+      if (isDict(rawDates)) {
+        Object.keys(rawDates).sort(cmpCodePoints).forEach(function (name) {
+          var value = rawDates[name], day = toDate(value);
+          if (day !== null) dates.set(name, day);
+          else if (!isNone(value)) report("person.dates." + name, "'" + pyStr(value) + "' is not a date written YYYY-MM-DD");
+        });
+      } else if (!isNone(rawDates)) {
+        report("person.dates", "dates must be an object (name: YYYY-MM-DD), not " + jsonType(rawDates));
+      }
+    }
+    var entries = get(ledger, "entries");
+    if (!isNone(entries) && !Array.isArray(entries)) report("entries", "entries must be an array, not " + jsonType(entries));
+    return [asOfDate, roles, dates, Array.isArray(entries) ? entries : [], problems];
   }
 
   /**
    * Evaluate a ledger under a bundle. `asOf` is a YYYY-MM-DD string (or null: the latest entry's date).
-   * Returns the result document of schemas/result.schema.json.
+   * Returns the result document of schemas/result.schema.json. Never throws on JSON input (only on a bundle it
+   * cannot read): bad entries are reported in `errors`; a bad asOf, person, roles, dates or entries list in
+   * `input_errors` (present only when there are any), and evaluation goes on without the bad part.
    */
   function evaluate(bundle, ledger, asOf) {
     var P = compile(bundle);
     var trace = new Trace();
-    var asOfDate = isNone(asOf) ? null : toDate(asOf);
-    var person = isDict(ledger) ? get(ledger, "person") : null;
-    if (!pyTruthy(person)) person = {};
-    var roles = personRoles(person);
-    var personDates = isDict(person) ? get(person, "dates") : null;
-    if (!pyTruthy(personDates)) personDates = {};
-    var rawEntries = isDict(ledger) ? get(ledger, "entries") : null;
-    var entries = Array.isArray(rawEntries) ? rawEntries : [];
+    var inputs = readInputs(P, ledger, asOf);
+    var asOfDate = inputs[0], roles = inputs[1], personDates = inputs[2], entries = inputs[3], inputErrors = inputs[4];
     var errors = [], good = [];
     entries.forEach(function (entry, idx) {
       var problems = checkEntry(P, entry, roles);
@@ -1094,18 +1133,18 @@
       w[3].lines.forEach(function (l) { trace.lines.push(l); });
       checksOut[check.id] = evaluateCheck(P, check, w[0], w[1], w[2], credited, trace, asOfDate);
     });
-    return {
+    var result = {
       format: RESULT_FORMAT,
       policy: { id: P.id, edition: P.edition, unit: P.unit },
       as_of: asOfDate ? asOfDate.iso : null,
-      person: { roles: Array.from(roles).sort(function (a, b) {
-        return typeof a === "string" && typeof b === "string" ? cmpCodePoints(a, b) : (a < b ? -1 : a > b ? 1 : 0);
-      }) },
+      person: { roles: Array.from(roles).sort(cmpCodePoints) },
       periods: periodsOut,
       checks: checksOut,
       errors: errors,
       trace: trace.lines
     };
+    if (inputErrors.length) result.input_errors = inputErrors;
+    return result;
   }
 
   /** "灵活性还差 6 学分" for every unmet requirement (engine.shortfall_phrases). */
@@ -1139,13 +1178,13 @@
     checkEntry: function (bundle, entry, roles) { return checkEntry(compile(bundle), entry, new Set(roles || [])); },
     periodOf: function (bundle, isoDate) {
       var day = fromIsoFormat(isoDate);
-      if (day === null) return null;
-      var s = periodOf(compile(bundle), day);
+      var s = day === null ? null : spanOf(compile(bundle), day);
+      if (s === null) return null;
       return { id: s.id, label: s.label, start: s.start.iso, end: s.end.iso };
     },
     message: function (bundle, key, params) { return compile(bundle).msg(key, params); },
     rational: {
-      Q: Q, parse: parseRational, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor
+      Q: Q, parse: parseRational, fromNumber: fromNumber, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor
     },
     fromIsoFormat: function (s) { var d = fromIsoFormat(s); return d === null ? null : d.iso; },
     _py: { str: pyStr, closeMatch: closeMatch, courseKey: courseKey }

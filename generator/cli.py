@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -69,6 +70,17 @@ def _person_overrides(args: argparse.Namespace) -> dict:
     return person
 
 
+def _is_iso_date(text: str) -> bool:
+    """Strictly YYYY-MM-DD and a real day (date.fromisoformat alone also takes 20180301)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         policy = load_policy(resolve_policy_path(args.policy))
@@ -77,14 +89,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_diagnostics(exc.diagnostics)
         return 1
     as_of = args.as_of
-    if as_of:
-        try:
-            dt.date.fromisoformat(as_of)
-        except ValueError:
-            print(f"--as-of: '{as_of}' is not a date written YYYY-MM-DD", file=sys.stderr)
-            return 2
+    if as_of and not _is_iso_date(as_of):
+        print(f"--as-of: '{as_of}' is not a date written YYYY-MM-DD", file=sys.stderr)
+        return 2
     result = evaluate(policy, ledger.data, as_of)
-    located = []
+    located = [Diagnostic(ledger.file, 1, 1, e["message"], e["field"]) for e in result.get("input_errors", [])]
     for err in result["errors"]:
         where = ledger.locate(err["entry"], err["field"])
         located.append(Diagnostic(where.file, where.line, where.column, err["message"], where.path))

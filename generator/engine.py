@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections import defaultdict
 from fractions import Fraction
 from typing import Any
@@ -16,7 +17,7 @@ from .messages import message
 from .model import INPUT_FIELDS, QUANTITY_INPUTS, Cap, Item, Policy, Requirement
 from .periods import PeriodSpan, period_of, period_starting
 from .rational import format_rational as fmt
-from .rational import parse_rational
+from .rational import parse_json_number, parse_rational
 
 RESULT_FORMAT = "jxjy-result/1"
 ALL_INPUT_FIELDS = sorted({f for fields in INPUT_FIELDS.values() for f in fields})
@@ -37,23 +38,125 @@ class _Trace:
         self.lines.append(line)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
+
+
 def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+    """A date written strictly YYYY-MM-DD (ASCII digits, a real calendar day of years 0001–9999), else None.
+
+    Not date.fromisoformat: it also takes 20180301, 2018-W10-1 and trailing bytes."""
+    if isinstance(value, dt.date):  # as_of given by Python callers (a datetime counts as its day)
+        return dt.date(value.year, value.month, value.day)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return dt.date.fromisoformat(value)
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
         except ValueError:
             return None
     return None
 
 
+def _span_of(policy: Policy, day: dt.date) -> PeriodSpan | None:
+    """The period containing `day`, or None when it cannot be represented (it would start before year 1, or
+    the next period would start after 9999: 0001-01-01 of a school year, or any day of 9999 after its start)."""
+    try:
+        return period_of(policy.period, day)
+    except ValueError:
+        return None
+
+
+def _spans(policy: Policy, years: range) -> list[PeriodSpan]:
+    """The periods starting in these years, leaving out those that cannot be represented."""
+    out = []
+    for year in years:
+        try:
+            out.append(period_starting(policy.period, year))
+        except ValueError:
+            continue
+    return out
+
+
+def _start_year(policy: Policy, day: dt.date) -> int:
+    """The year the period containing `day` starts in (arithmetic only: also for unrepresentable periods)."""
+    before = (day.month, day.day) < (policy.period.start_month, policy.period.start_day)
+    return day.year - 1 if before else day.year
+
+
 def _amount(value: Any) -> Fraction | None:
     try:
-        result = parse_rational(value)
+        result = parse_json_number(value) if isinstance(value, float) else parse_rational(value)
     except (ValueError, TypeError):
         return None
     return result if result >= 0 else None
+
+
+def _json_type(value: Any) -> str:
+    """The JSON type of a value, as named in input error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | None, set[str], dict[str, dt.date],
+                                                                    list, list[dict]]:
+    """as_of, roles, person dates and entries, each bad part reported as an input error and ignored."""
+    problems: list[dict] = []
+
+    def report(field: str, text: str) -> None:
+        problems.append({"field": field, "message": text})
+
+    as_of_date = None
+    if as_of is not None:
+        as_of_date = _date(as_of)
+        if as_of_date is None:
+            report("as_of", f"as_of '{as_of}' is not a date written YYYY-MM-DD; evaluated as if no as_of was given")
+        elif _span_of(policy, as_of_date) is None:
+            report("as_of", f"as_of {as_of_date.isoformat()} is out of range {OUT_OF_RANGE}; "
+                            f"evaluated as if no as_of was given")
+            as_of_date = None
+    if not isinstance(ledger, dict):
+        report("", f"the ledger must be an object, not {_json_type(ledger)}")
+        ledger = {}
+    roles: set[str] = set()
+    dates: dict[str, dt.date] = {}
+    person = ledger.get("person")
+    if person is not None and not isinstance(person, dict):
+        report("person", f"person must be an object, not {_json_type(person)}")
+    elif person is not None:
+        raw_roles = person.get("roles")
+        if isinstance(raw_roles, list):
+            for n, role in enumerate(raw_roles):
+                if isinstance(role, str):
+                    roles.add(role)
+                else:
+                    report(f"person.roles[{n}]", f"a role must be a string (a role id), not {_json_type(role)}")
+        elif raw_roles is not None:
+            report("person.roles", f"roles must be a list of role ids, not {_json_type(raw_roles)}")
+        raw_dates = person.get("dates")
+        if isinstance(raw_dates, dict):
+            for name in sorted(k for k in raw_dates if isinstance(k, str)):
+                value = raw_dates[name]
+                day = _date(value)
+                if day is not None:
+                    dates[name] = day
+                elif value is not None:
+                    report(f"person.dates.{name}", f"'{value}' is not a date written YYYY-MM-DD")
+        elif raw_dates is not None:
+            report("person.dates", f"dates must be an object (name: YYYY-MM-DD), not {_json_type(raw_dates)}")
+    entries = ledger.get("entries")
+    if entries is not None and not isinstance(entries, list):
+        report("entries", f"entries must be an array, not {_json_type(entries)}")
+    return as_of_date, roles, dates, entries if isinstance(entries, list) else [], problems
 
 
 def _input_unit(item: Item) -> str:
@@ -79,6 +182,9 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
         errors.append({"field": "date", "message": "missing date (YYYY-MM-DD)"})
     elif day is None:
         errors.append({"field": "date", "message": f"'{entry.get('date')}' is not a date written YYYY-MM-DD"})
+    elif _span_of(policy, day) is None:
+        errors.append({"field": "date", "message": f"date {day.isoformat()} is out of range {OUT_OF_RANGE}"})
+        day = None
     else:
         first, last = policy.period.first, policy.period.last
         if (first and day.isoformat() < first) or (last and day.isoformat() > last):
@@ -202,39 +308,41 @@ def _course_key(entry: dict) -> str:
     return "".join(str(entry.get("course") or "").split()).lower()
 
 
-def _window(policy: Policy, check, as_span: PeriodSpan | None, person_dates: dict, as_of: dt.date | None,
-            trace: _Trace) -> tuple[list[PeriodSpan], dt.date | None, list[str]]:
-    """Periods a check sums over; plus the as-of date up to which the next period also counts."""
+def _window(policy: Policy, check, as_span: PeriodSpan | None, person_dates: dict[str, dt.date],
+            as_of: dt.date | None, trace: _Trace) -> tuple[list[PeriodSpan], dt.date | None, list[str]]:
+    """Periods a check sums over; plus the as-of date up to which the next period also counts.
+
+    Periods that cannot be represented (before year 1) are left out of a window."""
     w = check.window
     if w["kind"] == "all":
         return [], None, ["all"]
     if as_span is None:
         return [], None, []
+    as_year = as_span.start.year
     if w["kind"] == "last_periods":
-        end = as_span if w.get("end", "current") == "current" else period_starting(policy.period, as_span.start.year - 1)
-        return [period_starting(policy.period, end.start.year - k) for k in range(w["count"] - 1, -1, -1)], None, []
+        end_year = as_year if w.get("end", "current") == "current" else as_year - 1
+        return _spans(policy, range(end_year - w["count"] + 1, end_year + 1)), None, []
     # title_cycle
-    title = _date(person_dates.get(w["date"]))
+    title = person_dates.get(w["date"])
     if title is None or as_of is None:
         trace.add(message("check.missing_date", name=check.name, date=w["date"]), check.source, ref=f"check:{check.id}")
         return [], None, ["missing"]
     cutoff = tuple(int(x) for x in w["cutoff"].split("-"))
-    end_span = as_span if (as_of.month, as_of.day) > cutoff else period_starting(policy.period, as_span.start.year - 1)
-    start_year = max(period_of(policy.period, title).start.year, end_span.start.year - w["max_periods"] + 1)
-    spans = [period_starting(policy.period, y) for y in range(start_year, end_span.start.year + 1)]
-    extra = as_of if (end_span != as_span and w.get("count_current_before_as_of")) else None
+    end_year = as_year if (as_of.month, as_of.day) > cutoff else as_year - 1
+    start_year = max(_start_year(policy, title), end_year - w["max_periods"] + 1)
+    spans = _spans(policy, range(start_year, end_year + 1))
+    extra = as_of if (end_year != as_year and w.get("count_current_before_as_of")) else None
     return spans, extra, ["title", title.isoformat()]
 
 
-def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -> dict:
-    """Evaluate a ledger (a dict per schemas/ledger.schema.json) under a policy."""
+def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) -> dict:
+    """Evaluate a ledger (a dict per schemas/ledger.schema.json) under a policy.
+
+    Never raises on JSON-like input: entries that cannot be counted are reported in `errors`; a bad
+    as_of, person, roles, dates or entries list in `input_errors` (present only when there are any),
+    and evaluation goes on without the bad part."""
     trace = _Trace()
-    as_of_date = _date(as_of) if as_of is not None else None
-    person = ledger.get("person") or {} if isinstance(ledger, dict) else {}
-    roles = set(person.get("roles") or []) if isinstance(person, dict) else set()
-    person_dates = person.get("dates") or {} if isinstance(person, dict) else {}
-    raw_entries = ledger.get("entries") if isinstance(ledger, dict) else None
-    entries = raw_entries if isinstance(raw_entries, list) else []
+    as_of_date, roles, person_dates, entries, input_errors = _read_inputs(policy, ledger, as_of)
     errors: list[dict] = []
     good: list[tuple[int, dict, Item, dt.date]] = []
     for idx, entry in enumerate(entries):
@@ -402,7 +510,7 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
         trace.lines.extend(win_trace.lines)
         checks_out[check.id] = _evaluate_check(policy, check, periods, extra, info, credited, counted, trace,
                                                as_of_date)
-    return {
+    result = {
         "format": RESULT_FORMAT,
         "policy": {"id": policy.id, "edition": policy.edition, "unit": policy.unit},
         "as_of": as_of_date.isoformat() if as_of_date else None,
@@ -412,6 +520,9 @@ def evaluate(policy: Policy, ledger: dict, as_of: dt.date | str | None = None) -
         "errors": errors,
         "trace": trace.lines,
     }
+    if input_errors:
+        result["input_errors"] = input_errors
+    return result
 
 
 def _state_carry_over(policy: Policy, span: PeriodSpan, total: Fraction, reqs: dict, trace: _Trace) -> None:

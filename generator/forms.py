@@ -634,10 +634,29 @@ def write_form(policy: Policy, form: dict, out_dir: Path) -> FormOutput:
     return FormOutput(view.key, files, [f.name for f in rendered.fields], timings)
 
 
+def form_items(form: dict) -> list[str]:
+    """The items whose entries a prefill puts into the form's sections, in section order."""
+    out: list[str] = []
+    for s in form.get("sections") or []:
+        if s.get("item") and s["item"] not in out:
+            out.append(s["item"])
+    return out
+
+
+def prefillable(form: dict) -> bool:
+    """Whether a ledger fills anything in: rows of an item's section, a header or total field with
+    `prefill:`, or (for a form the source does not lay out) the statement the page builds."""
+    if not (form.get("header") or form.get("sections") or form.get("totals")):
+        return True
+    fields = (form.get("header") or []) + (form.get("totals") or [])
+    return bool(form_items(form)) or any(f.get("prefill") for f in fields)
+
+
 def write_forms(policies: list[Policy], out_dir: Path) -> list[Path]:
     """Every form of every policy edition: <out_dir>/<policy>/<edition>/<form-id>.html,
     -blank.pdf, -fillable.pdf (forms with fields) and .xlsx (rosters), plus an index.json per
-    edition listing them. Returns the paths written."""
+    edition listing them (with the items a prefill fills in and whether a ledger fills it at all:
+    the calculator's "generate my form" list reads this). Returns the paths written."""
     out_dir = Path(out_dir)
     written: list[Path] = []
     for policy in policies:
@@ -646,8 +665,10 @@ def write_forms(policies: list[Policy], out_dir: Path) -> list[Path]:
         for form in policy.data.get("forms") or []:
             result = write_form(policy, form, edition_dir)
             written.extend(result.files.values())
+            view = FormView(policy, form)
             index.append({"id": form["id"], "title": form["title"], "attachment": form.get("attachment"),
-                          "orientation": FormView(policy, form).orientation, "defined": FormView(policy, form).defined,
+                          "orientation": view.orientation, "defined": view.defined,
+                          "items": form_items(form), "prefill": prefillable(form),
                           "files": {k: p.name for k, p in result.files.items()}, "fields": result.fields})
         if index:
             path = edition_dir / "index.json"

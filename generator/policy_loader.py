@@ -422,6 +422,8 @@ def _semantic(layers: list[_Layer], merged: dict, origins: _Origins) -> list[Dia
                     ref("item", comp.get("item"), sorted(items), "forms", form.get("id"), cpath + ("computed", "item"))
                     ref("column", comp.get("from"), col_ids, "forms", form.get("id"), cpath + ("computed", "from"))
     period = merged.get("period") or {}
+    if period.get("start") == "02-29":
+        d("period", None, ("start",), "a period cannot start on 02-29: most years have no such day; use \"03-01\"")
     if period.get("kind") == "school_year" and not period.get("start"):
         d("period", None, (), "a school_year period needs 'start' (e.g. \"08-01\")", key=None)
     if period.get("kind") == "calendar_year" and period.get("start") not in (None, "01-01"):

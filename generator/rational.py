@@ -6,6 +6,7 @@ parsed from their text and outputs are rendered as "1.5" or "1/3", never through
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from fractions import Fraction
@@ -35,6 +36,19 @@ def parse_rational(value: object) -> Fraction:
         num = Fraction(Decimal(m.group(1)))
         return num / int(m.group(2)) if m.group(2) else num
     raise ValueError(f"{type(value).__name__} is not an exact number")
+
+
+def parse_json_number(value: float) -> Fraction:
+    """A JSON number that arrived as a float (json.loads gives 1.5, 1e-07 …), read as the decimal its
+    writer meant: the shortest text that round-trips to the same double (``repr``: 0.1 → "0.1", not
+    0.1000000000000000055…), then exactly. For ledger amounts only; policy files never give floats
+    (YAML floats are read as Decimal), and :func:`parse_rational` keeps refusing them.
+    """
+    if isinstance(value, bool) or not isinstance(value, float):
+        raise ValueError(f"{type(value).__name__} is not a float")
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return Fraction(Decimal(repr(value)))
 
 
 def format_rational(value: Fraction) -> str:

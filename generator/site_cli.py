@@ -22,21 +22,30 @@ def _print_diagnostics(diags) -> None:
 
 
 def register_outputs(with_forms: bool = True) -> None:
-    """Bundles, the calculator and (unless skipped) forms are built into the site beside the pages."""
+    """Bundles, (unless skipped) forms and the calculator are built into the site beside the pages.
+
+    Forms come before the calculator: its config.js lists the forms that were written (the
+    "用我的记录生成表格" links); without forms it lists none.
+    """
     from .bundle import write_bundles  # noqa: PLC0415
     from .calculator_assets import write_calculator  # noqa: PLC0415
-    from .site_build import register_producer  # noqa: PLC0415
+    from .site_build import PRODUCERS, register_producer  # noqa: PLC0415
 
     def bundles_with_spec(policies, out_dir: Path) -> None:
         write_bundles(policies, out_dir)
         shutil.copyfile(BUNDLE_SPEC, out_dir / "spec.md")
 
+    def calculator(policies, out_dir: Path) -> None:
+        write_calculator(out_dir, guidance_pages=True, forms_dir=out_dir.parent / "forms" if with_forms else False)
+
+    for folder in ("forms", "calculator"):  # (re)registered below, in this order
+        PRODUCERS.pop(folder, None)
     register_producer("bundles", bundles_with_spec)
-    register_producer("calculator", lambda policies, out_dir: write_calculator(out_dir, guidance_pages=True))
     if with_forms:
         from .forms import write_forms  # noqa: PLC0415
 
         register_producer("forms", write_forms)
+    register_producer("calculator", calculator)
 
 
 def cmd_build(args: argparse.Namespace) -> int:

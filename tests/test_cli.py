@@ -50,3 +50,9 @@ def test_module_entry_point_and_help(capsys):
         main(["--help"])
     assert exc.value.code == 0
     assert "validate" in capsys.readouterr().out
+
+
+def test_check_refuses_compact_and_week_dates(capsys):
+    for bad in ("20200301", "2020-W10-1"):
+        assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", bad]) == 2
+        assert "not a date written YYYY-MM-DD" in capsys.readouterr().err

@@ -3,11 +3,14 @@
 numbers, trace text, errors and their messages — for every policy.
 
 Ledgers come from hypothesis (derandomized, so CI sees the same ledgers every run): random items
-of the bundle, dates across and around period edges (Jul 31/Aug 1, Dec 31/Jan 1, Feb 29), amounts
-as integers, decimals and fractions, invalid entries (unknown or misspelt items, wrong input
-fields, negative or non-numeric amounts, missing or malformed dates, non-mappings), role-restricted
-items, gate flags, duplicate courses, make-up declarations, random roles, person dates and as-of
-dates. One node process evaluates each policy's whole batch (tests/js/batch-runner.mjs).
+of the bundle, dates across and around period edges (Jul 31/Aug 1, Dec 31/Jan 1, Feb 29) and the
+ends of the calendar (years 1 and 9999, whose periods may not be representable), amounts as integers,
+JSON floats (0.1, 1e-07, 1e+21, random doubles), decimals and fractions, invalid entries (unknown or
+misspelt items, wrong input fields, negative or non-numeric amounts, missing or malformed dates —
+20180301, 2018-W10-1 —, non-mappings), role-restricted items, gate flags, duplicate courses, make-up
+declarations, random roles, person dates and as-of dates, and person data, as-of dates and ledgers
+that are not what the schema says (roles 5, mixed roles, dates as a list …), reported in
+input_errors by both. One node process evaluates each policy's whole batch (tests/js/batch-runner.mjs).
 
 JXJY_DIFF_EXAMPLES sets the ledgers per policy (default 2000, the acceptance minimum).
 """
@@ -18,8 +21,10 @@ import calendar
 import copy
 import datetime as dt
 import json
+import math
 import os
 import shutil
+import struct
 import subprocess
 import time
 from pathlib import Path
@@ -105,16 +110,23 @@ def demo_variant() -> Policy:
 # ---------------------------------------------------------------------------------------------
 
 GOOD_AMOUNTS = ["0.5", "1/3", "2.25", "7/2", "1.5", "0", "10", "3", " 4 ", "2/3", "0.1", "12.50", "9", "6", "27", "100/7"]
-BIG_AMOUNTS = ["36.5", "72", "24", "90/7"]
-BAD_AMOUNTS = [-1, -3, "abc", "-1", "1/0", "", "1e3", "１", "1,5", 1.5, 0.25, True, False, [1], {"a": 1}]
+FLOAT_AMOUNTS = [0.1, 0.2, 1.5, 0.25, 2.0, 3.0, -0.0, 1e-07, 1.5e-07, 1e+16, 1e+21, 1.5e+300, 5e-324, 123456789.125,
+                 0.3333333333333333, 2.675, 1.2345e-05]
+BIG_AMOUNTS = ["36.5", "72", "24", "90/7", 36.5, 12.75]
+# negative floats are non-integral here: JSON cannot tell -2.0 from -2, whose str() differs in the error message
+BAD_AMOUNTS = [-1, -3, "abc", "-1", "1/0", "", "1e3", "１", "1,5", -1.5, -0.25, -1e-07, True, False, [1], {"a": 1}]
 BAD_DATES = ["2018-02-30", "20180301", "2018-W10-1", "2018W10", "2018/03/01", "", "2018-3-1", "201803011x",
-             "2020-W53-7", "not a date", 20180301, True, ["2018-03-01"], "2019-02-29"]
+             "2020-W53-7", "not a date", 20180301, True, ["2018-03-01"], "2019-02-29", "2018-03-01 ", "0000-01-01",
+             "9999-08-01", "9999-12-31", "0001-01-01", "0001-07-31"]
+BAD_AS_OF = ["2018-13-01", "soon", "20180301", "2018-W10-1", "0001-01-01", "9999-12-31", "", 20180301]
+ODD_ROLES = [5, "teacher", True, {"teacher": 1}, [1, None], ["x", 2.5, ["y"]]]
+ODD_DATES = [["2018-03-01"], "2018-03-01", 5, {"title": 20180301}, {"title": "20180301", "b": None, "a": True}]
 COURSES = ["课程A", "课程 A", "课程Ａ", "course b", "Course  B", "COURSE B", "x", "", "  ", 5, "Σίσυφος", "ΣΊΣΥΦΟΣ"]
 DUP_COURSES = ["course b", "Course  B", "COURSE B\t", "课程 A", "课程A"]
 JUNK_IDS = ["", "weke", "unknown", "reading_notes", "putonghua2", "x" * 30, 5, None, True, "课程"]
 JUNK_PERIODS = ["2018", "abc", "2018-2020", 2018, "", "20１8", "12", "0000", "0000-0001", "9999-10000", "9999"]
 SHAPES = ["ok"] * 10 + ["unknown", "wrong_field", "missing", "bad_amount", "not_dict"]
-FAR_YEARS = [1600, 1899, 1900, 1999, 2000, 2001, 2099, 2100, 2400]
+FAR_YEARS = [1, 2, 3, 1600, 1899, 1900, 1999, 2000, 2001, 2099, 2100, 2400, 9998, 9999]
 SIZES = [0, 1, 2, 3, 5, 8, 12, 20, 40]
 TEXT_RANGES = [(0x20, 0x7e), (0x4e00, 0x4fff), (0x0, 0x1f), (0x80, 0x24f), (0x2000, 0x206f), (0x1f600, 0x1f64f),
                (0x10000, 0x10ffff)]
@@ -171,7 +183,15 @@ class LedgerMaker:
         r = rng.random()
         if big and r < 0.5:
             return rng.randint(10, 120) if r < 0.4 else rng.choice(BIG_AMOUNTS)
-        return rng.randint(0, 40) if r < 0.7 else rng.randint(0, 6) if r < 0.8 else rng.choice(GOOD_AMOUNTS)
+        if r < 0.6:
+            return rng.randint(0, 40)
+        if r < 0.7:
+            return rng.randint(0, 6)
+        if r < 0.85:
+            return rng.choice(GOOD_AMOUNTS)
+        if r < 0.92:  # JSON floats as a writer sends them: 2.5, 0.33, and now and then a raw double
+            return round(rng.uniform(0, 40), rng.randint(0, 3)) if r < 0.9 else rng.uniform(0, 12)
+        return rng.choice(FLOAT_AMOUNTS)
 
     @staticmethod
     def text(rng, max_size=6) -> str:
@@ -182,8 +202,13 @@ class LedgerMaker:
             span = period_of(self.policy.period, dt.date.fromisoformat(date))
         except (ValueError, TypeError):
             return ["2018", "2018-2019"]
-        y = span.start.year
-        return [span.id] + [period_starting(self.policy.period, y + k).id for k in (-1, -2, 1)]
+        ids = [span.id]
+        for k in (-1, -2, 1):
+            try:
+                ids.append(period_starting(self.policy.period, span.start.year + k).id)
+            except ValueError:  # before year 1 or after 9998: no such period
+                ids.append(f"{span.start.year + k:04d}")
+        return ids
 
     def entry(self, rng, focus, years=None):
         shape = rng.choice(SHAPES)
@@ -210,7 +235,10 @@ class LedgerMaker:
             if which in ("both", "failed"):
                 e["failed"] = rng.randint(0, 5)
         if shape == "wrong_field":
-            e[rng.choice(["hours", "count", "level", "passed", "credits", "days", "years"])] = self.amount(rng)
+            field, value = rng.choice(["hours", "count", "level", "passed", "credits", "days", "years"]), self.amount(rng)
+            if field == "level" and isinstance(value, float) and value.is_integer():
+                value = int(value)  # quoted in "unknown level": JSON cannot tell 36.0 from 36, str() can (spec §5)
+            e[field] = value
         if item.get("gate") or rng.random() < 0.1:
             flag = rng.choice([True] * 6 + [False, None, "yes", 1])
             if flag is not None:
@@ -227,19 +255,25 @@ class LedgerMaker:
             e["note"] = self.text(rng, 5)
         return e
 
-    def person(self, rng) -> dict:
+    def person(self, rng):
+        if rng.random() < 0.02:
+            return rng.choice(["teacher", 5, [], None])
         p: dict = {}
         if rng.random() < 0.8:
             p["roles"] = [rng.choice(self.role_ids) for _ in range(rng.randint(0, 3))]
+            if rng.random() < 0.05:
+                p["roles"] = rng.choice(ODD_ROLES) if rng.random() < 0.5 else p["roles"] + [rng.choice([3, None, 1.5])]
         dates = {name: self.some_date(rng) for name in self.date_names if rng.random() < 0.75}
         if dates or rng.random() < 0.5:
             p["dates"] = dates
+        if rng.random() < 0.05:
+            p["dates"] = rng.choice(ODD_DATES)
         return p
 
     def ledger(self, rng, size: int) -> dict:
         if rng.random() < 0.02:
-            return rng.choice([{}, {"entries": "x"}, {"person": "teacher", "entries": []},
-                               {"person": {"roles": "teacher"}, "entries": []}])
+            return rng.choice([{}, {"entries": "x"}, {"entries": 5}, {"person": "teacher", "entries": []},
+                               {"person": {"roles": "teacher"}, "entries": []}, [], "ledger", None])
         years = None
         if size == 40:  # a busy few years: enough credits to meet requirements, verdicts, checks, cumulative caps
             first = rng.randint(self.lo, self.hi - 2)
@@ -252,7 +286,7 @@ class LedgerMaker:
 
     def as_of(self, rng):
         r = rng.random()
-        return None if r < 0.25 else rng.choice(["2018-13-01", "soon"]) if r < 0.3 else self.good_date(rng)
+        return None if r < 0.25 else rng.choice(BAD_AS_OF) if r < 0.3 else self.good_date(rng)
 
 
 def ledger_strategy(policy: Policy, bundle: dict):
@@ -345,8 +379,8 @@ def test_python_and_js_engines_agree(spec, tmp_path):
         if py != js:
             detail = js["__error__"] if isinstance(js, dict) and "__error__" in js else _first_difference(py, js)
             mismatches.append(f"{detail}\n    ledger: {json.dumps(case['ledger'], ensure_ascii=False)}  as_of: {case['as_of']!r}")
-    entries = sum(len(c["ledger"].get("entries") or []) if isinstance(c["ledger"].get("entries"), list) else 0
-                  for c in cases)
+    entries = sum(len(c["ledger"]["entries"]) for c in cases
+                  if isinstance(c["ledger"], dict) and isinstance(c["ledger"].get("entries"), list))
     print(f"\n{policy.key}: {len(cases)} distinct ledgers ({entries} entries): generate {generated - started:.1f}s, "
           f"python {evaluated - generated:.1f}s, node {finished - evaluated:.1f}s, {len(mismatches)} mismatches")
     assert not mismatches, f"{len(mismatches)} of {len(cases)} ledgers differ:\n" + "\n".join(mismatches[:5])
@@ -357,6 +391,7 @@ const api = require(process.argv[1]);
 const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const out = cases.map(([kind, a, b]) => {
   if (kind === "date") return api.fromIsoFormat(a);
+  if (kind === "float") { try { return api.rational.format(api.rational.fromNumber(a)); } catch (e) { return null; } }
   if (kind === "close") return api._py.closeMatch(a, b);
   if (kind === "str") return api._py.str(a);
   if (kind === "num") { try { return api.rational.format(api.rational.parse(a)); } catch (e) { return null; } }
@@ -369,12 +404,13 @@ process.stdout.write(JSON.stringify(out));
 def _py_helpers(kind, a, b):
     import difflib
 
-    from generator.rational import format_rational, parse_rational
+    from generator.engine import _date
+    from generator.rational import format_rational, parse_json_number, parse_rational
     if kind == "date":
-        try:
-            return dt.date.fromisoformat(a).isoformat()
-        except ValueError:
-            return None
+        day = _date(a)
+        return day.isoformat() if day else None
+    if kind == "float":
+        return format_rational(parse_json_number(a))
     if kind == "close":
         close = difflib.get_close_matches(a, b, n=1)
         return close[0] if close else None
@@ -387,9 +423,10 @@ def _py_helpers(kind, a, b):
 
 
 def test_python_semantics_ported_exactly():
-    """The Python behaviours the engine leans on, fuzzed against their JS ports: date.fromisoformat
-    (3.11+ accepts 20180301, 2018-W10-1 …), difflib's did-you-mean, str() of odd JSON values, and
-    exact number parsing and formatting."""
+    """The Python behaviours the engine leans on, fuzzed against their JS ports: strict YYYY-MM-DD dates
+    (engine._date refuses the 20180301, 2018-W10-1 … that date.fromisoformat takes), difflib's did-you-mean,
+    str() of odd JSON values, exact number parsing and formatting, and JSON floats read as their shortest
+    round-trip decimal (repr in Python, String(x) in JS)."""
     import random
     rng = random.Random(20201)
     alphabet = "0123456789-W/ x年"
@@ -415,6 +452,13 @@ def test_python_semantics_ported_exactly():
         p, q = rng.randint(0, 10**6), rng.choice([1, 2, 3, 4, 5, 8, 10, 16, 25, 125, 7, 9, 1000, 3125])
         text = rng.choice([f"{p}/{q}", f"{p / q:.{rng.randint(0, 6)}f}", f" {p} / {q} ", f"{p}.{q:06d}", f"-{p}", f"{p}/0"])
         cases.append(["num", text, None])
+    for _ in range(3000):  # random doubles of every exponent, and the short decimals writers send
+        x = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        if math.isfinite(x):
+            cases.append(["float", x, None])
+        cases.append(["float", round(rng.uniform(0, 100), rng.randint(0, 4)), None])
+    for x in [0.1, 1e-07, 1e+21, 1e+16, 5e-324, 1.7976931348623157e308, -0.0, 2.0, 9007199254740993.0]:
+        cases.append(["float", x, None])
     proc = subprocess.run([NODE, "-e", HELPERS_JS, str(ROOT / "calculator" / "engine.js")],
                           input=json.dumps(cases, ensure_ascii=False), capture_output=True, text=True, encoding="utf-8",
                           check=True)

@@ -1,11 +1,19 @@
 """The reference engine on a small fixture policy: rules, caps, gates, periods, checks, trace."""
 
 import json
+from pathlib import Path
 
 import jsonschema
+import pytest
 
 from generator.engine import evaluate, shortfall_phrases
+from generator.policy_loader import load_policy
 from generator.schema_check import load_schema
+
+
+@pytest.fixture(scope="module")
+def cycle_policy():
+    return load_policy(Path(__file__).resolve().parent / "fixtures" / "policies" / "cycle" / "2016.yaml")
 
 
 def run(policy, entries, roles=("teacher",), as_of=None, dates=None):
@@ -145,3 +153,123 @@ def test_evaluation_is_deterministic(demo_policy):
     b = json.dumps(run(demo_policy, list(reversed(entries))), ensure_ascii=False, sort_keys=True)
     assert a.replace("entries", "") != "" and json.loads(a)["periods"]["2019-2020"]["total"] == "3"
     assert json.loads(b)["periods"]["2019-2020"]["total"] == "3"
+
+
+# ---------- input that is not what the schema says: reported, never raised (JS: tests/js/engine.test.mjs) ----------
+
+OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
+
+
+def weike(date, **extra):
+    return {"item": "weike", "date": date, "hours": 3, **extra}
+
+
+def evaluate_checked(policy, ledger, as_of=None):
+    """evaluate, and the result is valid per result.schema.json and JSON-ready."""
+    result = evaluate(policy, ledger, as_of)
+    jsonschema.Draft202012Validator(load_schema("result.schema.json")).validate(result)
+    json.dumps(result)
+    return result
+
+
+def test_dates_whose_period_cannot_be_represented_are_entry_errors(demo_policy):
+    r = evaluate_checked(demo_policy, {"entries": [weike("9999-08-01"), weike("0001-07-31"), weike("9999-07-31"),
+                                                   weike("2020-03-01")]})
+    assert r["errors"] == [
+        {"entry": 0, "field": "date", "message": f"date 9999-08-01 is out of range {OUT_OF_RANGE}"},
+        {"entry": 1, "field": "date", "message": f"date 0001-07-31 is out of range {OUT_OF_RANGE}"},
+    ]
+    assert r["as_of"] == "9999-07-31" and sorted(r["periods"]) == ["2019-2020", "9998-9999"]
+    assert "input_errors" not in r
+
+
+def test_an_as_of_that_is_not_a_usable_date_is_reported_and_ignored(demo_policy):
+    entries = [weike("2020-03-01")]
+    for as_of, text in [("0001-01-01", f"as_of 0001-01-01 is out of range {OUT_OF_RANGE}"),
+                        ("2020-W10-1", "as_of '2020-W10-1' is not a date written YYYY-MM-DD"),
+                        ("20200301", "as_of '20200301' is not a date written YYYY-MM-DD"),
+                        ("soon", "as_of 'soon' is not a date written YYYY-MM-DD"),
+                        (20200301, "as_of '20200301' is not a date written YYYY-MM-DD")]:
+        r = evaluate_checked(demo_policy, {"entries": entries}, as_of)
+        assert r["input_errors"] == [{"field": "as_of", "message": text + "; evaluated as if no as_of was given"}]
+        assert r["as_of"] == "2020-03-01" and list(r["periods"]) == ["2019-2020"]
+    r = evaluate_checked(demo_policy, {"entries": []}, "2020-13-01")
+    assert r["as_of"] is None and r["periods"] == {} and r["input_errors"][0]["field"] == "as_of"
+
+
+def test_windows_leave_out_periods_before_year_one(demo_policy):
+    r = evaluate_checked(demo_policy, {"entries": [weike("0001-09-01")]}, "0001-08-01")
+    assert r["as_of"] == "0001-08-01" and list(r["periods"]) == ["1-2"]
+    assert r["checks"]["five-year"]["periods"] == ["1-2"]
+
+
+def test_dates_are_strictly_yyyy_mm_dd(demo_policy):
+    bad = ["20200301", "2020-W10-1", "2020W101", "2020-03-01 ", "2020-03-01\n", "202003011x", "٢٠٢٠-03-01", "2020-02-30"]
+    r = evaluate_checked(demo_policy, {"entries": [weike(d) for d in bad] + [weike("2020-02-29")]})
+    assert r["errors"] == [{"entry": n, "field": "date", "message": f"'{d}' is not a date written YYYY-MM-DD"}
+                           for n, d in enumerate(bad)]
+    assert r["as_of"] == "2020-02-29"
+
+
+@pytest.mark.parametrize("person,roles,problems", [
+    (5, [], [("person", "person must be an object, not number")]),
+    ({"roles": 5}, [], [("person.roles", "roles must be a list of role ids, not number")]),
+    ({"roles": "teacher"}, [], [("person.roles", "roles must be a list of role ids, not string")]),
+    ({"roles": {"teacher": True}}, [], [("person.roles", "roles must be a list of role ids, not object")]),
+    ({"roles": ["teacher", 3, None, "a", "teacher", ["x"]]}, ["a", "teacher"],
+     [("person.roles[1]", "a role must be a string (a role id), not number"),
+      ("person.roles[2]", "a role must be a string (a role id), not null"),
+      ("person.roles[5]", "a role must be a string (a role id), not array")]),
+    ({"roles": ["teacher"], "dates": ["2010-05-01"]}, ["teacher"],
+     [("person.dates", "dates must be an object (name: YYYY-MM-DD), not array")]),
+    ({"roles": None, "dates": {"title": "20100501", "other": None, "b": 5, "a": "2010-05-01"}}, [],
+     [("person.dates.b", "'5' is not a date written YYYY-MM-DD"),
+      ("person.dates.title", "'20100501' is not a date written YYYY-MM-DD")]),
+    ({}, [], []),
+    (None, [], []),
+])
+def test_bad_person_data_is_an_input_error_and_ignored(demo_policy, person, roles, problems):
+    r = evaluate_checked(demo_policy, {"person": person, "entries": [weike("2020-03-01")]})
+    assert r["person"]["roles"] == roles
+    assert [(p["field"], p["message"]) for p in r.get("input_errors", [])] == problems
+    assert r["errors"] == [] and r["periods"]["2019-2020"]["items"]["weike"]["credited"] == "1"
+
+
+def test_a_ledger_that_is_not_an_object_or_has_no_entry_list(demo_policy):
+    r = evaluate_checked(demo_policy, [])
+    assert r["input_errors"] == [{"field": "", "message": "the ledger must be an object, not array"}]
+    r = evaluate_checked(demo_policy, {"person": "x", "entries": "y"}, 20200101)
+    assert [p["field"] for p in r["input_errors"]] == ["as_of", "person", "entries"]
+    assert r["input_errors"][2]["message"] == "entries must be an array, not string"
+    assert "input_errors" not in evaluate_checked(demo_policy, {"entries": None})
+
+
+def test_title_cycle_with_bad_person_dates_is_not_met(cycle_policy):
+    entries = [{"item": "public-course", "date": "2016-03-01", "hours": 30}]
+    for dates in (["2010-05-01"], {"title": "20100501"}, "2010-05-01"):
+        r = evaluate_checked(cycle_policy, {"person": {"dates": dates}, "entries": entries}, "2016-08-01")
+        assert r["input_errors"][0]["field"].startswith("person.dates")
+        assert r["checks"]["cycle"]["met"] is False and r["checks"]["cycle"]["periods"] == []
+        assert any("缺少个人日期 title" in t["text"] for t in r["trace"])
+
+
+def test_title_cycle_near_year_one(cycle_policy):
+    ledger = {"person": {"dates": {"title": "0001-01-01"}},
+              "entries": [{"item": "public-course", "date": "0001-03-01", "hours": 5}]}
+    r = evaluate_checked(cycle_policy, ledger, "0001-12-31")
+    assert r["checks"]["cycle"]["periods"] == ["1"] and r["checks"]["recent"]["periods"] == []
+    r = evaluate_checked(cycle_policy, ledger, "0001-03-01")  # the window would end with year 0
+    assert r["checks"]["cycle"]["periods"] == [] and r["checks"]["cycle"]["includes_until"] == {"period": "1",
+                                                                                                "date": "0001-03-01"}
+
+
+def test_json_floats_are_amounts_as_written(demo_policy):
+    entries = [{"item": "other", "date": "2020-03-01", "credits": x} for x in (0.1, 0.2, 1e-07, 1.5, 2.0, -0.0)]
+    r = evaluate_checked(demo_policy, {"entries": json.loads(json.dumps(entries))})
+    assert r["errors"] == []
+    assert r["periods"]["2019-2020"]["items"]["other"]["raw"] == "3.8000001"  # 0.1 + 0.2 is 0.3 here, not 0.30000000000000004
+    assert any(t["text"] == "其他活动：人工认定 0.0000001 学分（校管理员认定，依据《办法》）" for t in r["trace"])
+    bad = [-0.5, float("nan"), float("inf"), -1e-07]
+    r = evaluate_checked(demo_policy, {"entries": [{"item": "other", "date": "2020-03-01", "credits": x} for x in bad]})
+    assert [e["message"] for e in r["errors"]] == [f"credits must be a non-negative number, got '{t}'"
+                                                   for t in ("-0.5", "nan", "inf", "-1e-07")]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.rational import format_rational, parse_rational
+from generator.rational import format_rational, parse_json_number, parse_rational
 
 
 @pytest.mark.parametrize("text,value", [
@@ -33,3 +33,25 @@ def test_format(value, text):
 @given(st.fractions(min_value=0, max_value=10**6, max_denominator=10**4))
 def test_round_trip(value):
     assert parse_rational(format_rational(value)) == value
+
+
+@pytest.mark.parametrize("number,text", [
+    (0.1, "0.1"), (1.5, "1.5"), (2.0, "2"), (-0.0, "0"), (1e-07, "0.0000001"), (1.5e-07, "0.00000015"),
+    (1e+21, "1" + "0" * 21), (1.5e+300, "15" + "0" * 299), (0.3333333333333333, "0.3333333333333333"),
+    (5e-324, "0." + "0" * 323 + "5"), (-2.5, "-2.5"), (9007199254740993.0, "9007199254740992"),
+])
+def test_json_floats_are_read_as_written(number, text):
+    """A float from json.loads is the decimal its writer meant (shortest round-trip repr), not the binary value."""
+    assert format_rational(parse_json_number(number)) == text
+    assert parse_json_number(0.1) + parse_json_number(0.2) == Fraction(3, 10)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf"), 1, True, "0.5", Decimal("0.5")])
+def test_json_floats_only(bad):
+    with pytest.raises(ValueError):
+        parse_json_number(bad)
+
+
+def test_policy_numbers_still_refuse_floats():
+    with pytest.raises(ValueError, match="float is not an exact number"):
+        parse_rational(0.1)

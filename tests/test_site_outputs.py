@@ -48,3 +48,10 @@ def test_forms_are_built_and_linked(built: Path):
         assert (base / name).is_file(), name
     page = (built / "chengdu-teachers" / "2018" / "forms.html").read_text(encoding="utf-8")
     assert "flexible-registration-form-fillable.pdf" in page
+
+
+def test_the_calculator_lists_the_built_forms(built: Path):
+    config = (built / "calculator" / "config.js").read_text(encoding="utf-8")
+    link = "../forms/chengdu-teachers/2018/flexible-registration-form.html"
+    assert f'"html": "{link}"' in config  # forms are written before the calculator
+    assert (built / "calculator" / link).resolve().is_file()

@@ -1,9 +1,12 @@
-// Engine building blocks against values the Python reference produces (generator/rational.py,
-// datetime.date.fromisoformat, str()). The random comparison lives in tests/test_differential.py.
+// Engine building blocks against values the Python reference produces (generator/rational.py, engine._date,
+// str()), and odd input evaluated exactly as tests/test_engine.py expects of the Python engine. The random
+// comparison lives in tests/test_differential.py.
 import assert from "node:assert/strict";
+import path from "node:path";
 import { test } from "node:test";
 
 import engine, { fromIsoFormat, rational } from "../../calculator/engine.mjs";
+import { bundleDir, readJSON } from "./setup.mjs";
 
 const fmt = (text) => rational.format(rational.parse(text));
 
@@ -26,15 +29,28 @@ test("exact numbers parse and print like generator.rational", () => {
   assert.equal(rational.format(rational.Q(-1n, 4n)), "-0.25");
 });
 
-test("dates are read like Python's date.fromisoformat, without time zones", () => {
+test("dates are strictly YYYY-MM-DD, a real calendar day of years 0001-9999, without time zones", () => {
   const cases = {
-    "2018-03-01": "2018-03-01", "20180301": "2018-03-01", "2018-W10-1": "2018-03-05", "2018W101": "2018-03-05",
-    "2018-W10": "2018-03-05", "2020-W53-7": "2021-01-03", "201803011x": "2018-03-01", "2000-02-29": "2000-02-29",
+    "2018-03-01": "2018-03-01", "2000-02-29": "2000-02-29", "0001-01-01": "0001-01-01", "9999-12-31": "9999-12-31",
+    "20180301": null, "2018-W10-1": null, "2018W101": null, "2018-W10": null, "2020-W53-7": null, "201803011x": null,
     "1900-02-29": null, "2018-02-30": null, "2018-0301": null, "2018/03/01": null, "2018-3-1": null, "0000-01-01": null,
-    "2021-W53": null, "9999-W52-6": null, "0001-01-01": "0001-01-01", "2018-03-01 ": null, "": null,
+    "2018-03-01 ": null, " 2018-03-01": null, "2018-03-01\n": null, "2018-13-01": null, "2018-00-10": null,
+    "٢٠١٨-03-01": null, "": null,
   };
-  for (const [text, want] of Object.entries(cases)) assert.equal(fromIsoFormat(text), want, text);
-  assert.equal(fromIsoFormat(20180301), null);
+  for (const [text, want] of Object.entries(cases)) assert.equal(fromIsoFormat(text), want, JSON.stringify(text));
+  for (const bad of [20180301, null, undefined, true, ["2018-03-01"]]) assert.equal(fromIsoFormat(bad), null);
+});
+
+test("JSON numbers are read as the shortest decimal that round-trips (rational.fromNumber)", () => {
+  const cases = [
+    [0.1, "0.1"], [1.5, "1.5"], [2.25, "2.25"], [3, "3"], [-0, "0"], [1e-7, "0.0000001"], [1.5e-7, "0.00000015"],
+    [1e21, "1000000000000000000000"], [1.5e300, "15" + "0".repeat(299)], [123456789.125, "123456789.125"],
+    [0.3333333333333333, "0.3333333333333333"], [5e-324, "0." + "0".repeat(323) + "5"], [-2.5, "-2.5"],
+    [9007199254740993, "9007199254740992"], [12345678901234567890, "12345678901234567000"],
+  ];
+  for (const [x, want] of cases) assert.equal(rational.format(rational.fromNumber(x)), want, String(x));
+  for (const bad of [NaN, Infinity, -Infinity, "1", true]) assert.throws(() => rational.fromNumber(bad), undefined, String(bad));
+  assert.throws(() => rational.parse(1.5)); // bundle numbers stay exact strings: floats are refused there
 });
 
 test("Python's str() of odd ledger values, as quoted in error messages", () => {
@@ -46,4 +62,122 @@ test("Python's str() of odd ledger values, as quoted in error messages", () => {
   assert.equal(s([1, "a'b", { k: null }]), `[1, "a'b", {'k': None}]`);
   assert.equal(engine._py.closeMatch("weke", ["weike", "reading-notes"]), "weike");
   assert.equal(engine._py.closeMatch("zzz", ["weike"]), null);
+});
+
+// ---------- input that is not what the schema says: reported, never thrown (Python: tests/test_engine.py) ----------
+
+const OUT_OF_RANGE = "(periods are counted from year 1 to 9998)";
+const bundles = bundleDir();
+const demo = readJSON(path.join(bundles, "demo", "2020.json"));
+const cycle = readJSON(path.join(bundles, "cycle", "2016.json"));
+const weike = (date, extra = {}) => ({ item: "weike", date, hours: 3, ...extra });
+const fields = (r) => (r.input_errors || []).map((p) => [p.field, p.message]);
+
+test("dates whose period cannot be represented are entry errors", () => {
+  const r = engine.evaluate(demo, { entries: [weike("9999-08-01"), weike("0001-07-31"), weike("9999-07-31"), weike("2020-03-01")] }, null);
+  assert.deepEqual(r.errors, [
+    { entry: 0, field: "date", message: `date 9999-08-01 is out of range ${OUT_OF_RANGE}` },
+    { entry: 1, field: "date", message: `date 0001-07-31 is out of range ${OUT_OF_RANGE}` },
+  ]);
+  assert.equal(r.as_of, "9999-07-31");
+  assert.deepEqual(Object.keys(r.periods).sort(), ["2019-2020", "9998-9999"]);
+  assert.equal("input_errors" in r, false);
+  assert.equal(engine.periodOf(demo, "9999-08-01"), null);
+  assert.equal(engine.periodOf(demo, "9999-07-31").id, "9998-9999");
+});
+
+test("an as_of that is not a usable date is reported and ignored", () => {
+  const entries = [weike("2020-03-01")];
+  for (const [asOf, text] of [["0001-01-01", `as_of 0001-01-01 is out of range ${OUT_OF_RANGE}`],
+    ["2020-W10-1", "as_of '2020-W10-1' is not a date written YYYY-MM-DD"],
+    ["20200301", "as_of '20200301' is not a date written YYYY-MM-DD"],
+    ["soon", "as_of 'soon' is not a date written YYYY-MM-DD"],
+    [20200301, "as_of '20200301' is not a date written YYYY-MM-DD"]]) {
+    const r = engine.evaluate(demo, { entries }, asOf);
+    assert.deepEqual(r.input_errors, [{ field: "as_of", message: text + "; evaluated as if no as_of was given" }]);
+    assert.equal(r.as_of, "2020-03-01");
+    assert.deepEqual(Object.keys(r.periods), ["2019-2020"]);
+  }
+  const r = engine.evaluate(demo, { entries: [] }, "2020-13-01");
+  assert.equal(r.as_of, null);
+  assert.deepEqual(r.periods, {});
+  assert.equal(r.input_errors[0].field, "as_of");
+});
+
+test("windows leave out periods before year one", () => {
+  const r = engine.evaluate(demo, { entries: [weike("0001-09-01")] }, "0001-08-01");
+  assert.equal(r.as_of, "0001-08-01");
+  assert.deepEqual(Object.keys(r.periods), ["1-2"]);
+  assert.deepEqual(r.checks["five-year"].periods, ["1-2"]);
+});
+
+test("entry dates are strictly YYYY-MM-DD", () => {
+  const bad = ["20200301", "2020-W10-1", "2020W101", "2020-03-01 ", "2020-03-01\n", "202003011x", "٢٠٢٠-03-01", "2020-02-30"];
+  const r = engine.evaluate(demo, { entries: bad.map((d) => weike(d)).concat([weike("2020-02-29")]) }, null);
+  assert.deepEqual(r.errors, bad.map((d, n) => ({ entry: n, field: "date", message: `'${d}' is not a date written YYYY-MM-DD` })));
+  assert.equal(r.as_of, "2020-02-29");
+});
+
+test("bad person data is an input error and ignored", () => {
+  const role = (n, type) => [`person.roles[${n}]`, `a role must be a string (a role id), not ${type}`];
+  const cases = [
+    [5, [], [["person", "person must be an object, not number"]]],
+    [{ roles: 5 }, [], [["person.roles", "roles must be a list of role ids, not number"]]],
+    [{ roles: "teacher" }, [], [["person.roles", "roles must be a list of role ids, not string"]]],
+    [{ roles: { teacher: true } }, [], [["person.roles", "roles must be a list of role ids, not object"]]],
+    [{ roles: ["teacher", 3, null, "a", "teacher", ["x"]] }, ["a", "teacher"], [role(1, "number"), role(2, "null"), role(5, "array")]],
+    [{ roles: ["teacher"], dates: ["2010-05-01"] }, ["teacher"], [["person.dates", "dates must be an object (name: YYYY-MM-DD), not array"]]],
+    [{ roles: null, dates: { title: "20100501", other: null, b: 5, a: "2010-05-01" } }, [],
+      [["person.dates.b", "'5' is not a date written YYYY-MM-DD"], ["person.dates.title", "'20100501' is not a date written YYYY-MM-DD"]]],
+    [{}, [], []],
+    [null, [], []],
+  ];
+  for (const [person, roles, problems] of cases) {
+    const r = engine.evaluate(demo, { person, entries: [weike("2020-03-01")] }, null);
+    assert.deepEqual(r.person.roles, roles, JSON.stringify(person));
+    assert.deepEqual(fields(r), problems, JSON.stringify(person));
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.periods["2019-2020"].items.weike.credited, "1");
+  }
+});
+
+test("a ledger that is not an object or has no entry list", () => {
+  assert.deepEqual(engine.evaluate(demo, [], null).input_errors, [{ field: "", message: "the ledger must be an object, not array" }]);
+  const r = engine.evaluate(demo, { person: "x", entries: "y" }, 20200101);
+  assert.deepEqual(r.input_errors.map((p) => p.field), ["as_of", "person", "entries"]);
+  assert.equal(r.input_errors[2].message, "entries must be an array, not string");
+  assert.equal("input_errors" in engine.evaluate(demo, { entries: null }, null), false);
+  for (const ledger of [null, undefined, 5, "x", { entries: [null, 5, "x", []] }]) engine.evaluate(demo, ledger, undefined);
+});
+
+test("title cycles with bad person dates are not met", () => {
+  const entries = [{ item: "public-course", date: "2016-03-01", hours: 30 }];
+  for (const dates of [["2010-05-01"], { title: "20100501" }, "2010-05-01"]) {
+    const r = engine.evaluate(cycle, { person: { dates }, entries }, "2016-08-01");
+    assert.ok(r.input_errors[0].field.startsWith("person.dates"));
+    assert.equal(r.checks.cycle.met, false);
+    assert.deepEqual(r.checks.cycle.periods, []);
+    assert.ok(r.trace.some((t) => t.text.includes("缺少个人日期 title")));
+  }
+});
+
+test("title cycles near year one", () => {
+  const ledger = { person: { dates: { title: "0001-01-01" } }, entries: [{ item: "public-course", date: "0001-03-01", hours: 5 }] };
+  let r = engine.evaluate(cycle, ledger, "0001-12-31");
+  assert.deepEqual(r.checks.cycle.periods, ["1"]);
+  assert.deepEqual(r.checks.recent.periods, []);
+  r = engine.evaluate(cycle, ledger, "0001-03-01");
+  assert.deepEqual(r.checks.cycle.periods, []);
+  assert.deepEqual(r.checks.cycle.includes_until, { period: "1", date: "0001-03-01" });
+});
+
+test("JSON numbers are amounts as written", () => {
+  const entries = [0.1, 0.2, 1e-7, 1.5, 2.0, -0].map((x) => ({ item: "other", date: "2020-03-01", credits: x }));
+  let r = engine.evaluate(demo, { entries }, null);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.periods["2019-2020"].items.other.raw, "3.8000001");
+  assert.ok(r.trace.some((t) => t.text === "其他活动：人工认定 0.0000001 学分（校管理员认定，依据《办法》）"));
+  r = engine.evaluate(demo, { entries: [-0.5, NaN, Infinity, -1e-7].map((x) => ({ item: "other", date: "2020-03-01", credits: x })) }, null);
+  assert.deepEqual(r.errors.map((e) => e.message),
+    ["-0.5", "nan", "inf", "-1e-07"].map((t) => `credits must be a non-negative number, got '${t}'`));
 });

@@ -1,0 +1,316 @@
+"""The calculator's "用我的记录生成表格": from the teacher's entries to a prefilled form page.
+
+The calculator lists each edition's forms (config.js, written by generator.calculator_assets from
+the forms generator.forms.write_forms wrote); a click stores the prefill payload in
+localStorage["jxjy-prefill:<policy>/<edition>"] and opens ``<form>.html#prefill=local`` in a new tab
+(docs/forms.md, "Prefill contract"). Both pages are opened from file://, as in
+tests/test_calculator_browser.py: console errors, uncaught exceptions and requests that leave the
+site fail the test. Needs playwright and /usr/bin/chromium, else the browser tests skip.
+
+Set JXJY_SCREENSHOTS=<dir> to keep the screenshot of the prefilled form.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from generator import site_build
+from generator.bundle import write_bundles
+from generator.calculator_assets import config_js, detect_forms, write_calculator
+from generator.engine import evaluate
+from generator.forms import entry_credit, write_forms
+from generator.policy_loader import validate_paths
+from generator.rational import format_rational
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("JXJY_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+LOCAL_SCHEMES = ("file:", "data:", "blob:")
+KEY = "chengdu-teachers/2018"
+AS_OF = "2018-07-31"
+PERSON = {"name": "王小明", "school": "成都市<b>实验</b>小学", "subject": "小学数学"}
+ENTRIES = [  # typed into the calculator in this order
+    {"item": "admin-training", "date": "2017-10-20", "hours": "24", "course": "区教育局组织的数学学科培训"},
+    {"item": "school-based-training", "date": "2018-04-25", "hours": "26", "course": "校本研修：课堂观察"},
+    {"item": "lecture-attendee", "date": "2018-05-18", "hours": "8", "course": "专题讲座：作业设计"},
+    {"item": "school-based-training", "date": "2017-11-02", "hours": "3.5", "course": "校本研修：说课"},
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# without a browser: what config.js lists, and the build order
+
+
+@pytest.fixture(scope="module")
+def policies():
+    found, diags = validate_paths([ROOT / "policies"])
+    assert not diags, [d.format() for d in diags]
+    return {p.key: p for p in found}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, policies):
+    """bundles of every policy, the forms of Chengdu only (fast), the calculator beside them."""
+    out = tmp_path_factory.mktemp("prefill-site")
+    write_bundles(list(policies.values()), out / "bundles")
+    write_forms([policies[KEY]], out / "forms")
+    write_calculator(out / "calculator")  # finds ../forms
+    write_calculator(out / "calculator-noforms", forms_dir=False)
+    return out
+
+
+def config_of(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r"JXJY_CALCULATOR_CONFIG = (\{.*\});", text).group(1))
+
+
+def test_config_lists_the_forms_that_exist(site):
+    forms = config_of(site / "calculator" / "config.js")["forms"]
+    assert list(forms) == [KEY]  # only the edition whose forms were written
+    by_id = {f["id"]: f for f in forms[KEY]}
+    registration = by_id["flexible-registration-form"]
+    assert registration["title"] == "2017～2018学年度成都市教师灵活性培训学分登记表"
+    assert registration["attachment"] == "附件2" and registration["prefill"] is True
+    assert registration["html"] == "../forms/chengdu-teachers/2018/flexible-registration-form.html"
+    assert registration["items"][:2] == ["school-based-training", "lecture-attendee"]
+    statement = by_id["personal-credit-statement"]
+    assert statement["prefill"] is True and statement["fillable_pdf"] is None  # no fields, so no fillable PDF
+    assert by_id["school-based-roster"]["prefill"] is False  # a school's roster: nothing of one teacher's
+    for form in forms[KEY]:
+        for kind in ("html", "fillable_pdf", "blank_pdf"):
+            if form[kind]:
+                assert (site / "calculator" / form[kind]).resolve().is_file(), form[kind]
+    assert config_of(site / "calculator-noforms" / "config.js")["forms"] is None
+
+
+def test_only_existing_files_are_listed(site, tmp_path):
+    forms = tmp_path / "forms"
+    shutil.copytree(site / "forms", forms)
+    (forms / "chengdu-teachers" / "2018" / "flexible-registration-form-fillable.pdf").unlink()
+    (forms / "chengdu-teachers" / "2018" / "title-review-report.html").unlink()
+    found = {f["id"]: f for f in detect_forms(tmp_path / "calculator", forms)[KEY]}
+    assert "title-review-report" not in found
+    assert found["flexible-registration-form"]["fillable_pdf"] is None
+    blank = "../forms/chengdu-teachers/2018/flexible-registration-form-blank.pdf"
+    assert found["flexible-registration-form"]["blank_pdf"] == blank
+    assert detect_forms(tmp_path / "calculator", tmp_path / "nothing-here") is None
+    assert b'"forms": null' in config_js(False)
+
+
+def test_the_site_writes_forms_before_the_calculator(monkeypatch):
+    from generator.site_cli import register_outputs
+
+    monkeypatch.setattr(site_build, "PRODUCERS", dict(site_build.PRODUCERS))
+    register_outputs(with_forms=True)
+    assert list(site_build.PRODUCERS) == ["bundles", "forms", "calculator"]
+    register_outputs(with_forms=False)  # --no-forms: no forms, so the calculator links none
+    assert list(site_build.PRODUCERS) == ["bundles", "calculator"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install playwright; never `playwright install`)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set JXJY_CHROMIUM)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, uncaught exceptions and non-local requests of every page of a context."""
+
+    def __init__(self, context):
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        context.on("page", self.attach)
+
+    def attach(self, page):
+        page.on("console", lambda m: self.errors.append(f"{page.url}: console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"{page.url}: uncaught: {e}"))
+        page.on("request", lambda r: None if r.url.startswith(LOCAL_SCHEMES) else self.external.append(r.url))
+
+    def check(self):
+        assert self.errors == [], self.errors
+        assert self.external == [], f"requests left the site: {self.external}"
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    watch = Watch(ctx)
+    yield ctx
+    ctx.close()
+    watch.check()
+
+
+def ready(pg) -> int:
+    return int(pg.evaluate("document.documentElement.dataset.ready"))
+
+
+def wait_render(pg, before: int):
+    pg.wait_for_function("n => Number(document.documentElement.dataset.ready) > n", arg=before)
+
+
+def open_calculator(context, url: str):
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    pg.goto(url + "#policy=" + KEY)
+    pg.wait_for_function("k => window.JXJY_CALCULATOR && window.JXJY_CALCULATOR.policy === k "
+                         "&& Number(document.documentElement.dataset.ready) > 0", arg=KEY)
+    return pg
+
+
+def enter(pg):
+    n = ready(pg)
+    pg.fill("#as-of", AS_OF)
+    wait_render(pg, n)
+    for key, value in PERSON.items():
+        pg.fill(f"#person-{key}", value)
+    for entry in ENTRIES:
+        pg.select_option("#item", entry["item"])
+        pg.fill("#f-hours", entry["hours"])
+        pg.fill("#entry-date", entry["date"])
+        pg.fill("#entry-course", entry["course"])
+        n = ready(pg)
+        pg.click("#entry-submit")
+        wait_render(pg, n)
+        assert pg.is_hidden("#form-errors"), pg.inner_text("#form-errors")
+
+
+def open_form(context, pg, name: str, keyboard: bool = False):
+    link = pg.get_by_role("link", name=re.compile(name))
+    with context.expect_page() as info:
+        if keyboard:
+            link.focus()
+            pg.keyboard.press("Enter")
+        else:
+            link.click()
+    form = info.value
+    form.set_default_timeout(15000)
+    form.wait_for_load_state()
+    form.wait_for_function("document.getElementById('jxjy-status').textContent !== ''")
+    return form
+
+
+def save_shot(pg, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    pg.screenshot(path=str(path), full_page=True)
+    keep = os.environ.get("JXJY_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(keep) / name)
+    return path
+
+
+def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path):
+    pg = open_calculator(context, (site / "calculator" / "index.html").as_uri())
+    assert pg.is_visible("#form-gen")
+    enter(pg)
+    assert "2017—2018学年" in pg.inner_text("#form-period-flexible-registration-form")
+    # the PDFs of the form are offered beside it, and they are there
+    pdfs = pg.locator("#form-list a[download]")
+    assert pdfs.count() >= 4
+    for href in pdfs.evaluate_all("links => links.map(a => a.href)"):
+        assert href.startswith("file:") and Path(unquote(urlparse(href).path)).is_file(), href
+
+    form = open_form(context, pg, "灵活性培训学分登记表（附件2）")
+    assert form.url.endswith("flexible-registration-form.html")  # the fragment is consumed
+    assert form.inner_text("#jxjy-status") == "已按计算器的登记记录预填"
+    value = lambda name: form.input_value(f'[name="{name}"]')
+    assert value("h:teacher-name") == "王小明"
+    assert value("h:school") == PERSON["school"]  # typed text stays text
+    assert value("h:subject") == "小学数学"
+    # 校本培训: both entries of 2017-2018, by date; 学分 computed by the item's rule (0.5 per hour)
+    assert [value(f"s:school-based-training:1:{c}") for c in ("time", "content", "hours", "credits")] == \
+        ["2017-11-02", "校本研修：说课", "3.5", "1.75"]
+    assert [value(f"s:school-based-training:2:{c}") for c in ("time", "content", "hours", "credits")] == \
+        ["2018-04-25", "校本研修：课堂观察", "26", "13"]
+    assert [value(f"s:lecture-attendee:1:{c}") for c in ("time", "content", "hours", "credits")] == \
+        ["2018-05-18", "专题讲座：作业设计", "8", "4"]
+    assert value("s:teaching-research:1:hours") == ""  # nothing entered for it
+    # the payload came through localStorage, which file:// pages share in Chromium
+    stored = json.loads(pg.evaluate("localStorage.getItem('jxjy-prefill:chengdu-teachers/2018')"))
+    assert stored["format"] == "jxjy-form-prefill/1" and stored["period"] == "2017-2018"
+    assert stored["policy"] == {"id": "chengdu-teachers", "edition": "2018"}
+    assert stored["ledger"]["person"]["name"] == "王小明" and len(stored["ledger"]["entries"]) == 4
+    assert "trace" not in stored["result"]
+    shot = save_shot(form, tmp_path, "prefilled-registration-form.png")
+    assert shot.stat().st_size > 10_000
+    form.reload()  # prefilled once; a reload keeps what is now on the form
+    assert form.input_value('[name="s:school-based-training:2:credits"]') == "13"
+    form.close()
+
+    # 个人学分统计表 (the source does not lay it out): the page lists the entries and a total; opened by keyboard
+    statement = open_form(context, pg, "个人学分统计表$", keyboard=True)
+    rows = [r.split("\t") for r in statement.locator("#jxjy-statement tbody tr").all_inner_texts()]
+    policy = policies[KEY]
+    ledger = {"person": {"roles": ["teacher"]}, "entries": [dict(e) for e in ENTRIES]}
+    credits = [format_rational(entry_credit(policy, e)) for e in ledger["entries"]]
+    by_date = sorted(zip(ENTRIES, credits, strict=True), key=lambda p: p[0]["date"])
+    assert len(rows) == len(ENTRIES) + 2  # the entries, their total, what the period credits
+    for row, (entry, credit) in zip(rows[:len(ENTRIES)], by_date, strict=True):
+        assert row[0] == "2017—2018学年" and row[3] == entry["date"] and row[4] == entry["course"]
+        assert row[5] == entry["hours"] and row[6] == credit
+    total = format_rational(sum(entry_credit(policy, e) for e in ledger["entries"]))
+    assert rows[-2][0].startswith("合计") and rows[-2][-1] == total
+    credited = evaluate(policy, ledger, as_of=AS_OF)["periods"]["2017-2018"]["total"]
+    assert rows[-1][0].startswith("2017—2018学年 计入学分") and rows[-1][-1] == credited
+    save_shot(statement, tmp_path, "prefilled-personal-credit-statement.png")
+    statement.close()
+    pg.close()
+
+
+def test_a_chosen_period_and_a_school_roster(context, site):
+    pg = open_calculator(context, (site / "calculator" / "index.html").as_uri())
+    enter(pg)
+    pg.select_option("#print-period", "2017-2018")
+    assert "2017—2018学年" in pg.inner_text("#form-period-personal-credit-statement")
+    roster = pg.get_by_role("link", name=re.compile("校本研修参培人员花名册（附件1）"))
+    assert roster.get_attribute("href").endswith("school-based-roster.html")  # no prefill: the blank page
+    assert "不按个人记录预填" in pg.inner_text("#form-period-school-based-roster")
+    pg.close()
+
+
+def test_without_forms_nothing_is_offered(context, site):
+    pg = open_calculator(context, (site / "calculator-noforms" / "index.html").as_uri())
+    assert pg.is_hidden("#form-gen")
+    assert pg.locator("#form-list li").count() == 0
+    pg.close()
+
+
+def test_the_form_list_fits_360px_and_passes_axe(browser, site):
+    axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        pytest.skip("axe-core is not installed: run `npm ci` at the repository root")
+    ctx = browser.new_context(viewport={"width": 360, "height": 900}, locale="zh-CN", bypass_csp=True)  # axe is inline
+    watch = Watch(ctx)
+    try:
+        pg = open_calculator(ctx, (site / "calculator" / "index.html").as_uri())
+        enter(pg)
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling at 360 px
+        pg.add_script_tag(path=str(axe))
+        violations = pg.evaluate("""async () => {
+            const r = await axe.run('#data', {resultTypes: ['violations'], preload: false});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}));
+        }""")
+        assert [v for v in violations if v["impact"] in ("serious", "critical")] == [], violations
+    finally:
+        ctx.close()
+    watch.check()
