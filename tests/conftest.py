@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,10 @@ from generator.policy_loader import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+# Debian's chromium, driven by Playwright through executable_path (never `playwright install`).
+CHROMIUM = os.environ.get("JXJY_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +22,18 @@ def demo_policy():
 def _repo_cwd(monkeypatch):
     """Paths in messages are relative to the repository root, as users run jxjy there."""
     monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for every browser test; skipped cleanly where it cannot run."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install playwright; never `playwright install`)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set JXJY_CHROMIUM)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()

@@ -31,10 +31,7 @@ from generator.ledger import read_ledger
 from generator.policy_loader import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("JXJY_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 
 # The sample ledgers under examples/ with the as-of date their header names; shuangliu-teachers
@@ -102,19 +99,6 @@ def site(tmp_path_factory):
     return {"dir": out, "url": (out / "calculator" / "index.html").as_uri(),
             "policies": {p.key: p for p in policies}}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install playwright; never `playwright install`)")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set JXJY_CHROMIUM)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 class Watch:

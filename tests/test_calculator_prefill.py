@@ -30,9 +30,6 @@ from generator.policy_loader import validate_paths
 from generator.rational import format_rational
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("JXJY_CHROMIUM", "/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
 KEY = "chengdu-teachers/2018"
 AS_OF = "2018-07-31"
@@ -118,19 +115,6 @@ def test_the_site_writes_forms_before_the_calculator(monkeypatch):
 # ---------------------------------------------------------------------------------------------
 # the browser
 
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install playwright; never `playwright install`)")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set JXJY_CHROMIUM)")
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 class Watch:
