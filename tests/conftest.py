@@ -24,9 +24,10 @@ def _repo_cwd(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless chromium for every browser test; skipped cleanly where it cannot run."""
+    """A headless chromium per test module (closed at its end: other modules drive their own
+    Playwright, which cannot start while one is running); skipped cleanly where it cannot run."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
