@@ -39,3 +39,11 @@ def json_path(parts: tuple | list) -> str:
         else:
             out += ("." if out else "") + str(p)
     return out
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """One line per problem on stderr, in the same format everywhere."""
+    import sys
+
+    for d in diagnostics:
+        print(d.format(), file=sys.stderr)

@@ -692,7 +692,7 @@ def main(argv: list[str] | None = None) -> int:
     """python -m generator.forms OUT_DIR [POLICY_PATHS...]
     python -m generator.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]"""
     from .cli import resolve_policy_path
-    from .diagnostics import InputError
+    from .diagnostics import InputError, print_diagnostics
     from .ledger import read_ledger
     from .policy_loader import load_policy, validate_paths
 
@@ -711,8 +711,7 @@ def main(argv: list[str] | None = None) -> int:
             ledger = read_ledger(args.ledger).data
             pdf = fill_from_ledger(policy, args.form, ledger, args.period)
         except InputError as exc:
-            for d in exc.diagnostics:
-                print(d.format(), file=sys.stderr)
+            print_diagnostics(exc.diagnostics)
             return 1
         except KeyError as exc:
             print(exc.args[0], file=sys.stderr)
