@@ -1,9 +1,11 @@
 /*
  * jxjy 学分计算器 — the page logic (ES2020, no dependencies, no build step).
  *
- * Runs from file:// and offline: the rule bundles arrive as classic scripts
- * (../bundles/index.js sets JXJY_BUNDLE_INDEX, ../bundles/<policy>/<edition>.js registers
- * JXJY_BUNDLES["<policy>/<edition>"]); nothing is fetched. engine.js (JXJY_ENGINE) does every
+ * Runs from file:// and offline: the rules arrive as classic scripts (data/index.js sets
+ * JXJY_BUNDLE_INDEX, data/<policy>/<edition>.js registers JXJY_BUNDLES["<policy>/<edition>"] and
+ * JXJY_FORMS[…], and its .texts.js — clause quotes and item descriptions, loaded when the teacher
+ * first opens one — JXJY_TEXTS[…]; written by generator/calculator_data.py from the rule
+ * bundles); nothing is fetched. engine.js (JXJY_ENGINE) does every
  * calculation; this file only collects the ledger, stores it in localStorage and shows the
  * engine's result with its trace.
  *
@@ -14,7 +16,7 @@
   "use strict";
 
   const E = globalThis.JXJY_ENGINE;
-  const CONFIG = Object.assign({ bundles: "../bundles/", pages_root: null, page_editions: null, forms: null },
+  const CONFIG = Object.assign({ data: "data/", pages_root: null, page_editions: null },
     globalThis.JXJY_CALCULATOR_CONFIG || {});
   const STORAGE_KEY = "jxjy-calculator/1";
   const LEDGER_FORMAT = "jxjy-ledger/1";
@@ -204,7 +206,6 @@
       items: new Map(b.items.map((i) => [i.id, i])),
       roles: new Map(b.roles.map((r) => [r.id, r])),
       categories: new Map(b.categories.map((c) => [c.id, c])),
-      clauses: new Map(b.clauses.map((c) => [c.id, c])),
       checks: new Map(b.checks.map((c) => [c.id, c]))
     };
     return lookups;
@@ -442,25 +443,64 @@
   // bundles
   // ------------------------------------------------------------------------------------------
 
+  const SAFE_URL = /^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.js$/;
+
+  /** Run data/<url> as a classic script (fetch() fails on file://); resolves with what it registered. */
+  function loadScript(url, registered, what) {
+    if (typeof url !== "string" || !SAFE_URL.test(url)) return Promise.reject(new Error(`索引中${what}的文件名无效`));
+    return new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = CONFIG.data + url;
+      s.onload = () => {
+        const value = registered();
+        if (value) resolve(value);
+        else reject(new Error(`${url} 没有登记${what}`));
+      };
+      s.onerror = () => reject(new Error(`无法加载${what}（${CONFIG.data}${url}）`));
+      document.head.appendChild(s);
+    });
+  }
+
+  const indexEntry = (key) => S.index.bundles.find((b) => b.key === key);
+
   function loadBundle(key) {
     const bundles = globalThis.JXJY_BUNDLES || {};
     if (bundles[key]) return Promise.resolve(bundles[key]);
-    const entry = S.index.bundles.find((b) => b.key === key);
+    const entry = indexEntry(key);
     if (!entry) return Promise.reject(new Error(`没有政策「${key}」`));
-    const url = entry.js && entry.js.url;
-    if (typeof url !== "string" || !/^[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+\.js$/.test(url)) {
-      return Promise.reject(new Error(`规则包索引中「${key}」的文件名无效`));
+    return loadScript(entry.js && entry.js.url, () => (globalThis.JXJY_BUNDLES || {})[key], `「${key}」的规则包`);
+  }
+
+  /** What an edition's .texts.js holds ({clauses: Map id → {id, title, quote}, descriptions: Map item id →
+   *  text}), loaded once, when the teacher first opens an explanation or an item description: {now} when it
+   *  is here already, else {later: Promise}. */
+  const textsLoading = new Map();
+  function textsOf(key) {
+    const read = (t) => ({
+      clauses: new Map((Array.isArray(t.clauses) ? t.clauses : []).filter(isObj).map((c) => [c.id, c])),
+      descriptions: new Map(Object.entries(isObj(t.descriptions) ? t.descriptions : {}))
+    });
+    const ready = (globalThis.JXJY_TEXTS || {})[key];
+    if (isObj(ready)) return { now: read(ready) };
+    if (!textsLoading.has(key)) {
+      const entry = indexEntry(key);
+      textsLoading.set(key, loadScript(entry && entry.texts && entry.texts.url,
+        () => (globalThis.JXJY_TEXTS || {})[key], `「${key}」的条文和说明`).then(read, (err) => {
+        textsLoading.delete(key);  // try again next time
+        throw err;
+      }));
     }
-    return new Promise((resolve, reject) => {
-      const s = document.createElement("script");
-      s.src = CONFIG.bundles + url;
-      s.onload = () => {
-        const b = (globalThis.JXJY_BUNDLES || {})[key];
-        if (b) resolve(b);
-        else reject(new Error(`规则包 ${url} 没有登记「${key}」`));
-      };
-      s.onerror = () => reject(new Error(`无法加载规则包 ${CONFIG.bundles}${url}`));
-      document.head.appendChild(s);
+    return { later: textsLoading.get(key) };
+  }
+
+  /** Fill box from the edition's texts (now or once loaded); a failed load says so in the box. */
+  function withTexts(box, fill) {
+    const texts = textsOf(S.key);
+    if (texts.now) { fill(texts.now); return; }
+    append(box, h("p", { class: "hint" }, "正在载入……"));
+    texts.later.then((loaded) => { clear(box); fill(loaded); }, (err) => {
+      clear(box);
+      append(box, h("p", { class: "hint" }, "未能载入：" + err.message + "。可在指南页面中查看。"));
     });
   }
 
@@ -854,8 +894,16 @@
       " ", clauseRef(item.source)));
     if (item.help) append(box, h("p", { class: "help" }, item.help));
     else if (item.description) append(box, h("p", { class: "help" }, item.description));
-    if (item.help && item.description) {
-      append(box, h("details", { class: "more" }, h("summary", null, "项目说明"), h("p", null, item.description)));
+    if (item.help && (item.description || item.has_description)) {
+      const more = h("details", { class: "more" }, h("summary", null, "项目说明"));
+      const text = append(more, h("div", { "aria-live": "polite" })).lastChild;
+      if (item.description) append(text, h("p", null, item.description));
+      else {
+        more.addEventListener("toggle", () => {
+          if (more.open && !text.firstChild) withTexts(text, (texts) => append(text, h("p", null, texts.descriptions.get(item.id) || "")));
+        });
+      }
+      append(box, more);
     }
     const extra = [];
     if (item.auto) extra.push(t("auto"));
@@ -1190,14 +1238,13 @@
       if (line.source && !cited.includes(line.source)) cited.push(line.source);
     }
     append(d, ul);
-    const quotes = cited.map((id) => L().clauses.get(id)).filter(Boolean);
-    if (quotes.length) {
-      const box = h("div", { class: "quotes" });
-      for (const c of quotes) {
+    if (!cited.length) return;
+    const box = append(d, h("div", { class: "quotes", "aria-live": "polite" })).lastChild;
+    withTexts(box, (texts) => {
+      for (const c of cited.map((id) => texts.clauses.get(id)).filter(Boolean)) {
         append(box, h("blockquote", null, h("span", { class: "qid" }, c.id + (c.title ? " " + c.title : "") + "："), c.quote));
       }
-      append(d, box);
-    }
+    });
   }
 
   function percent(actual, required) {
@@ -1607,13 +1654,13 @@
   }
 
   // ------------------------------------------------------------------------------------------
-  // 用我的记录生成表格: the policy's forms (config.js lists them), prefilled from this ledger
+  // 用我的记录生成表格: the edition's forms (its data file lists them in JXJY_FORMS), prefilled from this ledger
   // ------------------------------------------------------------------------------------------
 
   let formsBuiltFor = null;
 
   function formsFor(key) {
-    const all = isObj(CONFIG.forms) ? CONFIG.forms : {};
+    const all = isObj(globalThis.JXJY_FORMS) ? globalThis.JXJY_FORMS : {};
     return Array.isArray(all[key]) ? all[key].filter((f) => isObj(f) && typeof f.html === "string" && ID_RE.test(f.id || "")) : [];
   }
 
@@ -1926,7 +1973,7 @@
     }
     S.index = globalThis.JXJY_BUNDLE_INDEX;
     if (!S.index || !Array.isArray(S.index.bundles) || !S.index.bundles.length) {
-      fatal("没有找到规则包（" + CONFIG.bundles + "index.js）。请先构建网站（python3 -m generator build），再打开 site/calculator/index.html。");
+      fatal("没有找到规则数据（" + CONFIG.data + "index.js）。请先构建网站（jxjy build），再打开 site/calculator/index.html。");
       return;
     }
     if (CONFIG.pages_root) {

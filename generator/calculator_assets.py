@@ -1,20 +1,25 @@
-"""The static credit calculator: copy calculator/ into <site>/calculator/ beside <site>/bundles/.
+"""The static credit calculator: calculator/ into <site>/calculator/, with its data beside it.
 
-The page (calculator/index.html, app.js, app.css, engine.js) has no build step and no
-dependencies. It loads ../bundles/index.js and each edition's ../bundles/<policy>/<edition>.js as
-classic scripts, so it works from file:// and offline (generator.bundle.write_bundles writes them).
+The page (calculator/index.html, app.js, app.css, engine.js) has no dependencies and runs from
+the sources as they are. For the site, engine.js and app.js are minified by terser
+(generator.minify; a .map beside each) when node_modules has it, else copied readable. The page
+loads only classic scripts, so it works from file:// and offline: config.js, engine.js,
+data/index.js, app.js, then the chosen edition's data/<policy>/<edition>.js and, when an
+explanation is opened, its .texts.js (generator.calculator_data derives them from ../bundles,
+which generator.bundle.write_bundles writes first).
 
-config.js tells the page where the bundles are and whether the guidance pages are beside it: trace
+config.js tells the page where its data is and whether the guidance pages are beside it: trace
 lines then link each clause id to ``../<policy>/<edition>/source.html#clause-…`` (the anchor of
 generator.anchors.clause_anchor, computed by the page with the same SHA-1 rule). Without pages
 the clause ids are shown unlinked, never as broken links.
 
-config.js also lists, per edition, the forms generator.forms.write_forms wrote (read from each
+Each edition's data file also lists the forms generator.forms.write_forms wrote for it (read from
 ``<forms>/<policy>/<edition>/index.json``; only files that exist, paths relative to the calculator),
 so the page can offer "用我的记录生成表格" without fetching anything: it stores the prefill payload in
 localStorage and opens ``<form>.html#prefill=local`` (docs/forms.md, "Prefill contract").
 
     python -m generator.calculator_assets OUT_DIR [--pages | --no-pages] [--forms DIR | --no-forms]
+                                          [--bundles DIR] [--minify | --no-minify]
 """
 
 from __future__ import annotations
@@ -25,13 +30,18 @@ import os
 import sys
 from pathlib import Path
 
+from .calculator_data import write_calculator_data
+from .minify import minify_available, minify_scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "calculator"
 # What the page needs at run time; engine.mjs is for ES-module users of the engine.
 FILES = ("index.html", "app.js", "app.css", "engine.js", "engine.mjs")
+MINIFIED = ("app.js", "engine.js")  # written minified, each with <name>.map, when terser is installed
 CONFIG_FILE = "config.js"
 CONFIG_GLOBAL = "JXJY_CALCULATOR_CONFIG"
-BUNDLES_URL = "../bundles/"
+DATA_DIR = "data"
+DATA_URL = DATA_DIR + "/"
 PAGES_URL = "../"
 
 
@@ -106,31 +116,32 @@ def detect_forms(out_dir: Path, forms_dir: Path) -> dict[str, list[dict]] | None
     return found or None
 
 
-def config_js(pages: bool | list[str] | None, forms: dict[str, list[dict]] | None = None) -> bytes:
-    """``globalThis.JXJY_CALCULATOR_CONFIG = {...}``: pages True → link every edition; a list → those only.
-    forms: what detect_forms found (None → the page offers no forms)."""
+def config_js(pages: bool | list[str] | None) -> bytes:
+    """``globalThis.JXJY_CALCULATOR_CONFIG = {...}``: pages True → link every edition; a list → those only."""
     config = {
-        "bundles": BUNDLES_URL,
+        "data": DATA_URL,
         "pages_root": PAGES_URL if pages else None,
         "page_editions": sorted(pages) if isinstance(pages, list) else None,
-        "forms": forms or None,
     }
     text = json.dumps(config, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
-    return (f"// Written by generator/calculator_assets.py: where the bundles, guidance pages and forms are.\n"
+    return (f"// Written by generator/calculator_assets.py: where the data and the guidance pages are.\n"
             f"globalThis.{CONFIG_GLOBAL} = {text};\n").encode()
 
 
 def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None = None,
-                     forms_dir: Path | bool | None = None) -> list[Path]:
-    """Copy the calculator's static files into out_dir (normally <site>/calculator/).
+                     forms_dir: Path | bool | None = None, bundles_dir: Path | None = None,
+                     minify: bool | None = None) -> list[Path]:
+    """Write the calculator into out_dir (normally <site>/calculator/).
 
     guidance_pages: True when the guidance pages are built beside the calculator (link clause ids to
     ``../<policy>/<edition>/source.html``), False to never link, a list of ``id/edition`` keys to link
     only those, None (default) to look for ``../<id>/<edition>/source.md|html`` now (call it after the
     pages are generated, or pass True).
     forms_dir: where generator.forms.write_forms wrote the forms (write them first), False for no forms,
-    None (default) to look in ``../forms`` (beside the calculator). Returns the paths written, sorted.
-    Same input → same bytes.
+    None (default) to look in ``../forms`` (beside the calculator).
+    bundles_dir: the rule bundles to derive data/ from (default ``../bundles``; none there → no data).
+    minify: True to require terser, False to copy the sources, None (default) to minify when terser is
+    installed. Returns the paths written, sorted. Same input → same bytes.
     """
     out_dir = Path(out_dir)
     missing = [name for name in FILES if not (SOURCE / name).is_file()]
@@ -141,10 +152,22 @@ def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None =
     if forms_dir is None or forms_dir is True:
         forms_dir = out_dir.parent / "forms"
     forms = detect_forms(out_dir, forms_dir) if forms_dir is not False else None
+    if minify is None:
+        minify = minify_available()
+    sources = {name: (SOURCE / name).read_bytes() for name in FILES}
     written: list[Path] = []
+    if minify:
+        for name, (code, source_map) in minify_scripts({n: sources[n] for n in MINIFIED}).items():
+            sources[name] = code
+            _write(out_dir / f"{name}.map", source_map, written)
+    else:
+        for name in MINIFIED:  # no stale maps pointing at other code
+            (out_dir / f"{name}.map").unlink(missing_ok=True)
     for name in FILES:
-        _write(out_dir / name, (SOURCE / name).read_bytes(), written)
-    _write(out_dir / CONFIG_FILE, config_js(guidance_pages, forms), written)
+        _write(out_dir / name, sources[name], written)
+    _write(out_dir / CONFIG_FILE, config_js(guidance_pages), written)
+    bundles_dir = out_dir.parent / "bundles" if bundles_dir is None else Path(bundles_dir)
+    written += write_calculator_data(bundles_dir, out_dir / DATA_DIR, forms)
     return sorted(written)
 
 
@@ -160,8 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--forms", dest="forms", type=Path,
                        help="the forms folder generator.forms wrote (default: ../forms beside OUT_DIR, if any)")
     group.add_argument("--no-forms", dest="forms", action="store_const", const=False, help="offer no forms")
+    parser.add_argument("--bundles", type=Path, help="the rule bundles (default: ../bundles beside OUT_DIR)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--minify", dest="minify", action="store_const", const=True,
+                       help="minify engine.js and app.js with terser (fail if it is not installed)")
+    group.add_argument("--no-minify", dest="minify", action="store_const", const=False, help="copy the readable sources")
     args = parser.parse_args(argv)
-    written = write_calculator(args.out_dir, guidance_pages=args.pages, forms_dir=args.forms)
+    written = write_calculator(args.out_dir, guidance_pages=args.pages, forms_dir=args.forms,
+                               bundles_dir=args.bundles, minify=args.minify)
     print(f"wrote {len(written)} files into {args.out_dir}")
     return 0
 

@@ -24,11 +24,13 @@ def _print_diagnostics(diags) -> None:
 def register_outputs(with_forms: bool = True) -> None:
     """Bundles, (unless skipped) forms and the calculator are built into the site beside the pages.
 
-    Forms come before the calculator: its config.js lists the forms that were written (the
-    "用我的记录生成表格" links); without forms it lists none.
+    Forms come before the calculator: each edition's data lists the forms that were written (the
+    "用我的记录生成表格" links); without forms it lists none. The calculator's scripts are minified
+    when terser is installed (`npm ci`); otherwise the build says so and ships the readable ones.
     """
     from .bundle import write_bundles  # noqa: PLC0415
     from .calculator_assets import write_calculator  # noqa: PLC0415
+    from .minify import minify_available  # noqa: PLC0415
     from .site_build import PRODUCERS, register_producer  # noqa: PLC0415
 
     def bundles_with_spec(policies, out_dir: Path) -> None:
@@ -36,6 +38,9 @@ def register_outputs(with_forms: bool = True) -> None:
         shutil.copyfile(BUNDLE_SPEC, out_dir / "spec.md")
 
     def calculator(policies, out_dir: Path) -> None:
+        if not minify_available():
+            print("note: terser is not installed (run `npm ci`): the calculator's scripts are not minified",
+                  file=sys.stderr)
         write_calculator(out_dir, guidance_pages=True, forms_dir=out_dir.parent / "forms" if with_forms else False)
 
     for folder in ("forms", "calculator"):  # (re)registered below, in this order

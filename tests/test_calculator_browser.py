@@ -52,16 +52,16 @@ AMOUNTS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "
 # ---------------------------------------------------------------------------------------------
 
 def test_write_calculator_copies_the_page_and_writes_config(tmp_path):
-    written = write_calculator(tmp_path / "calculator", guidance_pages=False)
+    written = write_calculator(tmp_path / "calculator", guidance_pages=False, minify=False)
     names = sorted(p.name for p in written)
-    assert names == sorted([*FILES, "config.js"])
+    assert names == sorted([*FILES, "config.js"])  # no bundles beside it: no data/
     for name in FILES:
         assert (tmp_path / "calculator" / name).read_bytes() == (ROOT / "calculator" / name).read_bytes()
     config = (tmp_path / "calculator" / "config.js").read_text(encoding="utf-8")
-    assert '"pages_root": null' in config and '"bundles": "../bundles/"' in config
+    assert '"pages_root": null' in config and '"data": "data/"' in config
     # reproducible: the same call writes the same bytes
     before = {p: p.read_bytes() for p in written}
-    assert write_calculator(tmp_path / "calculator", guidance_pages=False) == written
+    assert write_calculator(tmp_path / "calculator", guidance_pages=False, minify=False) == written
     assert {p: p.read_bytes() for p in written} == before
 
 
@@ -74,7 +74,7 @@ def test_guidance_pages_are_linked_only_when_they_exist(tmp_path):
     (site / "guangdong" / "2018").mkdir(parents=True)
     (site / "guangdong" / "2018" / "source.md").write_text("# 原文\n", encoding="utf-8")
     assert detect_pages(site / "calculator") == ["guangdong/2018"]
-    write_calculator(site / "calculator")
+    write_calculator(site / "calculator", bundles_dir=tmp_path / "no-bundles")  # that index.json is a stub
     config = (site / "calculator" / "config.js").read_text(encoding="utf-8")
     assert '"pages_root": "../"' in config and '"page_editions": ["guangdong/2018"]' in config
     assert b'"pages_root": "../"' in config_js(True) and b'"page_editions": null' in config_js(True)
@@ -309,9 +309,65 @@ def test_chengdu_shortfall_in_words_and_explanations(page, site):
     trace = weike.locator(".trace").inner_text()
     assert "10 学时 → ⌊10/3⌋ = 3 学分" in trace
     assert "〔二(三)1(2)第三〕" in trace
+    # the quotes arrive with data/<policy>/<edition>.texts.js, loaded when the first explanation opens
+    weike.locator(".quotes blockquote").first.wait_for()
     assert "参加微课学习满3个学时记1学分" in weike.locator(".quotes").inner_text()
     # no guidance pages in this site: clause ids are not links (never a broken link)
     assert weike.locator("a.clause").count() == 0
+
+
+def test_quotes_and_item_descriptions_load_only_when_opened(context, site):
+    """The first download is calculator JS + the edition's view; .texts.js follows the first explanation
+    or 项目说明 a teacher opens, once, and fills both."""
+    pg = context.new_page()
+    watch = Watch(pg)
+    loaded: list[str] = []
+    pg.on("request", lambda r: loaded.append(r.url.rsplit("/calculator/", 1)[-1]))
+    open_calculator(pg, site, "chengdu-teachers/2018")
+    assert "data/chengdu-teachers/2018.js" in loaded and not any(u.endswith(".texts.js") for u in loaded)
+    assert not any("/bundles/" in u for u in loaded)  # the page needs none of the published bundles
+    pg.select_option("#item", "weike")
+    more = pg.locator("#item-help details.more")
+    more.locator("summary").click()
+    bundle = site["policies"]["chengdu-teachers/2018"]
+    description = next(i for i in bundle.items if i.id == "weike").raw["description"]
+    more.locator("p").filter(has_text=description[:12]).wait_for()
+    assert more.locator("p").inner_text() == description.strip()
+    assert [u for u in loaded if u.endswith(".texts.js")] == ["data/chengdu-teachers/2018.texts.js"]
+    enter_person(pg, {"roles": ["teacher"]}, "2018-07-31")
+    enter_entry(pg, {"item": "weike", "date": "2018-03-15", "hours": 9})
+    row = pg.locator("article.period .item-rows > li", has_text="微师培专项培训")
+    row.locator("summary").click()
+    row.locator(".quotes blockquote").first.wait_for()  # (the toggle event comes after the click)
+    assert "参加微课学习满3个学时记1学分" in row.locator(".quotes").inner_text()
+    assert len([u for u in loaded if u.endswith(".texts.js")]) == 1
+    watch.check()
+    pg.close()
+
+
+def test_a_missing_texts_file_is_said_in_place_and_nothing_else_breaks(browser, site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site["dir"], copy)
+    (copy / "calculator" / "data" / "chengdu-teachers" / "2018.texts.js").unlink()
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    try:
+        pg = ctx.new_page()
+        uncaught = []
+        pg.on("pageerror", lambda e: uncaught.append(str(e)))
+        pg.goto((copy / "calculator" / "index.html").as_uri() + "#policy=chengdu-teachers/2018")
+        pg.wait_for_function("window.JXJY_CALCULATOR && window.JXJY_CALCULATOR.policy === 'chengdu-teachers/2018'")
+        pg.select_option("#item", "weike")
+        pg.click("#item-help details.more summary")
+        pg.locator("#item-help details.more p", has_text="未能载入").wait_for()
+        assert "chengdu-teachers/2018.texts.js" in pg.inner_text("#item-help details.more")
+        enter_entry(pg, {"item": "weike", "date": "2018-03-15", "hours": 9})
+        row = pg.locator("article.period .item-rows > li", has_text="微师培专项培训")
+        row.locator("summary").click()
+        row.locator(".quotes p", has_text="未能载入").wait_for()
+        assert "3 学分" in row.inner_text() and "⌊9/3⌋ = 3 学分" in row.locator(".trace").inner_text()
+        assert uncaught == []
+    finally:
+        ctx.close()
 
 
 def test_caps_roles_levels_subjects_and_makeup(page):
@@ -692,7 +748,7 @@ def test_missing_bundles_say_what_to_do(browser, tmp_path):
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.goto((tmp_path / "calculator" / "index.html").as_uri())
         pg.wait_for_function("document.documentElement.dataset.ready === 'error'")
-        assert "没有找到规则包" in pg.inner_text("#load-error")
+        assert "没有找到规则数据" in pg.inner_text("#load-error")
         assert errors == []
     finally:
         ctx.close()

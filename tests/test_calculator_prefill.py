@@ -23,7 +23,7 @@ import pytest
 
 from generator import site_build
 from generator.bundle import write_bundles
-from generator.calculator_assets import config_js, detect_forms, write_calculator
+from generator.calculator_assets import detect_forms, write_calculator
 from generator.engine import evaluate
 from generator.forms import entry_credit, write_forms
 from generator.policy_loader import validate_paths
@@ -64,14 +64,22 @@ def site(tmp_path_factory, policies):
     return out
 
 
-def config_of(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    return json.loads(re.search(r"JXJY_CALCULATOR_CONFIG = (\{.*\});", text).group(1))
+def forms_of(path: Path) -> dict:
+    """What an edition's data file registers as JXJY_FORMS ({} when none)."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r'globalThis\.JXJY_FORMS\[(".*?")\] = (.*);$', line)
+        if m:
+            found[json.loads(m.group(1))] = json.loads(m.group(2))
+    return found
 
 
-def test_config_lists_the_forms_that_exist(site):
-    forms = config_of(site / "calculator" / "config.js")["forms"]
-    assert list(forms) == [KEY]  # only the edition whose forms were written
+def test_the_edition_data_lists_the_forms_that_exist(site):
+    data = site / "calculator" / "data"
+    forms = forms_of(data / f"{KEY}.js")
+    assert list(forms) == [KEY]
+    # only the edition whose forms were written, and nothing in the other editions' downloads
+    assert all(forms_of(p) == {} for p in data.glob("*/*.js") if p != data / f"{KEY}.js")
     by_id = {f["id"]: f for f in forms[KEY]}
     registration = by_id["flexible-registration-form"]
     assert registration["title"] == "2017～2018学年度成都市教师灵活性培训学分登记表"
@@ -85,7 +93,7 @@ def test_config_lists_the_forms_that_exist(site):
         for kind in ("html", "fillable_pdf", "blank_pdf"):
             if form[kind]:
                 assert (site / "calculator" / form[kind]).resolve().is_file(), form[kind]
-    assert config_of(site / "calculator-noforms" / "config.js")["forms"] is None
+    assert forms_of(site / "calculator-noforms" / "data" / f"{KEY}.js") == {}
 
 
 def test_only_existing_files_are_listed(site, tmp_path):
@@ -99,7 +107,6 @@ def test_only_existing_files_are_listed(site, tmp_path):
     blank = "../forms/chengdu-teachers/2018/flexible-registration-form-blank.pdf"
     assert found["flexible-registration-form"]["blank_pdf"] == blank
     assert detect_forms(tmp_path / "calculator", tmp_path / "nothing-here") is None
-    assert b'"forms": null' in config_js(False)
 
 
 def test_the_site_writes_forms_before_the_calculator(monkeypatch):

@@ -7,6 +7,7 @@ import pytest
 
 from generator import site_build
 from generator.cli import main
+from generator.minify import minify_available
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,10 @@ def test_forms_are_built_and_linked(built: Path):
 
 
 def test_the_calculator_lists_the_built_forms(built: Path):
-    config = (built / "calculator" / "config.js").read_text(encoding="utf-8")
+    data = (built / "calculator" / "data" / "chengdu-teachers" / "2018.js").read_text(encoding="utf-8")
     link = "../forms/chengdu-teachers/2018/flexible-registration-form.html"
-    assert f'"html": "{link}"' in config  # forms are written before the calculator
+    assert f'"html":"{link}"' in data  # forms are written before the calculator
     assert (built / "calculator" / link).resolve().is_file()
+    # the site ships the calculator's scripts minified, with source maps, whenever terser is installed (npm ci)
+    for name in ("engine.js", "app.js"):
+        assert (built / "calculator" / f"{name}.map").is_file() == minify_available()

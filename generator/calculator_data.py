@@ -1,0 +1,135 @@
+"""What the calculator downloads for a policy: the rule bundle without what the page never shows.
+
+A teacher on a phone should not pay for the guidance site's data. The published bundles
+(generator.bundle, site/bundles/) stay whole for downstream systems; from them the calculator gets
+its own files under <site>/calculator/data/:
+
+- ``index.js``: the editions to choose from (id, edition, title, short name, file names);
+- ``<policy>/<edition>.js``: the bundle *view* the engine evaluates — the bundle minus the members
+  listed in DROPPED (notes and timeline are for the guidance pages, item workflow/deadline ids
+  name pages' sections, document and region details are on the overview page, a few message
+  templates are for CSV headings and site pages only), with ``clauses`` emptied and the long item
+  descriptions moved out (``has_description: true`` says there is one) — and the edition's forms
+  (JXJY_FORMS, when the site has them);
+- ``<policy>/<edition>.texts.js``: what the page shows only when a teacher opens it: the clauses
+  (id, title, verbatim quote) under an explanation ("怎么算的") and the item descriptions under
+  "项目说明" (the page shows an item's help text at once).
+
+Nothing the engine reads is dropped, so the view evaluates to the same result document as the
+bundle (tests/test_calculator_data.py runs every conformance vector through both).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from .bundle import GLOBAL_BUNDLES, GLOBAL_INDEX, dumps
+
+GLOBAL_TEXTS = "JXJY_TEXTS"
+GLOBAL_FORMS = "JXJY_FORMS"
+# Dotted paths into the bundle; "items.*.x" drops x from every item.
+DROPPED = (
+    "notes", "timeline", "conversions", "result_format", "unit_source",
+    "policy.region", "policy.document.issuer", "policy.document.issued", "policy.document.related",
+    "items.*.workflow", "items.*.deadline", "items.*.rule.defined_in_source",
+    "messages.csv_headers", "messages.csv_true", "messages.csv_false",
+    "messages.rule_text.changes", "messages.rule_text.ics", "messages.rule_text.offset",
+    "messages.rule_text.conversion", "messages.rule_text.cap_short", "messages.rule_text.date_range",
+    "messages.rule_text.month", "messages.rule_text.name_joiner",
+    "messages.rule_text.check_min", "messages.rule_text.check_min_per_period",
+)
+INDEX_KEYS = ("id", "edition", "key", "title", "short_name")
+
+
+def _drop(node: Any, path: list[str]) -> None:
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for child in node if isinstance(node, list) else []:
+            _drop(child, rest)
+    elif isinstance(node, dict) and head in node:
+        if rest:
+            _drop(node[head], rest)
+        else:
+            del node[head]
+
+
+def _described(item: dict) -> bool:
+    # an item with help text shows it at once; its description waits under "项目说明"
+    return bool(item.get("help")) and bool(item.get("description"))
+
+
+def calculator_view(bundle: dict) -> dict:
+    """The bundle the calculator evaluates: DROPPED removed, clauses and item descriptions left to texts."""
+    view = copy.deepcopy(bundle)
+    for path in DROPPED:
+        _drop(view, path.split("."))
+    view["clauses"] = []
+    for item in view.get("items") or []:
+        if _described(item):
+            del item["description"]
+            item["has_description"] = True
+    return view
+
+
+def calculator_texts(bundle: dict) -> dict:
+    """What calculator_view leaves out for the page to load on demand: ``{"clauses": [{id, title, quote}],
+    "descriptions": {item id: description}}``."""
+    return {
+        "clauses": copy.deepcopy(bundle.get("clauses") or []),
+        "descriptions": {item["id"]: item["description"] for item in bundle.get("items") or [] if _described(item)},
+    }
+
+
+def _literal(data: bytes) -> str:
+    # JSON is a JS literal; U+2028/U+2029 are escaped for engines older than ES2019
+    return data.decode("utf-8").rstrip("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _register(global_name: str, key: str, data: bytes) -> bytes:
+    return (f"globalThis.{global_name} = globalThis.{global_name} || {{}};\n"
+            f"globalThis.{global_name}[{json.dumps(key, ensure_ascii=False)}] = {_literal(data)};\n").encode()
+
+
+def _write(path: Path, data: bytes, written: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+    written.append(path)
+
+
+def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, list[dict]] | None = None) -> list[Path]:
+    """Write index.js and each edition's view and texts from bundles_dir (what write_bundles wrote)
+    into out_dir (normally <site>/calculator/data). forms: ``{"<policy>/<edition>": [form, …]}`` as
+    generator.calculator_assets.detect_forms finds them, registered with their edition's view.
+    Returns the paths written, sorted; [] when bundles_dir has no index.json. Same input → same bytes.
+    """
+    bundles_dir, out_dir = Path(bundles_dir), Path(out_dir)
+    index_file = bundles_dir / "index.json"
+    if not index_file.is_file():
+        return []
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    written: list[Path] = []
+    entries = []
+    for entry in index.get("bundles", []):
+        bundle = json.loads((bundles_dir / entry["url"]).read_text(encoding="utf-8"))
+        base = f"{entry['id']}/{entry['edition']}"
+        data = _register(GLOBAL_BUNDLES, entry["key"], dumps(calculator_view(bundle)))
+        if (forms or {}).get(entry["key"]):
+            data += _register(GLOBAL_FORMS, entry["key"], dumps(forms[entry["key"]]))
+        _write(out_dir / f"{base}.js", data, written)
+        _write(out_dir / f"{base}.texts.js", _register(GLOBAL_TEXTS, entry["key"], dumps(calculator_texts(bundle))),
+               written)
+        slim = {k: entry[k] for k in INDEX_KEYS if k in entry}
+        slim["js"] = {"url": f"{base}.js"}
+        slim["texts"] = {"url": f"{base}.texts.js"}
+        entries.append(slim)
+    latest = {pid: {"edition": alias["edition"]} for pid, alias in (index.get("latest") or {}).items()}
+    data = _literal(dumps({"bundles": entries, "latest": latest}))
+    _write(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {data};\n".encode(), written)
+    return sorted(written)
+
+
+__all__ = ["DROPPED", "GLOBAL_FORMS", "GLOBAL_TEXTS", "calculator_texts", "calculator_view", "write_calculator_data"]
