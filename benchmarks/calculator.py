@@ -3,8 +3,12 @@
     python3 benchmarks/calculator.py [--runs 50] [--json out.json] [--strict]
 
 1. gzipped size of what a phone downloads to use the calculator with one policy: the page's
-   scripts (config.js, engine.js, app.js), the bundle index (bundles/index.js) and the largest
-   bundle (.js twin) — target ≤ 40 KB. app.css and index.html are listed apart.
+   scripts as the site ships them (config.js, and engine.js and app.js minified when terser is
+   installed), the edition list (data/index.js) and the largest edition's data
+   (data/<policy>/<edition>.js, generator/calculator_data.py) — target ≤ 40 KB. Listed apart: the
+   edition's .texts.js (clause quotes and item descriptions, loaded when a teacher first opens
+   one), app.css and index.html, and for comparison the readable sources and the published
+   bundle's .js twin the page loaded before it had its own data.
 2. evaluation time of a 1,000-entry ledger spread over five school years (chengdu-teachers/2018,
    every role, every item) by JXJY_ENGINE.evaluate in headless Chromium — target ≤ 10 ms
    (median of warm runs; the first call, which also compiles the bundle, is reported too).
@@ -12,7 +16,7 @@
    "jxjy-first-result"), for an empty ledger and for the 1,000-entry ledger already in
    localStorage, opened from file:// — median of several fresh browser contexts.
 
-Builds its own site into a temporary folder (write_bundles + write_calculator). Needs the
+Builds its own site into a temporary folder (write_bundles + write_forms + write_calculator). Needs the
 `playwright` package and /usr/bin/chromium (never `playwright install`).
 """
 
@@ -32,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.bundle import write_bundles  # noqa: E402
 from generator.calculator_assets import write_calculator  # noqa: E402
+from generator.forms import write_forms  # noqa: E402
 from generator.policy_loader import validate_paths  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,10 +53,12 @@ def gz(data: bytes) -> int:
 
 
 def build_site(out: Path) -> list:
+    """bundles, forms and calculator as `jxjy build` writes them (the forms' list is part of each edition's data)."""
     policies, diags = validate_paths([ROOT / "policies"])
     if diags:
         raise SystemExit("\n".join(d.format() for d in diags))
     write_bundles(policies, out / "bundles")
+    write_forms(policies, out / "forms")
     write_calculator(out / "calculator", guidance_pages=False)
     return policies
 
@@ -89,23 +96,29 @@ def ledger_1000(policy, n: int = 1000, seed: int = 20180731) -> dict:
 
 
 def sizes(site: Path) -> dict:
-    index = json.loads((site / "bundles" / "index.json").read_text(encoding="utf-8"))
-    largest = max(index["bundles"], key=lambda b: b["js"]["size"])
+    calc = site / "calculator"
+    views = [p for p in (calc / "data").glob("*/*.js") if not p.name.endswith(".texts.js")]
+    largest = max(views, key=lambda p: gz(p.read_bytes()))
+    name = largest.relative_to(calc).as_posix()
     parts = {
-        "calculator/config.js": site / "calculator" / "config.js",
-        "calculator/engine.js": site / "calculator" / "engine.js",
-        "calculator/app.js": site / "calculator" / "app.js",
-        "bundles/index.js": site / "bundles" / "index.js",
-        f"bundles/{largest['js']['url']} (largest bundle)": site / "bundles" / largest["js"]["url"],
+        "calculator/config.js": calc / "config.js",
+        "calculator/engine.js": calc / "engine.js",
+        "calculator/app.js": calc / "app.js",
+        "calculator/data/index.js": calc / "data" / "index.js",
+        f"calculator/{name} (largest edition)": largest,
     }
     extra = {
-        "calculator/app.css": site / "calculator" / "app.css",
-        "calculator/index.html": site / "calculator" / "index.html",
+        f"calculator/{name[:-3]}.texts.js (on demand)": largest.with_name(largest.name[:-3] + ".texts.js"),
+        "calculator/app.css": calc / "app.css",
+        "calculator/index.html": calc / "index.html",
+        "calculator/engine.js (readable source)": ROOT / "calculator" / "engine.js",
+        "calculator/app.js (readable source)": ROOT / "calculator" / "app.js",
+        f"bundles/{name.removeprefix('data/')} (the published bundle's .js twin)": site / "bundles" / name.removeprefix("data/"),
     }
-    rows = {name: {"bytes": p.stat().st_size, "gzip": gz(p.read_bytes())} for name, p in parts.items()}
-    other = {name: {"bytes": p.stat().st_size, "gzip": gz(p.read_bytes())} for name, p in extra.items()}
+    rows = {label: {"bytes": p.stat().st_size, "gzip": gz(p.read_bytes())} for label, p in parts.items()}
+    other = {label: {"bytes": p.stat().st_size, "gzip": gz(p.read_bytes())} for label, p in extra.items()}
     total = sum(r["gzip"] for r in rows.values())
-    return {"js": rows, "other": other, "js_gzip_total": total, "all_gzip_total": total + sum(r["gzip"] for r in other.values())}
+    return {"js": rows, "other": other, "js_gzip_total": total, "minified": (calc / "app.js.map").is_file()}
 
 
 def chromium():
@@ -202,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in {**s["js"], **s["other"]}.items():
         print(f"  {name:<48} {r['bytes']:>8} → {r['gzip']:>6}")
     kb = s["js_gzip_total"] / 1024
-    print(f"  JS + index + largest bundle: {kb:.1f} KB gzipped (target ≤ {SIZE_TARGET_KB} KB)"
-          f"; with app.css and index.html {s['all_gzip_total'] / 1024:.1f} KB")
+    print(f"  calculator JS + largest edition's data: {kb:.1f} KB gzipped (target ≤ {SIZE_TARGET_KB} KB)"
+          + ("" if s["minified"] else " — NOT minified: terser is not installed (npm ci)"))
     e = report["evaluate_1000"]
     print(f"evaluate, {e['entries']} entries / {e['periods']} periods in Chromium {report['browser']}: "
           f"median {e['median_ms']} ms, p95 {e['p95_ms']} ms, min {e['min_ms']} ms over {e['runs']} runs; "
