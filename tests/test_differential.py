@@ -10,7 +10,9 @@ misspelt items, wrong input fields, negative or non-numeric amounts, missing or 
 20180301, 2018-W10-1 —, non-mappings), role-restricted items, gate flags, duplicate courses, make-up
 declarations, random roles, person dates and as-of dates, and person data, as-of dates and ledgers
 that are not what the schema says (roles 5, mixed roles, dates as a list …), reported in
-input_errors by both. One node process evaluates each policy's whole batch (tests/js/batch-runner.mjs).
+input_errors by both. One node process evaluates each policy's whole batch (tests/js/batch-runner.mjs);
+a second evaluates it from the calculator's own view of the bundle, loaded as the page loads it
+(generator/calculator_data.py, tests/js/page-runner.mjs), which must give the same results.
 
 JXJY_DIFF_EXAMPLES sets the ledgers per policy (default 2000, the acceptance minimum).
 """
@@ -34,6 +36,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from generator.bundle import bundle_document, write_bundles
+from generator.calculator_data import write_calculator_data
 from generator.diagnostics import InputError
 from generator.engine import evaluate
 from generator.model import Policy
@@ -43,6 +46,7 @@ from generator.policy_loader import build_model, load_policy, policy_files
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
 RUNNER = ROOT / "tests" / "js" / "batch-runner.mjs"
+PAGE_RUNNER = ROOT / "tests" / "js" / "page-runner.mjs"
 EXAMPLES = int(os.environ.get("JXJY_DIFF_EXAMPLES", "2000"))
 FIXTURES = ROOT / "tests" / "fixtures" / "policies"
 DEMO = FIXTURES / "demo" / "2020.yaml"
@@ -373,6 +377,13 @@ def test_python_and_js_engines_agree(spec, tmp_path):
     evaluated = time.perf_counter()
     actual = run_js(tmp_path, cases)
     finished = time.perf_counter()
+    # the calculator evaluates its own view of the bundle (generator/calculator_data.py): the same results
+    write_calculator_data(tmp_path, tmp_path / "calculator-data")
+    page = subprocess.run([NODE, str(PAGE_RUNNER), str(ROOT / "calculator" / "engine.js"), str(tmp_path / "calculator-data"),
+                           ".js"], input=json.dumps(cases, ensure_ascii=False), capture_output=True, text=True,
+                          encoding="utf-8", check=False, timeout=600)
+    assert page.returncode == 0, page.stderr
+    from_view = json.loads(page.stdout)
 
     mismatches = []
     for case, py, js in zip(cases, expected, actual, strict=True):
@@ -384,6 +395,9 @@ def test_python_and_js_engines_agree(spec, tmp_path):
     print(f"\n{policy.key}: {len(cases)} distinct ledgers ({entries} entries): generate {generated - started:.1f}s, "
           f"python {evaluated - generated:.1f}s, node {finished - evaluated:.1f}s, {len(mismatches)} mismatches")
     assert not mismatches, f"{len(mismatches)} of {len(cases)} ledgers differ:\n" + "\n".join(mismatches[:5])
+    view_differs = [case for case, py, view in zip(cases, expected, from_view, strict=True) if py != view]
+    assert not view_differs, (f"{len(view_differs)} ledgers evaluate differently from the calculator's view, e.g. "
+                              + json.dumps(view_differs[0], ensure_ascii=False))
 
 
 HELPERS_JS = """
