@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,17 @@ def _register(global_name: str, key: str, data: bytes) -> bytes:
             f"globalThis.{global_name}[{json.dumps(key, ensure_ascii=False)}] = {_literal(data)};\n").encode()
 
 
+def read_registered(path: Path, global_name: str) -> dict[str, Any]:
+    """What a data script written here registers as ``globalThis.<global_name>[key]``, by key (for checks)."""
+    pattern = re.compile(rf'globalThis\.{re.escape(global_name)}\[(".*?")\] = (.*);$')
+    found = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        m = pattern.match(line)
+        if m:
+            found[json.loads(m.group(1))] = json.loads(m.group(2))
+    return found
+
+
 def _write(path: Path, data: bytes, written: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_bytes() != data:
@@ -132,4 +144,5 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
     return sorted(written)
 
 
-__all__ = ["DROPPED", "GLOBAL_FORMS", "GLOBAL_TEXTS", "calculator_texts", "calculator_view", "write_calculator_data"]
+__all__ = ["DROPPED", "GLOBAL_FORMS", "GLOBAL_TEXTS", "calculator_texts", "calculator_view", "read_registered",
+           "write_calculator_data"]

@@ -22,6 +22,7 @@ from generator import minify
 from generator.bundle import write_bundles
 from generator.calculator_assets import MINIFIED, write_calculator
 from generator.calculator_data import DROPPED, calculator_texts, calculator_view, write_calculator_data
+from generator.calculator_data import read_registered as registered
 from generator.forms import write_forms
 from generator.policy_loader import validate_paths
 
@@ -50,16 +51,6 @@ def site(tmp_path_factory):
 def bundles_of(site: Path) -> dict[str, dict]:
     index = json.loads((site / "bundles" / "index.json").read_text(encoding="utf-8"))
     return {e["key"]: json.loads((site / "bundles" / e["url"]).read_text(encoding="utf-8")) for e in index["bundles"]}
-
-
-def registered(path: Path, name: str) -> dict:
-    """The documents a data script registers as globalThis.<name>[key] = {...}."""
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(rf'globalThis\.{name}\[(".*?")\] = (.*);$', line)
-        if m:
-            found[json.loads(m.group(1))] = json.loads(m.group(2))
-    return found
 
 
 def gz(path: Path) -> int:

@@ -24,6 +24,7 @@ import pytest
 from generator import site_build
 from generator.bundle import write_bundles
 from generator.calculator_assets import detect_forms, write_calculator
+from generator.calculator_data import read_registered
 from generator.engine import evaluate
 from generator.forms import entry_credit, write_forms
 from generator.policy_loader import validate_paths
@@ -66,12 +67,7 @@ def site(tmp_path_factory, policies):
 
 def forms_of(path: Path) -> dict:
     """What an edition's data file registers as JXJY_FORMS ({} when none)."""
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(r'globalThis\.JXJY_FORMS\[(".*?")\] = (.*);$', line)
-        if m:
-            found[json.loads(m.group(1))] = json.loads(m.group(2))
-    return found
+    return read_registered(path, "JXJY_FORMS")
 
 
 def test_the_edition_data_lists_the_forms_that_exist(site):
