@@ -33,6 +33,7 @@ from .diagnostics import InputError
 from .engine import RESULT_FORMAT, evaluate
 from .messages import catalog
 from .model import Policy, Requirement, Rule
+from .outputs import write_output
 from .policy_loader import validate_paths
 from .policy_tests import _plain as _plain_case
 from .policy_tests import cases_file_for, load_cases
@@ -79,16 +80,17 @@ def dumps(document: Any) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
-def _js_literal(data: bytes) -> str:
+def js_literal(data: bytes) -> str:
     # JSON is a JS literal; U+2028/U+2029 are escaped for engines older than ES2019
     return data.decode("utf-8").rstrip("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def js_twin(keys: list[str], data: bytes) -> bytes:
-    """The .js variant: registers the JSON document as globalThis.JXJY_BUNDLES[key] for each key."""
-    target = " = ".join(f"globalThis.{GLOBAL_BUNDLES}[{json.dumps(k, ensure_ascii=False)}]" for k in keys)
-    return (f"globalThis.{GLOBAL_BUNDLES} = globalThis.{GLOBAL_BUNDLES} || {{}};\n"
-            f"{target} = {_js_literal(data)};\n").encode()
+def js_twin(keys: list[str], data: bytes, global_name: str = GLOBAL_BUNDLES) -> bytes:
+    """The .js variant: registers the JSON document as globalThis.<global_name>[key] for each key
+    (a classic script, for pages opened from file:// where fetch() fails)."""
+    target = " = ".join(f"globalThis.{global_name}[{json.dumps(k, ensure_ascii=False)}]" for k in keys)
+    return (f"globalThis.{global_name} = globalThis.{global_name} || {{}};\n"
+            f"{target} = {js_literal(data)};\n").encode()
 
 
 def sha256(data: bytes) -> str:
@@ -301,13 +303,6 @@ def _latest_key(policy: Policy) -> tuple:
     return (str(doc.get("effective_from") or doc.get("issued") or ""), policy.edition)
 
 
-def _write(path: Path, data: bytes, written: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-    written.append(path)
-
-
 def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
     """Write every edition's bundle, .js twin, tests, the latest aliases and the index into out_dir.
 
@@ -338,10 +333,10 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
     for w in built:
         p = w.policy
         base = f"{p.id}/{p.edition}"
-        _write(out_dir / f"{base}.json", w.json_bytes, written)
-        _write(out_dir / f"{base}.js", w.js_bytes, written)
+        write_output(out_dir / f"{base}.json", w.json_bytes, written)
+        write_output(out_dir / f"{base}.js", w.js_bytes, written)
         if w.tests_bytes is not None:
-            _write(out_dir / f"{base}.tests.json", w.tests_bytes, written)
+            write_output(out_dir / f"{base}.tests.json", w.tests_bytes, written)
         doc = p.data.get("document") or {}
         entry = {
             "id": p.id, "edition": p.edition, "key": p.key, "title": p.title,
@@ -357,19 +352,19 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
         entries.append(entry)
     aliases = {}
     for pid, w in sorted(latest.items()):
-        _write(out_dir / pid / "latest.json", w.json_bytes, written)
+        write_output(out_dir / pid / "latest.json", w.json_bytes, written)
         latest_js = js_twin([w.policy.key, f"{pid}/latest"], w.json_bytes)
-        _write(out_dir / pid / "latest.js", latest_js, written)
+        write_output(out_dir / pid / "latest.js", latest_js, written)
         aliases[pid] = {"edition": w.policy.edition, "url": f"{pid}/latest.json", "js_url": f"{pid}/latest.js"}
     index = {
         "format": INDEX_FORMAT, "format_version": FORMAT_VERSION, "schema": "bundle.schema.json",
         "bundles": entries, "latest": aliases,
     }
     index_bytes = dumps(index)
-    _write(out_dir / "index.json", index_bytes, written)
-    _write(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {_js_literal(index_bytes)};\n".encode(), written)
+    write_output(out_dir / "index.json", index_bytes, written)
+    write_output(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {js_literal(index_bytes)};\n".encode(), written)
     for schema in PUBLISHED_SCHEMAS:  # a third party needs these beside the bundles (docs/bundle-spec.md)
-        _write(out_dir / schema, (ROOT / "schemas" / schema).read_bytes(), written)
+        write_output(out_dir / schema, (ROOT / "schemas" / schema).read_bytes(), written)
     return sorted(written)
 
 

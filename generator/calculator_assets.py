@@ -32,6 +32,7 @@ from pathlib import Path
 
 from .calculator_data import write_calculator_data
 from .minify import minify_available, minify_scripts
+from .outputs import write_output
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "calculator"
@@ -43,13 +44,6 @@ CONFIG_GLOBAL = "JXJY_CALCULATOR_CONFIG"
 DATA_DIR = "data"
 DATA_URL = DATA_DIR + "/"
 PAGES_URL = "../"
-
-
-def _write(path: Path, data: bytes, written: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-    written.append(path)
 
 
 def detect_pages(out_dir: Path) -> list[str] | None:
@@ -159,13 +153,13 @@ def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None =
     if minify:
         for name, (code, source_map) in minify_scripts({n: sources[n] for n in MINIFIED}).items():
             sources[name] = code
-            _write(out_dir / f"{name}.map", source_map, written)
+            write_output(out_dir / f"{name}.map", source_map, written)
     else:
         for name in MINIFIED:  # no stale maps pointing at other code
             (out_dir / f"{name}.map").unlink(missing_ok=True)
     for name in FILES:
-        _write(out_dir / name, sources[name], written)
-    _write(out_dir / CONFIG_FILE, config_js(guidance_pages), written)
+        write_output(out_dir / name, sources[name], written)
+    write_output(out_dir / CONFIG_FILE, config_js(guidance_pages), written)
     bundles_dir = out_dir.parent / "bundles" if bundles_dir is None else Path(bundles_dir)
     written += write_calculator_data(bundles_dir, out_dir / DATA_DIR, forms)
     return sorted(written)

@@ -27,7 +27,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .bundle import GLOBAL_BUNDLES, GLOBAL_INDEX, dumps
+from .bundle import GLOBAL_INDEX, dumps, js_literal, js_twin
+from .outputs import write_output
 
 GLOBAL_TEXTS = "JXJY_TEXTS"
 GLOBAL_FORMS = "JXJY_FORMS"
@@ -84,16 +85,6 @@ def calculator_texts(bundle: dict) -> dict:
     }
 
 
-def _literal(data: bytes) -> str:
-    # JSON is a JS literal; U+2028/U+2029 are escaped for engines older than ES2019
-    return data.decode("utf-8").rstrip("\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def _register(global_name: str, key: str, data: bytes) -> bytes:
-    return (f"globalThis.{global_name} = globalThis.{global_name} || {{}};\n"
-            f"globalThis.{global_name}[{json.dumps(key, ensure_ascii=False)}] = {_literal(data)};\n").encode()
-
-
 def read_registered(path: Path, global_name: str) -> dict[str, Any]:
     """What a data script written here registers as ``globalThis.<global_name>[key]``, by key (for checks)."""
     pattern = re.compile(rf'globalThis\.{re.escape(global_name)}\[(".*?")\] = (.*);$')
@@ -103,13 +94,6 @@ def read_registered(path: Path, global_name: str) -> dict[str, Any]:
         if m:
             found[json.loads(m.group(1))] = json.loads(m.group(2))
     return found
-
-
-def _write(path: Path, data: bytes, written: list[Path]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-    written.append(path)
 
 
 def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, list[dict]] | None = None) -> list[Path]:
@@ -128,19 +112,19 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
     for entry in index.get("bundles", []):
         bundle = json.loads((bundles_dir / entry["url"]).read_text(encoding="utf-8"))
         base = f"{entry['id']}/{entry['edition']}"
-        data = _register(GLOBAL_BUNDLES, entry["key"], dumps(calculator_view(bundle)))
+        data = js_twin([entry["key"]], dumps(calculator_view(bundle)))
         if (forms or {}).get(entry["key"]):
-            data += _register(GLOBAL_FORMS, entry["key"], dumps(forms[entry["key"]]))
-        _write(out_dir / f"{base}.js", data, written)
-        _write(out_dir / f"{base}.texts.js", _register(GLOBAL_TEXTS, entry["key"], dumps(calculator_texts(bundle))),
-               written)
+            data += js_twin([entry["key"]], dumps(forms[entry["key"]]), GLOBAL_FORMS)
+        write_output(out_dir / f"{base}.js", data, written)
+        texts = js_twin([entry["key"]], dumps(calculator_texts(bundle)), GLOBAL_TEXTS)
+        write_output(out_dir / f"{base}.texts.js", texts, written)
         slim = {k: entry[k] for k in INDEX_KEYS if k in entry}
         slim["js"] = {"url": f"{base}.js"}
         slim["texts"] = {"url": f"{base}.texts.js"}
         entries.append(slim)
     latest = {pid: {"edition": alias["edition"]} for pid, alias in (index.get("latest") or {}).items()}
-    data = _literal(dumps({"bundles": entries, "latest": latest}))
-    _write(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {data};\n".encode(), written)
+    data = js_literal(dumps({"bundles": entries, "latest": latest}))
+    write_output(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {data};\n".encode(), written)
     return sorted(written)
 
 
