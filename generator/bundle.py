@@ -29,7 +29,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import InputError
+from .diagnostics import InputError, print_diagnostics
 from .engine import RESULT_FORMAT, evaluate
 from .messages import catalog
 from .model import Policy, Requirement, Rule
@@ -381,16 +381,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 1
     policies, diags = validate_paths(paths)
-    for d in diags:
-        print(d.format(), file=sys.stderr)
+    print_diagnostics(diags)
     if diags and not args.skip_invalid:
         print(f"{len(diags)} error(s); nothing written", file=sys.stderr)
         return 1
     try:
         written = write_bundles(policies, args.out_dir)
     except InputError as exc:
-        for d in exc.diagnostics:
-            print(d.format(), file=sys.stderr)
+        print_diagnostics(exc.diagnostics)
         return 1
     print(f"wrote {len(written)} files for {len(policies)} edition(s) into {args.out_dir}")
     return 0

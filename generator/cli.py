@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from .diagnostics import Diagnostic, InputError
+from .diagnostics import Diagnostic, InputError, print_errors
 from .engine import evaluate
 from .ledger import read_ledger
 from .policy_loader import load_policy, policy_files, validate_paths
@@ -19,17 +19,11 @@ from .report import render_report
 DEFAULT_POLICIES = "policies"
 
 
-def _print_diagnostics(diags: list[Diagnostic]) -> None:
-    for d in sorted(set(diags)):
-        print(d.format(), file=sys.stderr)
-    print(f"{len(set(diags))} error(s)", file=sys.stderr)
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     paths = args.paths or [DEFAULT_POLICIES]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        _print_diagnostics([Diagnostic(p, 1, 1, "no such file or directory") for p in missing])
+        print_errors([Diagnostic(p, 1, 1, "no such file or directory") for p in missing])
         return 1
     policies, diags = validate_paths(paths)
     for f in policy_files(paths):
@@ -41,7 +35,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             except InputError as exc:
                 diags.extend(exc.diagnostics)
     if diags:
-        _print_diagnostics(diags)
+        print_errors(diags)
         return 1
     for p in policies:
         print(f"ok  {p.key}  {len(p.items)} items, {len(p.requirements)} requirements, {len(p.checks)} checks")
@@ -86,7 +80,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         policy = load_policy(resolve_policy_path(args.policy))
         ledger = read_ledger(args.ledger, _person_overrides(args) or None)
     except InputError as exc:
-        _print_diagnostics(exc.diagnostics)
+        print_errors(exc.diagnostics)
         return 1
     as_of = args.as_of
     if as_of and not _is_iso_date(as_of):
@@ -116,7 +110,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         try:
             results = run_policy_tests(f)
         except InputError as exc:
-            _print_diagnostics(exc.diagnostics)
+            print_errors(exc.diagnostics)
             failed += 1
             continue
         for r in results:

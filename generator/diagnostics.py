@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 
@@ -41,9 +42,25 @@ def json_path(parts: tuple | list) -> str:
     return out
 
 
-def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    """One line per problem on stderr, in the same format everywhere."""
-    import sys
-
+def print_diagnostics(diagnostics: list[Diagnostic], summary: str | None = None) -> None:
+    """One line per problem on stderr, in the same format everywhere; then the summary line, if any."""
     for d in diagnostics:
         print(d.format(), file=sys.stderr)
+    if summary:
+        print(summary, file=sys.stderr)
+
+
+def print_errors(diagnostics: list[Diagnostic], consequence: str = "") -> None:
+    """Each problem once, in file order, then how many: "3 error(s); the site was not built"."""
+    unique = sorted(set(diagnostics))
+    print_diagnostics(unique, f"{len(unique)} error(s)" + (f"; {consequence}" if consequence else ""))
+
+
+def report_failure(exc: InputError | KeyError) -> int:
+    """A command line stopped by bad input: its diagnostics (InputError) or message (KeyError: an unknown
+    form or item id) on stderr, and the exit status 1."""
+    if isinstance(exc, InputError):
+        print_diagnostics(exc.diagnostics)
+    else:
+        print(exc.args[0], file=sys.stderr)
+    return 1

@@ -692,7 +692,7 @@ def main(argv: list[str] | None = None) -> int:
     """python -m generator.forms OUT_DIR [POLICY_PATHS...]
     python -m generator.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]"""
     from .cli import resolve_policy_path
-    from .diagnostics import InputError, print_diagnostics
+    from .diagnostics import InputError, print_diagnostics, report_failure
     from .ledger import read_ledger
     from .policy_loader import load_policy, validate_paths
 
@@ -710,12 +710,8 @@ def main(argv: list[str] | None = None) -> int:
             policy = load_policy(resolve_policy_path(args.policy))
             ledger = read_ledger(args.ledger).data
             pdf = fill_from_ledger(policy, args.form, ledger, args.period)
-        except InputError as exc:
-            print_diagnostics(exc.diagnostics)
-            return 1
-        except KeyError as exc:
-            print(exc.args[0], file=sys.stderr)
-            return 1
+        except (InputError, KeyError) as exc:
+            return report_failure(exc)
         args.out.write_bytes(pdf)
         print(args.out)
         return 0
@@ -726,9 +722,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     policies, diags = validate_paths(args.paths)
     if diags:
-        for d in diags:
-            print(d.format(), file=sys.stderr)
-        print(f"{len(diags)} error(s); forms of the valid policies are still written", file=sys.stderr)
+        print_diagnostics(diags, f"{len(diags)} error(s); forms of the valid policies are still written")
     written = write_forms(policies, args.out_dir)
     for p in written:
         print(p)

@@ -33,7 +33,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .diagnostics import Diagnostic, InputError, print_diagnostics
+from .diagnostics import Diagnostic, InputError, print_diagnostics, report_failure
 from .engine import check_entry
 from .forms import FormView, _leaves, column_entry_fields, computed_credit, find_form, header_rows, is_roster, labels
 from .model import QUANTITY_INPUTS, Item, Policy
@@ -480,12 +480,8 @@ def main(argv: list[str] | None = None) -> int:
             print(write_roster_xlsx(policy, find_form(policy, args.form), args.out))
             return 0
         result = import_roster(policy, args.xlsx, args.form, item=args.item, date=args.date)
-    except InputError as exc:
-        print_diagnostics(exc.diagnostics)
-        return 1
-    except KeyError as exc:
-        print(exc.args[0], file=sys.stderr)
-        return 1
+    except (InputError, KeyError) as exc:
+        return report_failure(exc)
     print_diagnostics(result.errors + result.warnings)
     text = json.dumps(result.ledgers(policy), ensure_ascii=False, indent=1)
     if args.out:

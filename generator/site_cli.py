@@ -9,16 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from .diagnostics import InputError
+from .diagnostics import InputError, print_errors
 
 DEFAULT_POLICIES = "policies"
 BUNDLE_SPEC = Path(__file__).resolve().parent.parent / "docs" / "bundle-spec.md"
-
-
-def _print_diagnostics(diags) -> None:
-    for d in sorted(set(diags)):
-        print(d.format(), file=sys.stderr)
-    print(f"{len(set(diags))} error(s); the site was not built", file=sys.stderr)
 
 
 def register_outputs(with_forms: bool = True) -> None:
@@ -62,7 +56,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         report = build_site(args.paths or [DEFAULT_POLICIES], site_dir=args.site_dir, docs_dir=args.docs_dir,
                             config_file=args.config or DEFAULT_CONFIG, docs_only=args.docs_only)
     except InputError as exc:
-        _print_diagnostics(exc.diagnostics)
+        print_errors(exc.diagnostics, "the site was not built")
         return 1
     except SiteBuildError as exc:
         for line in exc.lines:

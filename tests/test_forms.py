@@ -365,6 +365,18 @@ def test_cli_fill_from_a_ledger_file(tmp_path):
     assert out.stat().st_size <= MAX_PDF_BYTES
 
 
+def test_cli_fill_says_what_is_wrong_and_writes_nothing(tmp_path, capsys):
+    ledger = tmp_path / "ledger.json"
+    ledger.write_text(json.dumps({"entries": []}), encoding="utf-8")
+    out = tmp_path / "mine.pdf"
+    assert forms.main(["fill", str(FIXTURE), "no-such-form", str(ledger), str(out)]) == 1
+    assert "has no form 'no-such-form' (forms: " in capsys.readouterr().err
+    ledger.write_text("entries: [", encoding="utf-8")  # not a ledger: located diagnostics
+    assert forms.main(["fill", str(FIXTURE), "registration", str(ledger), str(out)]) == 1
+    assert f"{ledger}:1:" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_prefill_fragment_round_trips():
     frag = forms.prefill_fragment(LEDGER, period="2020-2021")
     assert frag.startswith("#prefill=") and "=" not in frag[len("#prefill="):]

@@ -190,6 +190,16 @@ def test_cli_template_and_import(policy, tmp_path, capsys):
     assert json.loads(out.read_text(encoding="utf-8"))[0]["person"]["name"] == "王小明"
 
 
+def test_cli_bad_form_or_policy_exits_1_with_the_reason(tmp_path, capsys):
+    path = tmp_path / "r.xlsx"
+    assert roster.main(["template", str(FIXTURE), "no-such-form", str(path)]) == 1
+    assert "has no form 'no-such-form'" in capsys.readouterr().err and not path.exists()
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [", encoding="utf-8")
+    assert roster.main(["template", str(broken), "roster", str(path)]) == 1
+    assert f"{broken}:1:" in capsys.readouterr().err
+
+
 def test_real_chengdu_roster(tmp_path):
     try:
         policy = load_policy(CHENGDU)
