@@ -10,7 +10,7 @@
    compiles the bundle, is reported apart. The Python reference engine's time on the same ledger
    is listed for comparison.
 
-Writes the bundles into a temporary folder with generator.bundle.write_bundles. --strict exits 1
+Writes the bundles into a temporary folder with generator.outputs.bundle.write_bundles. --strict exits 1
 when a target is missed.
 """
 
@@ -31,10 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.bundle import write_bundles  # noqa: E402
-from generator.engine import evaluate  # noqa: E402
-from generator.periods import period_of, period_starting  # noqa: E402
-from generator.policy_loader import validate_paths  # noqa: E402
+from generator.outputs.bundle import write_bundles  # noqa: E402
+from generator.policy.loader import validate_paths  # noqa: E402
+from generator.rules.engine import evaluate  # noqa: E402
+from generator.rules.periods import period_of, period_starting  # noqa: E402
 
 ENGINE = ROOT / "calculator" / "engine.js"
 SIZE_TARGET_KB = 40

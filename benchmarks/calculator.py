@@ -34,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.bundle import write_bundles  # noqa: E402
-from generator.calculator_assets import write_calculator  # noqa: E402
-from generator.forms import write_forms  # noqa: E402
-from generator.policy_loader import validate_paths  # noqa: E402
+from generator.outputs.bundle import write_bundles  # noqa: E402
+from generator.outputs.calculator.assets import write_calculator  # noqa: E402
+from generator.outputs.forms.forms import write_forms  # noqa: E402
+from generator.policy.loader import validate_paths  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import forms  # noqa: E402
-from generator.pdf_fields import fill  # noqa: E402
-from generator.policy_loader import load_policy, policy_files  # noqa: E402
+from generator.outputs.forms import forms  # noqa: E402
+from generator.outputs.forms.pdf_fields import fill  # noqa: E402
+from generator.policy.loader import load_policy, policy_files  # noqa: E402
 
 LIMIT = 300 * 1024
 SAMPLE = ["张三丰", "成都市第七中学", "语文", "高中", "校本研修：课堂观察与评价", "12", "2018年3月"]

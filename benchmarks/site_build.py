@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.policy_loader import policy_files  # noqa: E402
-from generator.site_build import build_site  # noqa: E402
+from generator.outputs.site.build import build_site  # noqa: E402
+from generator.policy.loader import policy_files  # noqa: E402
 
 
 def _copy_inputs(tmp: Path) -> tuple[Path, Path]:

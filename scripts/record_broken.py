@@ -22,7 +22,7 @@ BROKEN = ROOT / "tests" / "broken"
 
 def validator_lines(folder: str) -> tuple[int, list[str]]:
     """Exit code and stderr lines of `jxjy validate <folder>`, run in-process from the repo root."""
-    from generator.cli import main  # noqa: PLC0415 - after sys.path is set
+    from generator.cli.main import main  # noqa: PLC0415 - after sys.path is set
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

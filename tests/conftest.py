@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.policy_loader import load_policy
+from generator.policy.loader import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -20,8 +20,10 @@ def demo_policy():
 
 @pytest.fixture(autouse=True)
 def _repo_cwd(monkeypatch):
-    """Paths in messages are relative to the repository root, as users run jxjy there."""
+    """Paths in messages are relative to the repository root, as users run jxjy there; messages are
+    Chinese (the default) whatever the machine's locale."""
     monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("JXJY_LANG", "zh")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from generator.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "broken"
@@ -38,7 +38,7 @@ def test_broken_policy_reports_exactly_the_expected_errors(case, capsys):
     expected = (BROKEN / case / "expected.txt").read_text(encoding="utf-8").splitlines()
     assert code == 1
     assert err, "validate printed nothing"
-    assert err[-1] == f"{len(err) - 1} error(s)"
+    assert err[-1] == f"共 {len(err) - 1} 个错误"
     assert err[:-1] == expected
     assert all("Traceback" not in line for line in err)
     for line in err[:-1]:  # every error is located: file:line:col: message

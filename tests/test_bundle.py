@@ -15,9 +15,9 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from generator.bundle import FORMAT_VERSION, bundle_document, dumps, main, write_bundles
-from generator.engine import evaluate
-from generator.policy_loader import build_model, load_policy, validate_paths
+from generator.outputs.bundle import FORMAT_VERSION, bundle_document, dumps, main, write_bundles
+from generator.policy.loader import build_model, load_policy, validate_paths
+from generator.rules.engine import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "policies"

@@ -1,4 +1,4 @@
-"""The static credit calculator (calculator/, copied by generator.calculator_assets) in headless Chromium.
+"""The static credit calculator (calculator/, copied by generator.outputs.calculator.assets) in headless Chromium.
 
 Each test builds what it needs into a temporary site (write_bundles → <site>/bundles,
 write_calculator → <site>/calculator) and opens it from file://, as a teacher would after
@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.anchors import clause_anchor
-from generator.bundle import write_bundles
-from generator.calculator_assets import FILES, config_js, detect_pages, write_calculator
-from generator.engine import evaluate
-from generator.ledger import read_ledger
-from generator.policy_loader import validate_paths
+from generator.outputs.anchors import clause_anchor
+from generator.outputs.bundle import write_bundles
+from generator.outputs.calculator.assets import FILES, config_js, detect_pages, write_calculator
+from generator.policy.loader import validate_paths
+from generator.rules.engine import evaluate
+from generator.rules.ledger import read_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -704,7 +704,7 @@ def test_axe_reports_no_serious_or_critical_violation(browser, site):
 @pytest.mark.parametrize("key", sorted(SCENARIOS))
 def test_rule_prose_is_the_guidance_sites(page, site, key):
     """The page ports generator/rule_text.py onto the bundle's messages: same sentences as the site."""
-    from generator import rule_text
+    from generator.rules import prose as rule_text
 
     policy = site["policies"][key]
     choose_policy(page, key)

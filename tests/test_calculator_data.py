@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from generator import minify
-from generator.bundle import write_bundles
-from generator.calculator_assets import MINIFIED, write_calculator
-from generator.calculator_data import DROPPED, calculator_texts, calculator_view, write_calculator_data
-from generator.calculator_data import read_registered as registered
-from generator.forms import write_forms
-from generator.policy_loader import validate_paths
+from generator.outputs.bundle import write_bundles
+from generator.outputs.calculator import minify
+from generator.outputs.calculator.assets import MINIFIED, write_calculator
+from generator.outputs.calculator.data import DROPPED, calculator_texts, calculator_view, write_calculator_data
+from generator.outputs.calculator.data import read_registered as registered
+from generator.outputs.forms.forms import write_forms
+from generator.policy.loader import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "policies"

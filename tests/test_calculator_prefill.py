@@ -1,7 +1,7 @@
 """The calculator's "用我的记录生成表格": from the teacher's entries to a prefilled form page.
 
-The calculator lists each edition's forms (config.js, written by generator.calculator_assets from
-the forms generator.forms.write_forms wrote); a click stores the prefill payload in
+The calculator lists each edition's forms (config.js, written by generator.outputs.calculator.assets from
+the forms generator.outputs.forms.forms.write_forms wrote); a click stores the prefill payload in
 localStorage["jxjy-prefill:<policy>/<edition>"] and opens ``<form>.html#prefill=local`` in a new tab
 (docs/forms.md, "Prefill contract"). Both pages are opened from file://, as in
 tests/test_calculator_browser.py: console errors, uncaught exceptions and requests that leave the
@@ -21,14 +21,14 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from generator import site_build
-from generator.bundle import write_bundles
-from generator.calculator_assets import detect_forms, write_calculator
-from generator.calculator_data import read_registered
-from generator.engine import evaluate
-from generator.forms import entry_credit, write_forms
-from generator.policy_loader import validate_paths
-from generator.rational import format_rational
+from generator.base.rational import format_rational
+from generator.outputs.bundle import write_bundles
+from generator.outputs.calculator.assets import detect_forms, write_calculator
+from generator.outputs.calculator.data import read_registered
+from generator.outputs.forms.forms import entry_credit, write_forms
+from generator.outputs.site import build as site_build
+from generator.policy.loader import validate_paths
+from generator.rules.engine import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
@@ -106,7 +106,7 @@ def test_only_existing_files_are_listed(site, tmp_path):
 
 
 def test_the_site_writes_forms_before_the_calculator(monkeypatch):
-    from generator.site_cli import register_outputs
+    from generator.cli.site import register_outputs
 
     monkeypatch.setattr(site_build, "PRODUCERS", dict(site_build.PRODUCERS))
     register_outputs(with_forms=True)

@@ -5,8 +5,8 @@ import json
 import jsonschema
 import pytest
 
-from generator.cli import main
-from generator.schema_check import load_schema
+from generator.cli.main import main
+from generator.policy.schema import load_schema
 
 DEMO = "tests/fixtures/policies/demo/2020.yaml"
 

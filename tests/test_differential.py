@@ -35,13 +35,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from generator.bundle import bundle_document, write_bundles
-from generator.calculator_data import write_calculator_data
-from generator.diagnostics import InputError
-from generator.engine import evaluate
-from generator.model import Policy
-from generator.periods import period_of, period_starting
-from generator.policy_loader import build_model, load_policy, policy_files
+from generator.base.diagnostics import InputError
+from generator.outputs.bundle import bundle_document, write_bundles
+from generator.outputs.calculator.data import write_calculator_data
+from generator.policy.loader import build_model, load_policy, policy_files
+from generator.policy.model import Policy
+from generator.rules.engine import evaluate
+from generator.rules.periods import period_of, period_starting
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
@@ -418,8 +418,8 @@ process.stdout.write(JSON.stringify(out));
 def _py_helpers(kind, a, b):
     import difflib
 
-    from generator.engine import _date
-    from generator.rational import format_rational, parse_json_number, parse_rational
+    from generator.base.rational import format_rational, parse_json_number, parse_rational
+    from generator.rules.engine import _date
     if kind == "date":
         day = _date(a)
         return day.isoformat() if day else None

@@ -6,9 +6,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.engine import evaluate, shortfall_phrases
-from generator.policy_loader import load_policy
-from generator.schema_check import load_schema
+from generator.policy.loader import load_policy
+from generator.policy.schema import load_schema
+from generator.rules.engine import evaluate, shortfall_phrases
 
 
 @pytest.fixture(scope="module")

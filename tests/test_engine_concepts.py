@@ -15,11 +15,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.diagnostics import InputError
-from generator.engine import evaluate, shortfall_phrases
-from generator.ledger import read_csv_ledger, read_ledger
-from generator.policy_loader import load_policy
-from generator.schema_check import load_schema
+from generator.base.diagnostics import InputError
+from generator.policy.loader import load_policy
+from generator.policy.schema import load_schema
+from generator.rules.engine import evaluate, shortfall_phrases
+from generator.rules.ledger import read_csv_ledger, read_ledger
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policies"
 

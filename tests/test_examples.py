@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from generator.cli import main
+from generator.cli.main import main
 
 SAMPLES = {
     "chengdu-teachers": ("chengdu-teachers/2018", "2018-07-31"),

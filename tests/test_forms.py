@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from generator import forms
-from generator.engine import evaluate
-from generator.pdf_fields import field_names, fill
-from generator.policy_loader import load_policy, policy_files
-from generator.rational import format_rational
+from generator.base.rational import format_rational
+from generator.outputs.forms import forms
+from generator.outputs.forms.pdf_fields import field_names, fill
+from generator.policy.loader import load_policy, policy_files
+from generator.rules.engine import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "policies" / "forms-demo" / "2020.yaml"

@@ -5,8 +5,8 @@ import datetime as dt
 
 from icalendar import Calendar
 
-from generator.ics import calendar_bytes
-from generator.policy_loader import build_model
+from generator.outputs.site.ics import calendar_bytes
+from generator.policy.loader import build_model
 
 
 def _with_timeline(demo_policy, timeline, schedules=None):

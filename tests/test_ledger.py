@@ -2,9 +2,9 @@
 
 import pytest
 
-from generator.diagnostics import InputError
-from generator.engine import evaluate
-from generator.ledger import read_ledger
+from generator.base.diagnostics import InputError
+from generator.rules.engine import evaluate
+from generator.rules.ledger import read_ledger
 
 LEDGERS = "tests/fixtures/ledgers"
 

@@ -3,11 +3,11 @@
 import copy
 import re
 
-from generator import anchors
-from generator.changes import ADDED, CHANGED, REMOVED, diff_policies
-from generator.model import Clause
-from generator.pages import Artifacts, clause_spans, generate_docs, md, mermaid_label, source_html
-from generator.policy_loader import build_model
+from generator.outputs import anchors
+from generator.outputs.site.changes import ADDED, CHANGED, REMOVED, diff_policies
+from generator.outputs.site.pages import Artifacts, clause_spans, generate_docs, md, mermaid_label, source_html
+from generator.policy.loader import build_model
+from generator.policy.model import Clause
 
 
 def _variant(demo_policy, mutate):

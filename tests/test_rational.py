@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.rational import format_rational, parse_json_number, parse_rational
+from generator.base.rational import format_rational, parse_json_number, parse_rational
 
 
 @pytest.mark.parametrize("text,value", [

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from generator import roster
-from generator.diagnostics import InputError
-from generator.engine import evaluate
-from generator.forms import find_form
-from generator.policy_loader import load_policy
+from generator.base.diagnostics import InputError
+from generator.outputs.forms import roster
+from generator.outputs.forms.forms import find_form
+from generator.policy.loader import load_policy
+from generator.rules.engine import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "policies" / "forms-demo" / "2020.yaml"

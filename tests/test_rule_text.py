@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import rule_text as rt
-from generator.policy_loader import build_model
+from generator.policy.loader import build_model
+from generator.rules import prose as rt
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -137,8 +137,8 @@ def test_period_cycle_and_dates(demo_policy):
                                         if not p.name.endswith(".tests.yaml")), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_real_item_has_prose(path):
     """Every item of every policy renders (no rule type or field the prose does not know)."""
-    from generator.diagnostics import InputError
-    from generator.policy_loader import load_policy
+    from generator.base.diagnostics import InputError
+    from generator.policy.loader import load_policy
 
     try:
         policy = load_policy(path)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.policy_loader import POLICY_SCHEMA, load_policy
-from generator.schema_check import schema_diagnostics
-from generator.yaml_source import load_yaml, parse_yaml
+from generator.policy.loader import POLICY_SCHEMA, load_policy
+from generator.policy.schema import schema_diagnostics
+from generator.policy.source import load_yaml, parse_yaml
 
 DEMO = "tests/fixtures/policies/demo/2020.yaml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from generator.policy_loader import policy_files
+from generator.policy.loader import policy_files
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = sorted((ROOT / "schemas").glob("*.schema.json"))

@@ -22,13 +22,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from icalendar import Calendar
 
-from generator import anchors
-from generator import rule_text as rt
-from generator.diagnostics import InputError
-from generator.ics import entry_span
-from generator.policy_loader import load_policy, policy_files
-from generator.rational import format_rational
-from generator.site_build import SiteBuildError, build_site, sync_tree
+from generator.base.diagnostics import InputError
+from generator.base.rational import format_rational
+from generator.outputs import anchors
+from generator.outputs.site.build import SiteBuildError, build_site, sync_tree
+from generator.outputs.site.ics import entry_span
+from generator.policy.loader import load_policy, policy_files
+from generator.rules import prose as rt
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "policies" / "demo" / "2020.yaml"
@@ -298,7 +298,7 @@ def test_invalid_policy_fails_with_diagnostics_and_keeps_the_old_site(demo_site)
 def test_mkdocs_failure_keeps_the_old_site_and_cleans_up(demo_site, monkeypatch):
     tmp, site = demo_site
     before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
-    import generator.site_build as sb
+    import generator.outputs.site.build as sb
 
     real = sb.generate_docs
 
@@ -316,7 +316,7 @@ def test_mkdocs_failure_keeps_the_old_site_and_cleans_up(demo_site, monkeypatch)
 
 
 def test_cli_build_prints_validator_diagnostics(tmp_path, capsys):
-    from generator.cli import main
+    from generator.cli.main import main
 
     bad = tmp_path / "demo" / "2020.yaml"
     bad.parent.mkdir()
@@ -328,7 +328,7 @@ def test_cli_build_prints_validator_diagnostics(tmp_path, capsys):
 
 
 def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatch):
-    import generator.site_build as sb
+    import generator.outputs.site.build as sb
 
     def write_forms(policies, out_dir):
         for p in policies:
@@ -371,7 +371,7 @@ def test_sync_tree_writes_only_changes_and_keeps_other_generators_files(tmp_path
 
 
 def test_serve_regenerates_when_a_policy_changes(tmp_path):
-    from generator.site_build import serve
+    from generator.outputs.site.build import serve
 
     policies = tmp_path / "policies"
     shutil.copytree(DEMO.parent.parent, policies)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import site_build
-from generator.cli import main
-from generator.minify import minify_available
+from generator.cli.main import main
+from generator.outputs.calculator.minify import minify_available
+from generator.outputs.site import build as site_build
 
 
 @pytest.fixture(scope="module")

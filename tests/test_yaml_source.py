@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from generator.diagnostics import InputError
-from generator.yaml_source import decode_utf8, load_yaml, parse_yaml
+from generator.base.diagnostics import InputError
+from generator.policy.source import decode_utf8, load_yaml, parse_yaml
 
 
 def errors(text: str) -> list[str]:

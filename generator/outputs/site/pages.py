@@ -7,7 +7,7 @@ the home page, one folder per edition (overview, requirements, items, workflows,
 them is site_build's job; nothing here touches the file system except reading inputs.
 
 Templates (site_templates/pages/*.md.j2) hold the page wording; rule prose comes from
-generator.rule_text; anchors from generator.anchors.
+generator.rules.prose; anchors from generator.outputs.anchors.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from . import anchors
-from . import rule_text as rt
-from .changes import PolicyDiff, base_of, diff_policies
-from .ics import calendar_bytes, entry_span
-from .messages import message
-from .model import Item, Policy
+from generator.base.paths import PAGE_TEMPLATES, SCHEMAS, STATIC
+from generator.outputs import anchors
+from generator.rules import prose as rt
+from generator.outputs.site.changes import PolicyDiff, base_of, diff_policies
+from generator.outputs.site.ics import calendar_bytes, entry_span
+from generator.base.messages import message
+from generator.policy.model import Item, Policy
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "site_templates" / "pages"
-STATIC = ROOT / "docs_static"
-SCHEMAS = ROOT / "schemas"
+TEMPLATES = PAGE_TEMPLATES
 
 # Folders of the docs dir that other generators own (forms, bundles, calculator). The page
 # generator links to what is there and never deletes it.
@@ -98,7 +96,7 @@ class Artifacts:
         return "bundles/index.json" if self.has("bundles/index.json") else None
 
     def bundle(self, policy: Policy) -> dict[str, str]:
-        """{"json": path, "js": path, "tests.json": path} for what generator.bundle wrote."""
+        """{"json": path, "js": path, "tests.json": path} for what generator.outputs.bundle wrote."""
         out = {}
         for ext in ("json", "js", "tests.json"):
             path = f"bundles/{policy.id}/{policy.edition}.{ext}"
@@ -107,7 +105,7 @@ class Artifacts:
         return out
 
     def form(self, policy: Policy, form_id: str) -> dict[str, str]:
-        """{"html"|"pdf"|"blank_pdf"|"xlsx": path} for what generator.forms wrote."""
+        """{"html"|"pdf"|"blank_pdf"|"xlsx": path} for what generator.outputs.forms.forms wrote."""
         base = f"forms/{policy.id}/{policy.edition}/{form_id}"
         names = {"html": ".html", "pdf": "-fillable.pdf", "blank_pdf": "-blank.pdf", "xlsx": ".xlsx"}
         out = {kind: base + suffix for kind, suffix in names.items() if self.has(base + suffix)}

@@ -15,9 +15,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from generator.base.paths import ROOT
+
 SCRIPT = ROOT / "scripts" / "minify.mjs"
 TERSER = ROOT / "node_modules" / "terser" / "package.json"
 

@@ -13,8 +13,8 @@ field hierarchy.
 Computed columns (学分 from 学时) use the item's rule exactly as the engine does: the value of
 one row is what `engine.evaluate` credits a single entry with that amount, before caps.
 
-    python -m generator.forms OUT_DIR [POLICY_PATHS...]
-    python -m generator.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]
+    python -m generator.outputs.forms.forms OUT_DIR [POLICY_PATHS...]
+    python -m generator.outputs.forms.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader
 
-from .engine import _declared_span, check_entry, evaluate
-from .messages import catalog
-from .model import QUANTITY_INPUTS, Item, Policy
-from .periods import PeriodSpan, period_of
-from .rational import format_rational, parse_rational
+from generator.base.messages import catalog
+from generator.base.paths import FORM_TEMPLATES
+from generator.base.rational import format_rational, parse_rational
+from generator.policy.model import QUANTITY_INPUTS, Item, Policy
+from generator.rules.engine import _declared_span, check_entry, evaluate
+from generator.rules.periods import PeriodSpan, period_of
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "site_templates" / "forms"
+TEMPLATES = FORM_TEMPLATES
 FORM_FORMAT = "jxjy-form/1"
 PREFILL_FORMAT = "jxjy-form-prefill/1"
 WIDE_TABLE_COLUMNS = 10  # more columns than this and an unset orientation prints landscape
@@ -541,7 +541,7 @@ def render_pdf(policy: Policy, form: dict, values: dict[str, str] | None = None,
     from weasyprint import HTML
     from weasyprint.formatting_structure.boxes import TableCellBox
 
-    from .pdf_fields import PdfField, compact_fonts
+    from generator.outputs.forms.pdf_fields import PdfField, compact_fonts
 
     start = time.perf_counter()
     html = render_html(policy, form, interactive=False, values=values, rows=rows)
@@ -578,7 +578,7 @@ def render_pdf(policy: Policy, form: dict, values: dict[str, str] | None = None,
 
 
 def fillable_pdf(rendered: RenderedPdf) -> bytes:
-    from .pdf_fields import add_fields
+    from generator.outputs.forms.pdf_fields import add_fields
 
     return add_fields(rendered.pdf, rendered.fields) if rendered.fields else rendered.pdf
 
@@ -624,7 +624,7 @@ def write_form(policy: Policy, form: dict, out_dir: Path) -> FormOutput:
         files["fillable_pdf"] = fillable
         timings["fillable_pdf"] = rendered.seconds + time.perf_counter() - t
     if is_roster(form):
-        from .roster import write_roster_xlsx
+        from generator.outputs.forms.roster import write_roster_xlsx
 
         t = time.perf_counter()
         xlsx = out_dir / f"{stem}.xlsx"
@@ -680,7 +680,7 @@ def write_forms(policies: list[Policy], out_dir: Path) -> list[Path]:
 
 def fill_from_ledger(policy: Policy, form_id: str, ledger: dict, period: str | None = None) -> bytes:
     """The fillable PDF of a form, prefilled from a ledger (rows added as needed) and still editable."""
-    from .pdf_fields import fill
+    from generator.outputs.forms.pdf_fields import fill
 
     form = find_form(policy, form_id)
     filled = prefill(policy, form, ledger, period=period)
@@ -689,16 +689,16 @@ def fill_from_ledger(policy: Policy, form_id: str, ledger: dict, period: str | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m generator.forms OUT_DIR [POLICY_PATHS...]
-    python -m generator.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]"""
-    from .cli import resolve_policy_path
-    from .diagnostics import InputError, print_diagnostics, report_failure
-    from .ledger import read_ledger
-    from .policy_loader import load_policy, validate_paths
+    """python -m generator.outputs.forms.forms OUT_DIR [POLICY_PATHS...]
+    python -m generator.outputs.forms.forms fill POLICY FORM_ID LEDGER OUT.pdf [--period ID]"""
+    from generator.base.diagnostics import InputError, print_diagnostics, report_failure
+    from generator.cli.main import resolve_policy_path
+    from generator.policy.loader import load_policy, validate_paths
+    from generator.rules.ledger import read_ledger
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["fill"]:
-        parser = argparse.ArgumentParser(prog="python -m generator.forms fill",
+        parser = argparse.ArgumentParser(prog="python -m generator.outputs.forms.forms fill",
                                          description="Write a form's fillable PDF prefilled from a ledger.")
         parser.add_argument("policy")
         parser.add_argument("form")
@@ -715,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_bytes(pdf)
         print(args.out)
         return 0
-    parser = argparse.ArgumentParser(prog="python -m generator.forms",
+    parser = argparse.ArgumentParser(prog="python -m generator.outputs.forms.forms",
                                      description="Write every policy form as HTML, blank and fillable PDF, XLSX for rosters.")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("paths", nargs="*", default=["policies"])

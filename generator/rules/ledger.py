@@ -14,11 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, InputError
-from .messages import catalog
-from .rational import parse_rational
-from .schema_check import schema_diagnostics
-from .yaml_source import SourceDoc, decode_utf8, parse_yaml
+from generator.base.diagnostics import Diagnostic, InputError
+from generator.base.messages import catalog
+from generator.base.rational import parse_rational
+from generator.policy.schema import schema_diagnostics
+from generator.policy.source import SourceDoc, decode_utf8, parse_yaml
 
 LEDGER_SCHEMA = "ledger.schema.json"
 NUMERIC_FIELDS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "credits")

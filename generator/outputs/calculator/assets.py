@@ -2,23 +2,23 @@
 
 The page (calculator/index.html, app.js, app.css, engine.js) has no dependencies and runs from
 the sources as they are. For the site, engine.js and app.js are minified by terser
-(generator.minify; a .map beside each) when node_modules has it, else copied readable. The page
+(generator.outputs.calculator.minify; a .map beside each) when node_modules has it, else copied readable. The page
 loads only classic scripts, so it works from file:// and offline: config.js, engine.js,
 data/index.js, app.js, then the chosen edition's data/<policy>/<edition>.js and, when an
-explanation is opened, its .texts.js (generator.calculator_data derives them from ../bundles,
-which generator.bundle.write_bundles writes first).
+explanation is opened, its .texts.js (generator.outputs.calculator.data derives them from ../bundles,
+which generator.outputs.bundle.write_bundles writes first).
 
 config.js tells the page where its data is and whether the guidance pages are beside it: trace
 lines then link each clause id to ``../<policy>/<edition>/source.html#clause-…`` (the anchor of
-generator.anchors.clause_anchor, computed by the page with the same SHA-1 rule). Without pages
+generator.outputs.anchors.clause_anchor, computed by the page with the same SHA-1 rule). Without pages
 the clause ids are shown unlinked, never as broken links.
 
-Each edition's data file also lists the forms generator.forms.write_forms wrote for it (read from
+Each edition's data file also lists the forms generator.outputs.forms.forms.write_forms wrote for it (read from
 ``<forms>/<policy>/<edition>/index.json``; only files that exist, paths relative to the calculator),
 so the page can offer "用我的记录生成表格" without fetching anything: it stores the prefill payload in
 localStorage and opens ``<form>.html#prefill=local`` (docs/forms.md, "Prefill contract").
 
-    python -m generator.calculator_assets OUT_DIR [--pages | --no-pages] [--forms DIR | --no-forms]
+    python -m generator.outputs.calculator.assets OUT_DIR [--pages | --no-pages] [--forms DIR | --no-forms]
                                           [--bundles DIR] [--minify | --no-minify]
 """
 
@@ -30,12 +30,12 @@ import os
 import sys
 from pathlib import Path
 
-from .calculator_data import write_calculator_data
-from .minify import minify_available, minify_scripts
-from .outputs import write_output
+from generator.base.paths import CALCULATOR_SOURCE
+from generator.outputs.calculator.data import write_calculator_data
+from generator.outputs.calculator.minify import minify_available, minify_scripts
+from generator.outputs.files import write_output
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "calculator"
+SOURCE = CALCULATOR_SOURCE
 # What the page needs at run time; engine.mjs is for ES-module users of the engine.
 FILES = ("index.html", "app.js", "app.css", "engine.js", "engine.mjs")
 MINIFIED = ("app.js", "engine.js")  # written minified, each with <name>.map, when terser is installed
@@ -73,7 +73,7 @@ def _relative_url(target: Path, start: Path) -> str:
 
 
 def detect_forms(out_dir: Path, forms_dir: Path) -> dict[str, list[dict]] | None:
-    """The forms in forms_dir (``<policy>/<edition>/index.json`` as generator.forms.write_forms writes
+    """The forms in forms_dir (``<policy>/<edition>/index.json`` as generator.outputs.forms.forms.write_forms writes
     them) as ``{"<policy>/<edition>": [{id, title, attachment, html, fillable_pdf, blank_pdf, prefill,
     items}]}``, file paths relative to out_dir (the calculator). A form is listed only when its HTML page
     exists, a PDF only when that file exists (else null). None when there are no forms.
@@ -131,7 +131,7 @@ def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None =
     ``../<policy>/<edition>/source.html``), False to never link, a list of ``id/edition`` keys to link
     only those, None (default) to look for ``../<id>/<edition>/source.md|html`` now (call it after the
     pages are generated, or pass True).
-    forms_dir: where generator.forms.write_forms wrote the forms (write them first), False for no forms,
+    forms_dir: where generator.outputs.forms.forms.write_forms wrote the forms (write them first), False for no forms,
     None (default) to look in ``../forms`` (beside the calculator).
     bundles_dir: the rule bundles to derive data/ from (default ``../bundles``; none there → no data).
     minify: True to require terser, False to copy the sources, None (default) to minify when terser is
@@ -166,7 +166,7 @@ def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.calculator_assets",
+    parser = argparse.ArgumentParser(prog="python -m generator.outputs.calculator.assets",
                                      description="copy the credit calculator into a site folder")
     parser.add_argument("out_dir", type=Path, help="target folder, e.g. site/calculator (bundles go to site/bundles)")
     group = parser.add_mutually_exclusive_group()
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--no-pages", dest="pages", action="store_const", const=False, help="never link to guidance pages")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--forms", dest="forms", type=Path,
-                       help="the forms folder generator.forms wrote (default: ../forms beside OUT_DIR, if any)")
+                       help="the forms folder generator.outputs.forms.forms wrote (default: ../forms beside OUT_DIR, if any)")
     group.add_argument("--no-forms", dest="forms", action="store_const", const=False, help="offer no forms")
     parser.add_argument("--bundles", type=Path, help="the rule bundles (default: ../bundles beside OUT_DIR)")
     group = parser.add_mutually_exclusive_group()

@@ -13,11 +13,11 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
-from .messages import message
-from .model import INPUT_FIELDS, QUANTITY_INPUTS, Cap, Item, Policy, Requirement
-from .periods import PeriodSpan, period_of, period_starting
-from .rational import format_rational as fmt
-from .rational import parse_json_number, parse_rational
+from generator.base.messages import message
+from generator.base.rational import format_rational as fmt
+from generator.base.rational import parse_json_number, parse_rational
+from generator.policy.model import INPUT_FIELDS, QUANTITY_INPUTS, Cap, Item, Policy, Requirement
+from generator.rules.periods import PeriodSpan, period_of, period_starting
 
 RESULT_FORMAT = "jxjy-result/1"
 ALL_INPUT_FIELDS = sorted({f for fields in INPUT_FIELDS.values() for f in fields})

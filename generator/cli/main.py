@@ -9,12 +9,12 @@ import re
 import sys
 from pathlib import Path
 
-from .diagnostics import Diagnostic, InputError, print_errors
-from .engine import evaluate
-from .ledger import read_ledger
-from .policy_loader import load_policy, policy_files, validate_paths
-from .policy_tests import cases_file_for, load_cases, run_policy_tests
-from .report import render_report
+from generator.base.diagnostics import Diagnostic, InputError, print_errors
+from generator.outputs.report import render_report
+from generator.policy.cases import cases_file_for, load_cases, run_policy_tests
+from generator.policy.loader import load_policy, policy_files, validate_paths
+from generator.rules.engine import evaluate
+from generator.rules.ledger import read_ledger
 
 DEFAULT_POLICIES = "policies"
 
@@ -152,10 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_site_commands(sub) -> None:
     """build/serve live with the site modules; absent until those exist."""
-    try:
-        from . import site_cli  # noqa: PLC0415
-    except ImportError:
-        return
+    from generator.cli import site as site_cli  # noqa: PLC0415
+
     site_cli.register(sub)
 
 

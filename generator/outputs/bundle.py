@@ -14,7 +14,7 @@ one. Output is byte-for-byte reproducible: keys sorted, fixed separators, UTF-8,
 no timestamps or absolute paths; every number a policy states is an exact decimal or fraction
 string ("0.5", "1/3").
 
-    python -m generator.bundle OUT_DIR [POLICY_PATHS...]
+    python -m generator.outputs.bundle OUT_DIR [POLICY_PATHS...]
 """
 
 from __future__ import annotations
@@ -29,21 +29,21 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import InputError, print_diagnostics
-from .engine import RESULT_FORMAT, evaluate
-from .messages import catalog
-from .model import Policy, Requirement, Rule
-from .outputs import write_output
-from .policy_loader import validate_paths
-from .policy_tests import _plain as _plain_case
-from .policy_tests import cases_file_for, load_cases
-from .rational import format_rational, parse_rational
+from generator.base.diagnostics import InputError, print_diagnostics
+from generator.base.messages import bundled_catalog
+from generator.base.paths import ROOT, SCHEMAS
+from generator.base.rational import format_rational, parse_rational
+from generator.outputs.files import write_output
+from generator.policy.cases import _plain as _plain_case
+from generator.policy.cases import cases_file_for, load_cases
+from generator.policy.loader import validate_paths
+from generator.policy.model import Policy, Requirement, Rule
+from generator.rules.engine import RESULT_FORMAT, evaluate
 
 FORMAT = "jxjy-bundle"
 INDEX_FORMAT = "jxjy-bundle-index"
 TESTS_FORMAT = "jxjy-conformance"
 FORMAT_VERSION = "1.0"  # major.minor: see "Compatibility" in docs/bundle-spec.md
-ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED_SCHEMAS = ("bundle.schema.json", "ledger.schema.json", "result.schema.json")
 GLOBAL_BUNDLES = "JXJY_BUNDLES"
 GLOBAL_INDEX = "JXJY_BUNDLE_INDEX"
@@ -231,7 +231,7 @@ def bundle_document(policy: Policy) -> dict:
                     for c in policy.clauses],
         "timeline": _json_ready(data.get("timeline") or []),
         "notes": _json_ready(data.get("notes") or []),
-        "messages": _json_ready(catalog()),
+        "messages": _json_ready(bundled_catalog()),
     }
     return doc
 
@@ -364,12 +364,12 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
     write_output(out_dir / "index.json", index_bytes, written)
     write_output(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {js_literal(index_bytes)};\n".encode(), written)
     for schema in PUBLISHED_SCHEMAS:  # a third party needs these beside the bundles (docs/bundle-spec.md)
-        write_output(out_dir / schema, (ROOT / "schemas" / schema).read_bytes(), written)
+        write_output(out_dir / schema, (SCHEMAS / schema).read_bytes(), written)
     return sorted(written)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.bundle", description="write rule bundles")
+    parser = argparse.ArgumentParser(prog="python -m generator.outputs.bundle", description="write rule bundles")
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("paths", nargs="*", help="policy files or folders (default: policies)")
     parser.add_argument("--skip-invalid", action="store_true",

@@ -13,9 +13,9 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
-from .messages import message
-from .model import Policy
-from .rule_text import format_date
+from generator.base.messages import message
+from generator.policy.model import Policy
+from generator.rules.prose import format_date
 
 PRODID = "-//jxjy//continuing-education credit policies//ZH"
 UID_DOMAIN = "jxjy.invalid"

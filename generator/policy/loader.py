@@ -15,8 +15,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, InputError
-from .model import (
+from generator.base.diagnostics import Diagnostic, InputError
+from generator.base.rational import format_rational, parse_rational
+from generator.policy.model import (
     QUANTITY_INPUTS,
     Cap,
     Category,
@@ -31,9 +32,8 @@ from .model import (
     Rule,
     Verdict,
 )
-from .rational import format_rational, parse_rational
-from .schema_check import schema_diagnostics
-from .yaml_source import SourceDoc, load_yaml
+from generator.policy.schema import schema_diagnostics
+from generator.policy.source import SourceDoc, load_yaml
 
 POLICY_SCHEMA = "policy.schema.json"
 ID_LISTS = ("clauses", "roles", "actors", "categories", "items", "caps", "requirements", "checks",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .messages import message
-from .model import Period
+from generator.base.messages import message
+from generator.policy.model import Period
 
 
 @dataclass(frozen=True, order=True)

@@ -9,17 +9,17 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from .diagnostics import Diagnostic
-from .yaml_source import SourceDoc
+from generator.base.diagnostics import Diagnostic
+from generator.base.paths import SCHEMAS
+from generator.policy.source import SourceDoc
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = SCHEMAS
 
 _TYPE_WORDS = {"object": "a mapping (key: value)", "array": "a list", "string": "text",
                "integer": "a whole number", "number": "a number", "boolean": "true or false",

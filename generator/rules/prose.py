@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
-from .messages import message
-from .model import Cap, Item, Measure, Policy, Requirement
-from .rational import format_rational
+from generator.base.messages import message
+from generator.base.rational import format_rational
+from generator.policy.model import Cap, Item, Measure, Policy, Requirement
 
 fmt = format_rational
 
@@ -208,7 +208,7 @@ def cycle_phrase(policy: Policy) -> str:
 
 
 def conversion_phrase(conv: dict) -> str:
-    from .rational import parse_rational  # noqa: PLC0415
+    from generator.base.rational import parse_rational  # noqa: PLC0415
 
     return _t("conversion", from_unit=conv["from"], factor=fmt(parse_rational(conv["factor"])), to_unit=conv["to"])
 
@@ -242,6 +242,6 @@ def date_range(start: str, end: str) -> str:
 
 def number(value: Fraction | int | str) -> str:
     """Exact rendering of a quantity for tables."""
-    from .rational import parse_rational  # noqa: PLC0415
+    from generator.base.rational import parse_rational  # noqa: PLC0415
 
     return fmt(value if isinstance(value, Fraction) else parse_rational(value))

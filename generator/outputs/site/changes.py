@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import rule_text as rt
-from .messages import message
-from .model import Policy
+from generator.rules import prose as rt
+from generator.base.messages import message
+from generator.policy.model import Policy
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 

@@ -11,8 +11,8 @@ caller names) and reports every bad row with its spreadsheet row number: missing
 that is not a number, a value not in a column's list, a date that is not a date, and whatever the
 engine's entry check finds.
 
-    python -m generator.roster template POLICY FORM_ID OUT.xlsx
-    python -m generator.roster import POLICY FORM_ID IN.xlsx [--item ID] [--date YYYY-MM-DD] [--out FILE.json]
+    python -m generator.outputs.forms.roster template POLICY FORM_ID OUT.xlsx
+    python -m generator.outputs.forms.roster import POLICY FORM_ID IN.xlsx [--item ID] [--date YYYY-MM-DD] [--out FILE.json]
 """
 
 from __future__ import annotations
@@ -33,11 +33,20 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .diagnostics import Diagnostic, InputError, print_diagnostics, report_failure
-from .engine import check_entry
-from .forms import FormView, _leaves, column_entry_fields, computed_credit, find_form, header_rows, is_roster, labels
-from .model import QUANTITY_INPUTS, Item, Policy
-from .rational import format_rational, parse_rational
+from generator.base.diagnostics import Diagnostic, InputError, print_diagnostics, report_failure
+from generator.base.rational import format_rational, parse_rational
+from generator.outputs.forms.forms import (
+    FormView,
+    _leaves,
+    column_entry_fields,
+    computed_credit,
+    find_form,
+    header_rows,
+    is_roster,
+    labels,
+)
+from generator.policy.model import QUANTITY_INPUTS, Item, Policy
+from generator.rules.engine import check_entry
 
 META_SHEET = "_jxjy"
 ROSTER_FORMAT = "jxjy-roster/1"
@@ -458,9 +467,9 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .policy_loader import load_policy
+    from generator.policy.loader import load_policy
 
-    parser = argparse.ArgumentParser(prog="python -m generator.roster", description="Roster (花名册) workbooks.")
+    parser = argparse.ArgumentParser(prog="python -m generator.outputs.forms.roster", description="Roster (花名册) workbooks.")
     sub = parser.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("template", help="write the XLSX template of a roster form")
     t.add_argument("policy")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 
 import jinja2
 import yaml
 
-from .engine import shortfall_phrases
-from .model import Policy
+from generator.base.paths import REPORT_TEMPLATES
+from generator.policy.model import Policy
+from generator.rules.engine import shortfall_phrases
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates" / "report"
+TEMPLATES = REPORT_TEMPLATES
 
 
 def _width(text: str) -> int:

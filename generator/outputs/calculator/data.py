@@ -1,7 +1,7 @@
 """What the calculator downloads for a policy: the rule bundle without what the page never shows.
 
 A teacher on a phone should not pay for the guidance site's data. The published bundles
-(generator.bundle, site/bundles/) stay whole for downstream systems; from them the calculator gets
+(generator.outputs.bundle, site/bundles/) stay whole for downstream systems; from them the calculator gets
 its own files under <site>/calculator/data/:
 
 - ``index.js``: the editions to choose from (id, edition, title, short name, file names);
@@ -27,8 +27,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .bundle import GLOBAL_INDEX, dumps, js_literal, js_twin
-from .outputs import write_output
+from generator.outputs.bundle import GLOBAL_INDEX, dumps, js_literal, js_twin
+from generator.outputs.files import write_output
 
 GLOBAL_TEXTS = "JXJY_TEXTS"
 GLOBAL_FORMS = "JXJY_FORMS"
@@ -99,7 +99,7 @@ def read_registered(path: Path, global_name: str) -> dict[str, Any]:
 def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, list[dict]] | None = None) -> list[Path]:
     """Write index.js and each edition's view and texts from bundles_dir (what write_bundles wrote)
     into out_dir (normally <site>/calculator/data). forms: ``{"<policy>/<edition>": [form, …]}`` as
-    generator.calculator_assets.detect_forms finds them, registered with their edition's view.
+    generator.outputs.calculator.assets.detect_forms finds them, registered with their edition's view.
     Returns the paths written, sorted; [] when bundles_dir has no index.json. Same input → same bytes.
     """
     bundles_dir, out_dir = Path(bundles_dir), Path(out_dir)

@@ -1,6 +1,6 @@
 """Build the guidance site: validate → generate Markdown → `mkdocs build --strict` → swap into place.
 
-Generation is a separate step (generator.pages), not a MkDocs plugin or hook, so the same
+Generation is a separate step (generator.outputs.site.pages), not a MkDocs plugin or hook, so the same
 mkdocs.yml builds with Zensical too. MkDocs writes into a temporary directory beside the output;
 only when the whole build succeeded is it renamed over the old site, so a failed build leaves the
 previous site intact.
@@ -23,15 +23,14 @@ from pathlib import Path
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
 
-from .diagnostics import Diagnostic, InputError  # noqa: E402
-from .messages import catalog  # noqa: E402
-from .model import Policy  # noqa: E402
-from .pages import FOREIGN_DIRS, STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
-from .policy_loader import policy_files, validate_paths  # noqa: E402
+from generator.base.paths import MESSAGES, MKDOCS_CONFIG
+from generator.base.diagnostics import Diagnostic, InputError  # noqa: E402
+from generator.base.messages import catalog  # noqa: E402
+from generator.policy.model import Policy  # noqa: E402
+from generator.outputs.site.pages import FOREIGN_DIRS, STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
+from generator.policy.loader import policy_files, validate_paths  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG = ROOT / "mkdocs.yml"
-MESSAGES = ROOT / "site_templates" / "messages"
+DEFAULT_CONFIG = MKDOCS_CONFIG
 
 
 class SiteBuildError(Exception):

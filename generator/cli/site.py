@@ -1,4 +1,4 @@
-"""`jxjy build` and `jxjy serve`: the guidance site (registered by generator.cli)."""
+"""`jxjy build` and `jxjy serve`: the guidance site (registered by generator.cli.main)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from .diagnostics import InputError, print_errors
+from generator.base.diagnostics import InputError, print_errors
+from generator.base.paths import DOCS
 
 DEFAULT_POLICIES = "policies"
-BUNDLE_SPEC = Path(__file__).resolve().parent.parent / "docs" / "bundle-spec.md"
+BUNDLE_SPEC = DOCS / "bundle-spec.md"
 
 
 def register_outputs(with_forms: bool = True) -> None:
@@ -22,10 +23,10 @@ def register_outputs(with_forms: bool = True) -> None:
     "用我的记录生成表格" links); without forms it lists none. The calculator's scripts are minified
     when terser is installed (`npm ci`); otherwise the build says so and ships the readable ones.
     """
-    from .bundle import write_bundles  # noqa: PLC0415
-    from .calculator_assets import write_calculator  # noqa: PLC0415
-    from .minify import minify_available  # noqa: PLC0415
-    from .site_build import PRODUCERS, register_producer  # noqa: PLC0415
+    from generator.outputs.bundle import write_bundles  # noqa: PLC0415
+    from generator.outputs.calculator.assets import write_calculator  # noqa: PLC0415
+    from generator.outputs.calculator.minify import minify_available  # noqa: PLC0415
+    from generator.outputs.site.build import PRODUCERS, register_producer  # noqa: PLC0415
 
     def bundles_with_spec(policies, out_dir: Path) -> None:
         write_bundles(policies, out_dir)
@@ -41,14 +42,14 @@ def register_outputs(with_forms: bool = True) -> None:
         PRODUCERS.pop(folder, None)
     register_producer("bundles", bundles_with_spec)
     if with_forms:
-        from .forms import write_forms  # noqa: PLC0415
+        from generator.outputs.forms.forms import write_forms  # noqa: PLC0415
 
         register_producer("forms", write_forms)
     register_producer("calculator", calculator)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .site_build import DEFAULT_CONFIG, SiteBuildError, build_site  # noqa: PLC0415
+    from generator.outputs.site.build import DEFAULT_CONFIG, SiteBuildError, build_site  # noqa: PLC0415
 
     register_outputs(with_forms=not args.no_forms)
     start = time.perf_counter()
@@ -70,7 +71,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .site_build import DEFAULT_CONFIG, SiteBuildError, serve  # noqa: PLC0415
+    from generator.outputs.site.build import DEFAULT_CONFIG, SiteBuildError, serve  # noqa: PLC0415
 
     def stop(*_):
         raise KeyboardInterrupt  # shut down cleanly (temporary site removed) on SIGTERM too

@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, InputError
-from .engine import evaluate
-from .model import Policy
-from .policy_loader import load_policy
-from .schema_check import load_schema, schema_diagnostics
-from .yaml_source import SourceDoc, load_yaml
+from generator.base.diagnostics import Diagnostic, InputError
+from generator.policy.loader import load_policy
+from generator.policy.model import Policy
+from generator.policy.schema import load_schema, schema_diagnostics
+from generator.policy.source import SourceDoc, load_yaml
+from generator.rules.engine import evaluate
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _plain(value: Any) -> Any:
 
 
 def _same_number(expected: Any, actual: Any) -> bool:
-    from .rational import parse_rational
+    from generator.base.rational import parse_rational
     try:
         return parse_rational(str(expected)) == parse_rational(str(actual))
     except ValueError:
