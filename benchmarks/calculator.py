@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from generator.outputs.bundle import write_bundles  # noqa: E402
 from generator.outputs.calculator.assets import write_calculator  # noqa: E402
-from generator.outputs.forms.forms import write_forms  # noqa: E402
+from generator.outputs.forms.render import write_forms  # noqa: E402
 from generator.policy.loader import validate_paths  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

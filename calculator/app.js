@@ -26,11 +26,8 @@
   const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
   const MAX_LISTED_ERRORS = 30;
 
-  const AMOUNT_FIELDS = ["hours", "count", "half_days", "days", "years", "passed", "failed", "credits"];
-  const INPUT_FIELDS = {
-    hours: ["hours"], count: ["count"], half_days: ["half_days"], days: ["days"], years: ["years"],
-    level: ["level"], subjects: ["passed", "failed"], credits: ["credits"], none: []
-  };
+  const AMOUNT_FIELDS = E.AMOUNT_FIELDS;
+  const INPUT_FIELDS = Object.fromEntries(Object.entries(E.INPUTS).map(([k, v]) => [k, v.fields]));
   const ENTRY_KEYS = ["item", "date", "hours", "count", "half_days", "days", "years", "level", "passed", "failed",
     "credits", "exam_passed", "counts_for", "course", "evidence", "note"];
   const TEXT_LIMITS = { course: 200, evidence: 500, note: 500 };
@@ -192,10 +189,9 @@
     baseCache = { bundle: S.bundle, params };
     return Object.assign({}, params);
   }
-  /** "5 个学年" / "5 年" (rule_text.period_count), for templates naming {periods}. */
-  function periodCount(n) {
-    return msg("rule_text.period_count." + S.bundle.period.kind, { n, count: n }) || `${n} 个${periodWord()}`;
-  }
+  /** The rules in plain Chinese come from the engine (calculator/engine.js prose, generator/rules/prose.py). */
+  const prose = () => E.prose(S.bundle);
+  const periodCount = (n) => prose().periodCount(n);
 
   let lookups = null;
   function L() {
@@ -215,94 +211,13 @@
   const categoryName = (id) => (L().categories.get(id) || { name: id }).name;
   const joinList = (parts) => parts.filter(Boolean).join(t("list_joiner") || "、");
 
-  function inputUnit(item) {
-    if (item.input === "count") return item.count_unit || t("input_fallback");
-    return msg("input_units." + item.input) || t("input_fallback");
-  }
-
-  function scopePhrase(per) {
-    if (per === "cycle" && B().cycle) return t("scope.cycle_n", { periods: periodCount(B().cycle.periods), count: B().cycle.periods });
-    return t("scope." + per, { period_word: periodWord() });
-  }
-
-  function rulePhrase(item) {
-    const r = item.rule, u = unit(), word = inputUnit(item);
-    if (r.type === "rate") {
-      if (r.rounding === "floor") {
-        let text = t("rate_floor", { per: r.per, input_unit: word, value: r.value, unit: u });
-        if (r.per !== "1") text += t("rate_floor_summed", { period_word: periodWord() });
-        return text;
-      }
-      if (r.per === "1") return t("rate_exact_one", { input_unit: word, value: r.value, unit: u });
-      return t("rate_exact", { per: r.per, input_unit: word, value: r.value, unit: u });
-    }
-    if (r.type === "multiplier") return t("multiplier", { input_unit: word, factor: r.factor, unit: u });
-    if (r.type === "per_occurrence") return t("per_occurrence", { input_unit: word, value: r.value, unit: u });
-    if (r.type === "lookup") {
-      const names = new Map(item.levels.map((l) => [l.id, l.name]));
-      const levels = (r.table || []).map((row) => t("lookup_level", { level: names.get(row.level) || row.level, value: row.value, unit: u }));
-      return t("lookup", { levels: levels.join(t("lookup_joiner")) });
-    }
-    if (r.type === "per_subject") return t("per_subject", { passed: r.passed, failed: r.failed, unit: u });
-    if (r.type === "fixed") return t("fixed", { value: r.value, unit: u });
-    let text = t("manual", { assessed_by: r.assessed_by || "", unit: u });
-    if (r.defers_to) text += t("manual_defers", { defers_to: r.defers_to });
-    return text;
-  }
-
-  function capPhrases(item) {
-    const out = item.caps.map((c) => t("cap", { scope: scopePhrase(c.per), max: c.max, unit: unit() }));
-    for (const cap of B().caps) {
-      if (!cap.items.includes(item.id)) continue;
-      const others = cap.items.filter((i) => i !== item.id).map((i) => t("quoted", { name: (itemById(i) || { name: i }).name }));
-      out.push(t("shared_cap", { others: joinList(others), scope: scopePhrase(cap.per), max: cap.max, unit: unit() }));
-    }
-    return out;
-  }
-
-  function conditionPhrases(item) {
-    const out = [];
-    if (item.gate) out.push(t("gate." + item.gate.flag));
-    if (item.dedupe) out.push(t("dedupe." + item.dedupe.scope, { period_word: periodWord() }));
-    if (item.roles.length) out.push(t("roles", { roles: joinList(item.roles.map(roleName)) }));
-    return out;
-  }
-
-  const isFloor = (item) => !!(item.rule && item.rule.type === "rate" && item.rule.rounding === "floor");
-
-  function ruleSentence(item) {
-    return [rulePhrase(item), ...capPhrases(item), ...conditionPhrases(item)].filter(Boolean).join(t("joiner"));
-  }
-
-  function cyclePhrase() {
-    const n = B().cycle ? B().cycle.periods : 0;
-    return n ? t("cycle", { periods: periodCount(n), count: n }) : "";
-  }
-
-  function monthDay(value) {
-    const [m, d] = value.split("-");
-    return t("month_day", { month: parseInt(m, 10), day: parseInt(d, 10) });
-  }
-
-  function formatDate(iso) {
-    const [y, m, d] = iso.split("-").map((x) => parseInt(x, 10));
-    return t("date", { year: y, month: m, day: d });
-  }
-
-  function windowPhrase(window) {
-    const word = periodWord();
-    if (window.kind === "last_periods") {
-      return t(window.end === "previous" ? "window.last_periods_previous" : "window.last_periods_current",
-        { count: window.count, periods: periodCount(window.count), period_word: word });
-    }
-    if (window.kind === "title_cycle") {
-      let text = t("window.title_cycle", { max_periods: window.max_periods, periods: periodCount(window.max_periods),
-        period_word: word, cutoff: monthDay(window.cutoff) });
-      if (window.count_current_before_as_of) text += t("window.title_cycle_current");
-      return text;
-    }
-    return t("window.all", { period_word: word });
-  }
+  const rulePhrase = (item) => prose().rulePhrase(item.id);
+  const capPhrases = (item) => prose().capPhrases(item.id);
+  const ruleSentence = (item) => prose().ruleSentence(item.id);
+  const isFloor = (item) => prose().sumsPeriod(item.id);
+  const cyclePhrase = () => prose().cyclePhrase();
+  const windowPhrase = (window) => prose().windowPhrase(window);
+  const formatDate = (iso) => prose().formatDate(iso);
 
   function measureName(of) {
     if (of === "total") return t("measure.total", { unit: unit() });

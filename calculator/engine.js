@@ -360,12 +360,21 @@
   // ----------------------------------------------------------------------------------------
 
   var compiled = typeof WeakMap !== "undefined" ? new WeakMap() : null;
-  var QUANTITY_INPUTS = ["hours", "count", "half_days", "days", "years"];
-  var INPUT_FIELDS = {
-    hours: ["hours"], count: ["count"], half_days: ["half_days"], days: ["days"], years: ["years"],
-    level: ["level"], subjects: ["passed", "failed"], credits: ["credits"], none: []
+
+  // What a person enters for an item (generator/rules/inputs.py): the entry fields each input kind reads, and
+  // whether it is one quantity rules multiply or divide. The calculator and the form pages read this table.
+  var INPUTS = {
+    hours: { fields: ["hours"], quantity: true }, count: { fields: ["count"], quantity: true },
+    half_days: { fields: ["half_days"], quantity: true }, days: { fields: ["days"], quantity: true },
+    years: { fields: ["years"], quantity: true }, level: { fields: ["level"], quantity: false },
+    subjects: { fields: ["passed", "failed"], quantity: false }, credits: { fields: ["credits"], quantity: false },
+    none: { fields: [], quantity: false }
   };
+  var QUANTITY_INPUTS = Object.keys(INPUTS).filter(function (k) { return INPUTS[k].quantity; });
+  var INPUT_FIELDS = {};
+  Object.keys(INPUTS).forEach(function (k) { INPUT_FIELDS[k] = INPUTS[k].fields; });
   var ALL_INPUT_FIELDS = ["count", "credits", "days", "failed", "half_days", "hours", "level", "passed", "years"];
+  var AMOUNT_FIELDS = ALL_INPUT_FIELDS.filter(function (f) { return f !== "level"; });
 
   function optQ(v) { return v === null || v === undefined ? null : parseRational(v); }
 
@@ -405,19 +414,13 @@
     bundle.roles.forEach(function (r) { P.roleNames.set(r.id, r.name); });
     bundle.categories.forEach(function (c) { P.parents.set(c.id, c.parent); });
     bundle.items.forEach(function (it, n) {
-      var r = it.rule;
-      var table = new Map();
-      (r.table || []).forEach(function (row) { table.set(row.level, parseRational(row.value)); });
+      if (!Object.prototype.hasOwnProperty.call(RULES, it.rule.type)) throw new Error("unknown rule type " + it.rule.type);
       var item = {
         id: it.id, name: it.name, category: it.category, input: it.input, countUnit: it.count_unit,
         levels: it.levels.map(function (lv) { return lv.id; }), levelNames: new Map(), roles: it.roles,
         gate: it.gate, dedupe: it.dedupe, source: it.source,
         caps: it.caps.map(function (c) { return { per: c.per, max: parseRational(c.max), source: c.source }; }),
-        rule: {
-          type: r.type, per: optQ(r.per), value: optQ(r.value), rounding: r.rounding, factor: optQ(r.factor),
-          table: table, passed: optQ(r.passed), failed: optQ(r.failed),
-          assessedBy: r.assessed_by || "", defersTo: r.defers_to || ""
-        }
+        rule: RULES[it.rule.type].compile(it.rule), type: RULES[it.rule.type]
       };
       it.levels.forEach(function (lv) { item.levelNames.set(lv.id, lv.name); });
       P.items.push(item);
@@ -653,52 +656,150 @@
     return errors;
   }
 
-  function entryCredit(item, entry) {
-    var r = item.rule;
-    var amt = QUANTITY_INPUTS.indexOf(item.input) >= 0 ? (amount(get(entry, item.input)) || ZERO) : ZERO;
-    switch (r.type) {
-      case "rate": return [div(mul(amt, r.value), r.per), { amount: amt }];
-      case "multiplier": return [mul(amt, r.factor), { amount: amt }];
-      case "per_occurrence": return [mul(amt, r.value), { amount: amt }];
-      case "lookup": {
-        var v = r.table.get(entry.level);
-        return [v === undefined || v.n === 0n ? ZERO : v, { level: entry.level }];
-      }
-      case "per_subject": {
-        var p = amount(get(entry, "passed")) || ZERO;
-        var f = amount(get(entry, "failed")) || ZERO;
-        return [add(mul(p, r.passed), mul(f, r.failed)), { passed: p, failed: f }];
-      }
-      case "fixed": return [r.value, {}];
-      default: return [amount(get(entry, "credits")) || ZERO, {}];
-    }
+  // ----------------------------------------------------------------------------------------
+  // Rule types: what each kind of rule means, one section per type (generator/rules/types.py). Each has
+  //   compile(bundle rule) → parameters as rationals; credit(rule, item, entry) → [credits of one entry before
+  //   caps, facts for its trace line]; trace(P, rule, item, credits, facts) → that line; prose(C, rule, item) →
+  //   the rule in plain Chinese (C: the prose context, see proseOf); and, for rules that count the period's
+  //   summed input, sumsPeriod(rule) → true and periodCredit(P, rule, item, entries) → [credits, [[text, ref], …]].
+  // ----------------------------------------------------------------------------------------
+
+  function entryAmount(entry, field) { return amount(get(entry, field)) || ZERO; }
+  function fmtQ(v) { return formatRational(v); }
+  function common(P, item, credits, extra) {
+    var o = { item: item.name, unit: P.unit, credits: fmtQ(credits), input_unit: inputUnit(P, item) };
+    Object.keys(extra || {}).forEach(function (k) { o[k] = extra[k]; });
+    return o;
   }
 
-  function ruleText(P, item, credits, facts) {
-    var r = item.rule, fmt = formatRational;
-    var common = { item: item.name, unit: P.unit, credits: fmt(credits), input_unit: inputUnit(P, item) };
-    function withCommon(extra) { var o = {}; Object.keys(common).forEach(function (k) { o[k] = common[k]; });
-      Object.keys(extra).forEach(function (k) { o[k] = extra[k]; }); return o; }
-    if (r.type === "rate") {
-      var key = r.rounding === "floor" ? (cmp(r.value, ONE) === 0 ? "rule.rate_floor_one" : "rule.rate_floor")
-        : (cmp(r.per, ONE) === 0 ? "rule.rate_exact" : "rule.rate_exact_per");
-      return P.msg(key, withCommon({ amount: fmt(facts.amount), per: fmt(r.per), value: fmt(r.value) }));
+  var RULES = {
+    rate: {
+      compile: function (r) {
+        return { per: parseRational(r.per), value: parseRational(r.value), floor: r.rounding === "floor" };
+      },
+      credit: function (rule, item, entry) {
+        var a = entryAmount(entry, item.input);
+        return [rule.floor ? mul(Q(floor(div(a, rule.per))), rule.value) : div(mul(a, rule.value), rule.per), { amount: a }];
+      },
+      sumsPeriod: function (rule) { return rule.floor; },
+      periodCredit: function (P, rule, item, entries) {
+        if (!rule.floor) return null;
+        // whole blocks of the period's summed input: 8 h of 微课 in two sittings is still 2 credits
+        var a = sumQ(entries.map(function (f) { return entryAmount(f[1], item.input); }));
+        var value = mul(Q(floor(div(a, rule.per))), rule.value);
+        if (!entries.length) return [value, []];
+        var text = RULES.rate.trace(P, rule, item, value, { amount: a });
+        if (entries.length > 1) text += P.msg("rule.records", { count: entries.length });
+        return [value, [[text, "item:" + item.id]]];
+      },
+      trace: function (P, rule, item, credits, facts) {
+        var key = rule.floor ? (cmp(rule.value, ONE) === 0 ? "rule.rate_floor_one" : "rule.rate_floor")
+          : (cmp(rule.per, ONE) === 0 ? "rule.rate_exact" : "rule.rate_exact_per");
+        return P.msg(key, common(P, item, credits, { amount: fmtQ(facts.amount), per: fmtQ(rule.per), value: fmtQ(rule.value) }));
+      },
+      prose: function (C, rule, item) {
+        var word = C.proseUnit(item);
+        if (rule.floor) {
+          var text = C.t("rate_floor", { per: fmtQ(rule.per), input_unit: word, value: fmtQ(rule.value) });
+          if (cmp(rule.per, ONE) !== 0) text += C.t("rate_floor_summed", {});
+          return text;
+        }
+        if (cmp(rule.per, ONE) === 0) return C.t("rate_exact_one", { input_unit: word, value: fmtQ(rule.value) });
+        return C.t("rate_exact", { per: fmtQ(rule.per), input_unit: word, value: fmtQ(rule.value) });
+      }
+    },
+    per_occurrence: {
+      compile: function (r) { return { value: parseRational(r.value) }; },
+      credit: function (rule, item, entry) {
+        var a = entryAmount(entry, item.input);
+        return [mul(a, rule.value), { amount: a }];
+      },
+      trace: function (P, rule, item, credits, facts) {
+        return P.msg("rule.per_occurrence", common(P, item, credits, { amount: fmtQ(facts.amount), value: fmtQ(rule.value) }));
+      },
+      prose: function (C, rule, item) { return C.t("per_occurrence", { input_unit: C.proseUnit(item), value: fmtQ(rule.value) }); }
+    },
+    multiplier: {
+      compile: function (r) { return { factor: parseRational(r.factor) }; },
+      credit: function (rule, item, entry) {
+        var a = entryAmount(entry, item.input);
+        return [mul(a, rule.factor), { amount: a }];
+      },
+      trace: function (P, rule, item, credits, facts) {
+        return P.msg("rule.multiplier", common(P, item, credits, { amount: fmtQ(facts.amount), factor: fmtQ(rule.factor) }));
+      },
+      prose: function (C, rule, item) { return C.t("multiplier", { input_unit: C.proseUnit(item), factor: fmtQ(rule.factor) }); }
+    },
+    lookup: {
+      compile: function (r) {
+        var table = new Map(), order = [];
+        r.table.forEach(function (row) { table.set(row.level, parseRational(row.value)); order.push(row.level); });
+        return { table: table, order: order };
+      },
+      credit: function (rule, item, entry) {
+        var v = rule.table.get(entry.level);
+        return [v === undefined || v.n === 0n ? ZERO : v, { level: entry.level }];
+      },
+      trace: function (P, rule, item, credits, facts) {
+        var level = item.levelNames.has(facts.level) ? item.levelNames.get(facts.level) : facts.level;
+        return P.msg("rule.lookup", common(P, item, credits, { level: level }));
+      },
+      prose: function (C, rule, item) {
+        var levels = rule.order.map(function (level) {
+          var name = item.levelNames.has(level) ? item.levelNames.get(level) : level;
+          return C.t("lookup_level", { level: name, value: fmtQ(rule.table.get(level)) });
+        });
+        return C.t("lookup", { levels: levels.join(C.t("lookup_joiner", {})) });
+      }
+    },
+    per_subject: {
+      compile: function (r) { return { passed: parseRational(r.passed), failed: parseRational(r.failed) }; },
+      credit: function (rule, item, entry) {
+        var p = entryAmount(entry, "passed"), f = entryAmount(entry, "failed");
+        return [add(mul(p, rule.passed), mul(f, rule.failed)), { passed: p, failed: f }];
+      },
+      trace: function (P, rule, item, credits, facts) {
+        return P.msg("rule.per_subject", common(P, item, credits, { passed: fmtQ(facts.passed), failed: fmtQ(facts.failed),
+          passed_value: fmtQ(rule.passed), failed_value: fmtQ(rule.failed) }));
+      },
+      prose: function (C, rule) { return C.t("per_subject", { passed: fmtQ(rule.passed), failed: fmtQ(rule.failed) }); }
+    },
+    fixed: {
+      compile: function (r) { return { value: parseRational(r.value) }; },
+      credit: function (rule) { return [rule.value, {}]; },
+      trace: function (P, rule, item, credits) { return P.msg("rule.fixed", common(P, item, credits)); },
+      prose: function (C, rule) { return C.t("fixed", { value: fmtQ(rule.value) }); }
+    },
+    manual: {
+      compile: function (r) { return { assessedBy: r.assessed_by || "", defersTo: r.defers_to || "" }; },
+      credit: function (rule, item, entry) { return [entryAmount(entry, "credits"), {}]; },
+      trace: function (P, rule, item, credits) {
+        var defers = rule.defersTo ? P.msg("rule.manual_defers", { defers_to: rule.defersTo }) : "";
+        return P.msg("rule.manual", common(P, item, credits, { assessed_by: rule.assessedBy, defers: defers }));
+      },
+      prose: function (C, rule) {
+        var text = C.t("manual", { assessed_by: rule.assessedBy });
+        if (rule.defersTo) text += C.t("manual_defers", { defers_to: rule.defersTo });
+        return text;
+      }
     }
-    if (r.type === "multiplier") return P.msg("rule.multiplier", withCommon({ amount: fmt(facts.amount), factor: fmt(r.factor) }));
-    if (r.type === "per_occurrence") {
-      return P.msg("rule.per_occurrence", withCommon({ amount: fmt(facts.amount), value: fmt(r.value) }));
+  };
+
+  /** Credits of an item's entries in one period before caps, and their trace lines (RuleType.period_credit). */
+  function periodCredit(P, item, entries) {
+    var own = item.type.periodCredit ? item.type.periodCredit(P, item.rule, item, entries) : null;
+    if (own !== null) return own;
+    var total = ZERO, lines = [];
+    entries.forEach(function (f) {
+      var vc = item.type.credit(item.rule, item, f[1]);
+      lines.push([item.type.trace(P, item.rule, item, vc[0], vc[1]), "entry:" + f[0]]);
+      total = add(total, vc[0]);
+    });
+    if (entries.length > 1) {
+      lines.push([P.msg("rule.sum", { item: item.name, count: entries.length, credits: fmtQ(total), unit: P.unit }),
+        "item:" + item.id]);
     }
-    if (r.type === "lookup") {
-      var level = item.levelNames.has(facts.level) ? item.levelNames.get(facts.level) : facts.level;
-      return P.msg("rule.lookup", withCommon({ level: level }));
-    }
-    if (r.type === "per_subject") {
-      return P.msg("rule.per_subject", withCommon({ passed: fmt(facts.passed), failed: fmt(facts.failed),
-        passed_value: fmt(r.passed), failed_value: fmt(r.failed) }));
-    }
-    if (r.type === "fixed") return P.msg("rule.fixed", common);
-    var defers = r.defersTo ? P.msg("rule.manual_defers", { defers_to: r.defersTo }) : "";
-    return P.msg("rule.manual", withCommon({ assessed_by: r.assessedBy, defers: defers }));
+    return [total, lines];
   }
 
   function courseKey(entry) {
@@ -1040,29 +1141,9 @@
       });
       Array.from(itemRaw.keys()).forEach(function (itemId) {
         var item = P.itemById.get(itemId);
-        var facts = itemFacts.get(itemId) || [];
-        if (item.rule.type === "rate" && item.rule.rounding === "floor") {
-          var amt = sumQ(facts.map(function (f) { return amount(get(f[1], item.input)) || ZERO; }));
-          var value = mul(Q(floor(div(amt, item.rule.per))), item.rule.value);
-          if (facts.length) {
-            var text = ruleText(P, item, value, { amount: amt });
-            if (facts.length > 1) text += P.msg("rule.records", { count: facts.length });
-            trace.add(text, item.source, pid, "item:" + itemId);
-          }
-          itemRaw.set(itemId, value);
-        } else {
-          var total = ZERO;
-          facts.forEach(function (f) {
-            var vc = entryCredit(item, f[1]);
-            trace.add(ruleText(P, item, vc[0], vc[1]), item.source, pid, "entry:" + f[0]);
-            total = add(total, vc[0]);
-          });
-          if (facts.length > 1) {
-            trace.add(P.msg("rule.sum", { item: item.name, count: facts.length, credits: formatRational(total), unit: P.unit }),
-              item.source, pid, "item:" + itemId);
-          }
-          itemRaw.set(itemId, total);
-        }
+        var vl = periodCredit(P, item, itemFacts.get(itemId) || []);
+        vl[1].forEach(function (line) { trace.add(line[0], item.source, pid, line[1]); });
+        itemRaw.set(itemId, vl[0]);
       });
       var sortedIds = Array.from(itemRaw.keys()).sort(function (a, b) { return P.order.get(a) - P.order.get(b); });
       var rawSorted = new Map();
@@ -1147,6 +1228,119 @@
     return result;
   }
 
+  // ----------------------------------------------------------------------------------------
+  // Prose: the rules in plain Chinese (generator/rules/prose.py), for the calculator's pages. Each rule type
+  // says its own rule (RULES[type].prose); caps, conditions, windows and cycles are said here.
+  // ----------------------------------------------------------------------------------------
+
+  function proseOf(P) {
+    if (P.prose) return P.prose;
+    var kind = P.period.kind;
+    var base = { period_word: P.msg("period_word." + kind), unit: P.unit };
+    try { base.period_noun = P.msg("rule_text.period_noun." + kind, base); } catch (e) { base.period_noun = base.period_word; }
+    function t(key, params) {
+      var o = {};
+      Object.keys(base).forEach(function (k) { o[k] = base[k]; });
+      Object.keys(params || {}).forEach(function (k) { o[k] = params[k]; });
+      return P.msg("rule_text." + key, o);
+    }
+    function periodCount(n) { return t("period_count." + kind, { n: n }); }
+    function joinList(parts) { return parts.filter(Boolean).join(t("list_joiner", {})); }
+    function proseUnit(item) {
+      if (item.input === "count") return item.countUnit || t("input_fallback", {});
+      var word = "";
+      try { word = P.msg("input_units." + item.input); } catch (e) { word = ""; }
+      return word || t("input_fallback", {});
+    }
+    function scopePhrase(per) {
+      var cycle = P.bundle.cycle;
+      if (per === "cycle" && cycle) return t("scope.cycle_n", { periods: periodCount(cycle.periods) });
+      return t("scope." + per, {});
+    }
+    function item(id) {
+      if (!P.itemById.has(id)) throw new Error("no item " + id);
+      return P.itemById.get(id);
+    }
+    var C = { t: t, proseUnit: proseUnit };
+    function rulePhrase(id) { var it = item(id); return it.type.prose(C, it.rule, it); }
+    function capPhrases(id) {
+      var it = item(id);
+      var out = it.caps.map(function (c) { return t("cap", { scope: scopePhrase(c.per), max: fmtQ(c.max) }); });
+      P.sharedCaps.forEach(function (cap) {
+        if (cap.items.indexOf(id) < 0) return;
+        var others = cap.items.filter(function (i) { return i !== id; }).map(function (i) {
+          return t("quoted", { name: P.itemById.has(i) ? P.itemById.get(i).name : i });
+        });
+        out.push(t("shared_cap", { others: joinList(others), scope: scopePhrase(cap.per), max: fmtQ(cap.max) }));
+      });
+      return out;
+    }
+    function conditionPhrases(id) {
+      var it = item(id), out = [];
+      if (it.gate) out.push(t("gate." + it.gate.flag, {}));
+      if (it.dedupe) out.push(t("dedupe." + it.dedupe.scope, {}));
+      if (it.roles.length) {
+        out.push(t("roles", { roles: joinList(it.roles.map(function (r) { return P.roleNames.has(r) ? P.roleNames.get(r) : r; })) }));
+      }
+      return out;
+    }
+    function monthDay(value) {
+      var md = value.split("-");
+      return t("month_day", { month: parseInt(md[0], 10), day: parseInt(md[1], 10) });
+    }
+    P.prose = {
+      rulePhrase: rulePhrase,
+      capPhrases: capPhrases,
+      conditionPhrases: conditionPhrases,
+      ruleSentence: function (id) {
+        return [rulePhrase(id)].concat(capPhrases(id), conditionPhrases(id)).filter(Boolean).join(t("joiner", {}));
+      },
+      /** Whether the rule counts the period's summed input (whole blocks), so a credit is rounded per period. */
+      sumsPeriod: function (id) { var it = item(id); return !!(it.type.sumsPeriod && it.type.sumsPeriod(it.rule)); },
+      windowPhrase: function (w) {
+        if (w.kind === "last_periods") {
+          return t(w.end === "previous" ? "window.last_periods_previous" : "window.last_periods_current",
+            { periods: periodCount(w.count) });
+        }
+        if (w.kind === "title_cycle") {
+          var text = t("window.title_cycle", { periods: periodCount(w.max_periods), cutoff: monthDay(w.cutoff) });
+          if (w.count_current_before_as_of) text += t("window.title_cycle_current", {});
+          return text;
+        }
+        return t("window.all", {});
+      },
+      cyclePhrase: function () {
+        var cycle = P.bundle.cycle;
+        return cycle ? t("cycle", { periods: periodCount(cycle.periods) }) : "";
+      },
+      periodCount: periodCount,
+      formatDate: function (iso) {
+        var parts = iso.split("-").map(function (x) { return parseInt(x, 10); });
+        return t("date", { year: parts[0], month: parts[1], day: parts[2] });
+      },
+      monthDay: monthDay
+    };
+    return P.prose;
+  }
+
+  /** The period a countable entry belongs to (engine.entry_period): its counts_for where make-up counts, else its date's. */
+  function entryPeriodOf(P, entry) {
+    var own = periodOf(P, toDate(entry.date));
+    var declared = declaredSpan(P, get(entry, "counts_for"));
+    return declared !== null && declared.id !== own.id && P.period.makeup ? declared : own;
+  }
+
+  /** What evaluate credits one countable entry before caps and de-duplication (engine.entry_credit). */
+  function entryCreditOf(P, entry) {
+    var item = P.itemById.get(entry.item);
+    var span = entryPeriodOf(P, entry);
+    if (P.period.makeup && !P.period.makeup.counts && span.id !== periodOf(P, toDate(entry.date)).id) return ZERO;
+    if (item.gate && get(entry, item.gate.flag) !== true) return ZERO;
+    return item.type.credit(item.rule, item, entry)[0];
+  }
+
+  function spanOut(s) { return { id: s.id, label: s.label, start: s.start.iso, end: s.end.iso }; }
+
   /** "灵活性还差 6 学分" for every unmet requirement (engine.shortfall_phrases). */
   function shortfallPhrases(bundle, result) {
     var P = compile(bundle);
@@ -1179,9 +1373,21 @@
     periodOf: function (bundle, isoDate) {
       var day = fromIsoFormat(isoDate);
       var s = day === null ? null : spanOf(compile(bundle), day);
-      if (s === null) return null;
-      return { id: s.id, label: s.label, start: s.start.iso, end: s.end.iso };
+      return s === null ? null : spanOut(s);
     },
+    /** The period an entry checkEntry accepts counts for: {id, label, start, end}. */
+    entryPeriod: function (bundle, entry) { return spanOut(entryPeriodOf(compile(bundle), entry)); },
+    /** What one entry checkEntry accepts is credited before caps (a rational). */
+    entryCredit: function (bundle, entry) { return entryCreditOf(compile(bundle), entry); },
+    /** What an item's rule gives one entry alone, before caps, whatever its gate (a rational). */
+    ruleCredit: function (bundle, itemId, entry) {
+      var P = compile(bundle), item = P.itemById.get(itemId);
+      return item.type.credit(item.rule, item, entry)[0];
+    },
+    /** The rules in plain Chinese: rulePhrase(itemId), capPhrases(itemId), ruleSentence(itemId), windowPhrase(w) … */
+    prose: function (bundle) { return proseOf(compile(bundle)); },
+    INPUTS: INPUTS,
+    AMOUNT_FIELDS: AMOUNT_FIELDS,
     message: function (bundle, key, params) { return compile(bundle).msg(key, params); },
     rational: {
       Q: Q, parse: parseRational, fromNumber: fromNumber, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor

@@ -6,7 +6,6 @@ engines by tests/test_differential.py.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
@@ -15,9 +14,11 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from generator.outputs.bundle import FORMAT_VERSION, bundle_document, dumps, main, write_bundles
-from generator.policy.loader import build_model, load_policy, validate_paths
+from generator.cli.main import main
+from generator.outputs.bundle import FORMAT_VERSION, bundle_document, dumps, write_bundles
+from generator.policy.loader import load_policy, validate_paths
 from generator.rules.engine import evaluate
+from tests.variants import variant
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "policies"
@@ -135,10 +136,11 @@ def test_js_twin_registers_the_same_data(written):
 
 
 def test_latest_alias_is_the_newest_edition(demo_policy, tmp_path):
-    data = copy.deepcopy(demo_policy.data)
-    data["edition"] = "2021"
-    data["document"]["effective_from"] = "2021-08-01"
-    newer = build_model(data, demo_policy.files)
+    def newer_edition(data):
+        data["edition"] = "2021"
+        data["document"]["effective_from"] = "2021-08-01"
+
+    newer = variant(newer_edition)
     write_bundles([newer, demo_policy], tmp_path)
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert index["latest"] == {"demo": {"edition": "2021", "url": "demo/latest.json", "js_url": "demo/latest.js"}}
@@ -172,14 +174,14 @@ def test_write_bundles_refuses_the_same_edition_twice(demo_policy, tmp_path):
 
 
 def test_cli(tmp_path, capsys):
-    assert main([str(tmp_path / "out"), str(FIXTURES / "demo")]) == 0
+    assert main(["bundle", str(tmp_path / "out"), str(FIXTURES / "demo")]) == 0
     assert (tmp_path / "out" / "demo" / "2020.tests.json").exists()
-    assert "wrote" in capsys.readouterr().out
-    assert main([str(tmp_path / "out2"), str(tmp_path / "missing")]) == 1
+    assert "已写出" in capsys.readouterr().out
+    assert main(["bundle", str(tmp_path / "out2"), str(tmp_path / "missing")]) == 3  # unreadable input
     broken = tmp_path / "policies" / "broken"
     broken.mkdir(parents=True)
     (broken / "2020.yaml").write_text("id: broken\n", encoding="utf-8")
-    assert main([str(tmp_path / "out3"), str(tmp_path / "policies")]) == 1
+    assert main(["bundle", str(tmp_path / "out3"), str(tmp_path / "policies")]) == 1
     assert not (tmp_path / "out3").exists()
-    assert main(["--skip-invalid", str(tmp_path / "out4"), str(tmp_path / "policies"), str(FIXTURES / "demo")]) == 0
+    assert main(["bundle", "--skip-invalid", str(tmp_path / "out4"), str(tmp_path / "policies"), str(FIXTURES / "demo")]) == 0
     assert (tmp_path / "out4" / "demo" / "2020.json").exists()

@@ -330,7 +330,7 @@ def test_quotes_and_item_descriptions_load_only_when_opened(context, site):
     more = pg.locator("#item-help details.more")
     more.locator("summary").click()
     bundle = site["policies"]["chengdu-teachers/2018"]
-    description = next(i for i in bundle.items if i.id == "weike").raw["description"]
+    description = next(i for i in bundle.items if i.id == "weike").description
     more.locator("p").filter(has_text=description[:12]).wait_for()
     assert more.locator("p").inner_text() == description.strip()
     assert [u for u in loaded if u.endswith(".texts.js")] == ["data/chengdu-teachers/2018.texts.js"]

@@ -23,7 +23,7 @@ from generator.outputs.calculator import minify
 from generator.outputs.calculator.assets import MINIFIED, write_calculator
 from generator.outputs.calculator.data import DROPPED, calculator_texts, calculator_view, write_calculator_data
 from generator.outputs.calculator.data import read_registered as registered
-from generator.outputs.forms.forms import write_forms
+from generator.outputs.forms.render import write_forms
 from generator.policy.loader import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """The calculator's "用我的记录生成表格": from the teacher's entries to a prefilled form page.
 
 The calculator lists each edition's forms (config.js, written by generator.outputs.calculator.assets from
-the forms generator.outputs.forms.forms.write_forms wrote); a click stores the prefill payload in
+the forms generator.outputs.forms.render.write_forms wrote); a click stores the prefill payload in
 localStorage["jxjy-prefill:<policy>/<edition>"] and opens ``<form>.html#prefill=local`` in a new tab
 (docs/forms.md, "Prefill contract"). Both pages are opened from file://, as in
 tests/test_calculator_browser.py: console errors, uncaught exceptions and requests that leave the
@@ -25,10 +25,9 @@ from generator.base.rational import format_rational
 from generator.outputs.bundle import write_bundles
 from generator.outputs.calculator.assets import detect_forms, write_calculator
 from generator.outputs.calculator.data import read_registered
-from generator.outputs.forms.forms import entry_credit, write_forms
-from generator.outputs.site import build as site_build
+from generator.outputs.forms.render import write_forms
 from generator.policy.loader import validate_paths
-from generator.rules.engine import evaluate
+from generator.rules.engine import entry_credit, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_SCHEMES = ("file:", "data:", "blob:")
@@ -105,14 +104,12 @@ def test_only_existing_files_are_listed(site, tmp_path):
     assert detect_forms(tmp_path / "calculator", tmp_path / "nothing-here") is None
 
 
-def test_the_site_writes_forms_before_the_calculator(monkeypatch):
-    from generator.cli.site import register_outputs
+def test_the_site_writes_forms_before_the_calculator():
+    from generator.outputs.site.producers import site_producers
 
-    monkeypatch.setattr(site_build, "PRODUCERS", dict(site_build.PRODUCERS))
-    register_outputs(with_forms=True)
-    assert list(site_build.PRODUCERS) == ["bundles", "forms", "calculator"]
-    register_outputs(with_forms=False)  # --no-forms: no forms, so the calculator links none
-    assert list(site_build.PRODUCERS) == ["bundles", "calculator"]
+    assert [p.folder for p in site_producers(with_forms=True)] == ["bundles", "forms", "calculator"]
+    # --no-forms: no forms, so the calculator links none
+    assert [p.folder for p in site_producers(with_forms=False)] == ["bundles", "calculator"]
 
 
 # ---------------------------------------------------------------------------------------------

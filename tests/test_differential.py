@@ -20,7 +20,6 @@ JXJY_DIFF_EXAMPLES sets the ledgers per policy (default 2000, the acceptance min
 from __future__ import annotations
 
 import calendar
-import copy
 import datetime as dt
 import json
 import math
@@ -38,7 +37,8 @@ from hypothesis import strategies as st
 from generator.base.diagnostics import InputError
 from generator.outputs.bundle import bundle_document, write_bundles
 from generator.outputs.calculator.data import write_calculator_data
-from generator.policy.loader import build_model, load_policy, policy_files
+from generator.policy.build import build_model
+from generator.policy.loader import load_policy, merged_document, policy_files
 from generator.policy.model import Policy
 from generator.rules.engine import evaluate
 from generator.rules.periods import period_of, period_starting
@@ -65,8 +65,7 @@ def demo_variant() -> Policy:
     """The demo policy bent to use every rule concept at once (calendar years, cumulative and shared
     cumulative caps, nested categories, fixed/multiplier/exact-per rules, make-up that counts,
     verdict, no carry-over, title_cycle/all/previous windows, min_per_period with periods_between)."""
-    base = load_policy(DEMO)
-    m = copy.deepcopy(base.data)
+    m = merged_document(DEMO)
     m["id"] = "demo-variant"
     m["period"] = {"kind": "calendar_year", "start": "01-01", "first": "2012-01-01", "last": "2024-12-31",
                    "source": "一-学年", "carry_over": False, "carry_over_source": "一",
@@ -106,7 +105,7 @@ def demo_variant() -> Policy:
         {"id": "prev", "name": "前三年", "window": {"kind": "last_periods", "count": 3, "end": "previous"}, "source": "八",
          "requirements": [{"id": "f", "name": "灵活性", "of": {"category": "flexible"}, "min": 12, "source": "八"}]},
     ]
-    return build_model(m, base.files)
+    return build_model(m, (_display(DEMO),), DEMO)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,10 +417,10 @@ process.stdout.write(JSON.stringify(out));
 def _py_helpers(kind, a, b):
     import difflib
 
+    from generator.base.dates import parse_date
     from generator.base.rational import format_rational, parse_json_number, parse_rational
-    from generator.rules.engine import _date
     if kind == "date":
-        day = _date(a)
+        day = parse_date(a)
         return day.isoformat() if day else None
     if kind == "float":
         return format_rational(parse_json_number(a))

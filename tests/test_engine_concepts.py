@@ -17,6 +17,7 @@ import pytest
 
 from generator.base.diagnostics import InputError
 from generator.policy.loader import load_policy
+from generator.policy.model import Offset
 from generator.policy.schema import load_schema
 from generator.rules.engine import evaluate, shortfall_phrases
 from generator.rules.ledger import read_csv_ledger, read_ledger
@@ -201,8 +202,8 @@ def test_variant_removes_and_overrides_by_id(concepts, layer):
 # ---------- relative deadlines ----------
 
 def test_relative_deadline_is_part_of_the_model(concepts):
-    [entry] = concepts.get("timeline")
-    assert entry["kind"] == "relative" and entry["offset"] == {"days": 30, "relation": "within_before", "anchor": "开班"}
+    [entry] = concepts.timeline
+    assert entry.kind == "relative" and entry.offset == Offset(days=30, relation="within_before", anchor="开班")
 
 
 # ---------- title_cycle, min_per_period, periods_between ----------

@@ -16,8 +16,14 @@ SAMPLES = {
 
 
 def check(capsys, name: str, *extra: str) -> str:
+    """The report (or JSON) of a sample; the exit status says whether every requirement is met (0) or not (1)."""
     policy, as_of = SAMPLES[name]
-    assert main(["check", policy, f"examples/{name}-sample.yaml", "--as-of", as_of, *extra]) == 0
+    status = main(["check", policy, f"examples/{name}-sample.yaml", "--as-of", as_of, "--json"])
+    result = json.loads(capsys.readouterr().out)
+    met = all(r["met"] for p in result["periods"].values() for r in p["requirements"].values()) and \
+        all(c["met"] for c in result["checks"].values())
+    assert status == (0 if met else 1)
+    assert main(["check", policy, f"examples/{name}-sample.yaml", "--as-of", as_of, *extra]) == status
     captured = capsys.readouterr()
     assert captured.err == ""
     return captured.out
@@ -67,7 +73,7 @@ def test_guangzhou_sample(capsys):
 
 
 def test_guangzhou_sample_applied_after_june_30(capsys):
-    assert main(["check", "guangzhou-cycle/2016", "examples/guangzhou-cycle-sample.yaml", "--as-of", "2016-07-15"]) == 0
+    assert main(["check", "guangzhou-cycle/2016", "examples/guangzhou-cycle-sample.yaml", "--as-of", "2016-07-15"]) == 1
     out = capsys.readouterr().out
     assert "继续教育周期验证（2012、2013、2014、2015、2016）：未达标" in out
     assert "继续教育周期验证 周期总学时还差 47 学时" in out

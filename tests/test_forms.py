@@ -20,7 +20,11 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from generator.base.rational import format_rational
-from generator.outputs.forms import forms
+from generator.cli.main import main
+from generator.outputs.bundle import bundle_document, dumps
+from generator.outputs.calculator.data import calculator_view
+from generator.outputs.forms import prefill as forms_prefill
+from generator.outputs.forms import render, view
 from generator.outputs.forms.pdf_fields import field_names, fill
 from generator.policy.loader import load_policy, policy_files
 from generator.rules.engine import evaluate
@@ -70,12 +74,12 @@ def policy():
 @pytest.fixture(scope="module")
 def built(policy, tmp_path_factory):
     out = tmp_path_factory.mktemp("forms")
-    written = forms.write_forms([policy], out)
+    written = render.write_forms([policy], out)
     return out / "forms-demo" / "2020", written
 
 
 def _form(policy, form_id):
-    return forms.find_form(policy, form_id)
+    return view.find_form(policy, form_id)
 
 
 def _pdftotext(path: Path, *args: str) -> str:
@@ -100,20 +104,22 @@ needs_node = pytest.mark.skipif(not shutil.which("node"), reason="node not insta
 
 def test_write_forms_writes_every_file_per_form(built, policy):
     out, written = built
-    names = sorted(p.relative_to(out).as_posix() for p in written)
+    names = sorted(p.relative_to(out).as_posix() for p in written if out in p.parents)
     assert names == sorted([
         "roster.html", "roster-blank.pdf", "roster-fillable.pdf", "roster.xlsx",
         "registration.html", "registration-blank.pdf", "registration-fillable.pdf",
         "review-report.html", "review-report-blank.pdf", "review-report-fillable.pdf", "review-report.xlsx",
-        "statement.html", "statement-blank.pdf", "index.json",
+        "statement.html", "statement-blank.pdf", "index.json", "rules.js",
     ])
+    shared = sorted(p.name for p in written if p.parent == out.parent.parent)
+    assert shared == ["engine.js", "form.css", "form.js", "screen.css"]  # once for every form page
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [f["id"] for f in index["forms"]] == ["roster", "registration", "review-report", "statement"]
     assert index["forms"][3]["defined"] is False and "fillable_pdf" not in index["forms"][3]["files"]
 
 
 def test_cli_writes_forms(tmp_path, capsys):
-    assert forms.main([str(tmp_path), str(FIXTURE)]) == 0
+    assert main(["forms", "build", str(tmp_path), str(FIXTURE)]) == 0
     assert (tmp_path / "forms-demo" / "2020" / "registration-fillable.pdf").exists()
     assert "registration.html" in capsys.readouterr().out
 
@@ -129,10 +135,10 @@ def test_html_page_is_standalone_with_every_label_and_field(built, policy, form_
     assert '<meta charset="utf-8">' in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "the page must not fetch anything"
     assert not re.search(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write", page)
-    view = forms.FormView(policy, _form(policy, form_id))
-    for label in view.printed_labels():
+    form_view = view.FormView(policy, _form(policy, form_id))
+    for label in form_view.printed_labels():
         assert html.escape(label, quote=False) in page, label
-    for f in view.fields():
+    for f in form_view.fields():
         assert f'name="{f["name"]}"' in page
     spec = json.loads(re.search(r'<script type="application/json" id="jxjy-form-spec">(.*?)</script>', page, re.S).group(1))
     assert spec["storage_key"] == f"jxjy-form:forms-demo/2020/{form_id}"
@@ -142,12 +148,13 @@ def test_landscape_form_prints_on_landscape_a4(built):
     out, _ = built
     assert "@page { size: A4 landscape;" in (out / "review-report.html").read_text(encoding="utf-8")
     assert "@page { size: A4 portrait;" in (out / "registration.html").read_text(encoding="utf-8")
-    assert "@media print" in (out / "registration.html").read_text(encoding="utf-8")
+    assert '<link rel="stylesheet" href="../../screen.css">' in (out / "registration.html").read_text(encoding="utf-8")
+    assert "@media print" in (out.parent.parent / "screen.css").read_text(encoding="utf-8")  # the browser's own printing
 
 
 def test_grouped_column_headings(policy):
-    section = _form(policy, "review-report")["sections"][0]
-    rows = forms.header_rows(section["columns"])
+    section = _form(policy, "review-report").sections[0]
+    rows = view.header_rows(section.columns)
     assert [[(h["label"], h["colspan"], h["rowspan"]) for h in r] for r in rows] == [
         [("编号", 1, 3), ("姓名", 1, 3), ("学科", 1, 3), ("继续教育（折算）学分数", 7, 1), ("备注", 1, 3)],
         [("规范性培训", 3, 1), ("灵活性培训", 3, 1), ("合计", 1, 2)],
@@ -164,7 +171,7 @@ def test_grouped_column_headings(policy):
 def test_blank_pdf_renders_every_label(built, policy, form_id):
     out, _ = built
     text = _squash(_pdftotext(out / f"{form_id}-blank.pdf", "-raw"))
-    for label in forms.FormView(policy, _form(policy, form_id)).printed_labels():
+    for label in view.FormView(policy, _form(policy, form_id)).printed_labels():
         assert _squash(label) in text, label
     assert (out / f"{form_id}-blank.pdf").stat().st_size <= MAX_PDF_BYTES
 
@@ -182,7 +189,7 @@ def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_i
     out, _ = built
     pdf = (out / f"{form_id}-fillable.pdf").read_bytes()
     assert len(pdf) <= MAX_PDF_BYTES, len(pdf)
-    expected = [f["name"] for f in forms.FormView(policy, _form(policy, form_id)).fields()]
+    expected = [f["name"] for f in view.FormView(policy, _form(policy, form_id)).fields()]
     assert field_names(pdf) == expected
     reader = PdfReader(io.BytesIO(pdf))
     acro = reader.trailer["/Root"]["/AcroForm"]
@@ -316,7 +323,7 @@ def test_fill_rejects_unknown_field_names(built):
 
 
 def test_computed_credit_is_the_engines(policy):
-    cc = lambda item, text: forms.computed_credit(policy, item, text)  # noqa: E731
+    cc = lambda item, text: forms_prefill.computed_credit(policy, item, text)  # noqa: E731
     assert cc("school-based", "3.5") == Fraction(7, 4)
     assert cc("school-based", "1/3") == Fraction(1, 6)
     assert cc("weike", "7") == 2 and cc("weike", "2") == 0 and cc("weike", "9") == 3
@@ -327,11 +334,11 @@ def test_computed_credit_is_the_engines(policy):
 
 
 def test_prefill_from_a_ledger(policy):
-    result = forms.prefill(policy, _form(policy, "registration"), LEDGER)
+    result = forms_prefill.prefill(policy, _form(policy, "registration"), LEDGER)
     assert result.values == EXPECTED_PREFILL
     assert result.rows == {"school-based": 3, "weike": 2, "putonghua": 1, "other": 1}
     assert result.period.id == "2020-2021"
-    earlier = forms.prefill(policy, _form(policy, "registration"), LEDGER, period="2019-2020")
+    earlier = forms_prefill.prefill(policy, _form(policy, "registration"), LEDGER, period="2019-2020")
     assert earlier.values["h:school-year"] == "2019—2020学年"
     # the make-up entry (done 2020-09-20, declared for 2019–2020) fills the earlier year's form
     assert [earlier.values[f"s:school-based:{r}:content"] for r in (1, 2)] == ["上一学年", "补学"]
@@ -341,9 +348,9 @@ def test_prefill_from_a_ledger(policy):
 @needs_cjk_cmaps
 def test_prefilled_values_print_in_the_pdf(policy, tmp_path):
     form = _form(policy, "registration")
-    result = forms.prefill(policy, form, LEDGER)
-    rendered = forms.render_pdf(policy, form, rows=result.rows)
-    pdf = forms.fillable_pdf(rendered)
+    result = forms_prefill.prefill(policy, form, LEDGER)
+    rendered = render.render_pdf(policy, form, rows=result.rows)
+    pdf = render.fillable_pdf(rendered)
     assert "s:school-based:3:hours" in field_names(pdf)
     path = tmp_path / "prefilled.pdf"
     path.write_bytes(fill(pdf, result.values))
@@ -359,7 +366,7 @@ def test_cli_fill_from_a_ledger_file(tmp_path):
     ledger_data["entries"] = [e for e in ledger_data["entries"] if e["date"] != "2020-13-01"]  # schema rejects it
     ledger.write_text(json.dumps(ledger_data, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "mine.pdf"
-    assert forms.main(["fill", str(FIXTURE), "registration", str(ledger), str(out)]) == 0
+    assert main(["forms", "fill", str(FIXTURE), "registration", str(ledger), str(out)]) == 0
     fields = PdfReader(out).get_fields()
     assert fields["s:school-based:3:content"]["/V"] == "第三次" and fields["t:total-credits"]["/V"] == "19.25"
     assert out.stat().st_size <= MAX_PDF_BYTES
@@ -369,37 +376,40 @@ def test_cli_fill_says_what_is_wrong_and_writes_nothing(tmp_path, capsys):
     ledger = tmp_path / "ledger.json"
     ledger.write_text(json.dumps({"entries": []}), encoding="utf-8")
     out = tmp_path / "mine.pdf"
-    assert forms.main(["fill", str(FIXTURE), "no-such-form", str(ledger), str(out)]) == 1
-    assert "has no form 'no-such-form' (forms: " in capsys.readouterr().err
+    assert main(["forms", "fill", str(FIXTURE), "no-such-form", str(ledger), str(out)]) == 1
+    assert "forms-demo/2020 没有表格「no-such-form」（可选：roster、registration" in capsys.readouterr().err
     ledger.write_text("entries: [", encoding="utf-8")  # not a ledger: located diagnostics
-    assert forms.main(["fill", str(FIXTURE), "registration", str(ledger), str(out)]) == 1
+    assert main(["forms", "fill", str(FIXTURE), "registration", str(ledger), str(out)]) == 1
     assert f"{ledger}:1:" in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_prefill_fragment_round_trips():
-    frag = forms.prefill_fragment(LEDGER, period="2020-2021")
+    frag = forms_prefill.prefill_fragment(LEDGER, period="2020-2021")
     assert frag.startswith("#prefill=") and "=" not in frag[len("#prefill="):]
     raw = frag[len("#prefill="):]
     payload = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8"))
     assert payload["format"] == "jxjy-form-prefill/1" and payload["ledger"] == LEDGER
 
 
+ENGINE_JS = ROOT / "calculator" / "engine.js"
+
+
 def _node(script: str, data) -> object:
-    proc = subprocess.run(["node", "-e", script, str(FORM_JS)], input=json.dumps(data, ensure_ascii=False),
+    proc = subprocess.run(["node", "-e", script, str(ENGINE_JS), str(FORM_JS)], input=json.dumps(data, ensure_ascii=False),
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout)
 
 
 NODE_RUNNER = """
-const api = require(process.argv[1]);
+const E = require(process.argv[1]);
+const api = require(process.argv[2]);
 const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const out = {
-  cells: input.cells.map(([item, text]) => api.computeCell(item, text)),
-  formats: input.fractions.map((t) => api.formatQ(api.parseQ(t))),
+  cells: input.cells.map(([item, text]) => api.computeCell(E, input.bundle, item, text)),
   prefill: input.prefill.map(([spec, payload]) => {
-    const r = api.prefillValues(spec, payload);
-    return {values: r.values, rows: r.rows, period: r.period};
+    const r = api.prefillValues(E, input.bundle, spec, payload);
+    return {values: r.values, rows: r.rows, period: r.period && {id: r.period.id, label: r.period.label}};
   }),
 };
 process.stdout.write(JSON.stringify(out));
@@ -408,26 +418,24 @@ process.stdout.write(JSON.stringify(out));
 
 @needs_node
 def test_page_script_computes_exactly_like_python(policy):
-    """form.js (the page's tiny rule function) against the Python engine, cell by cell."""
-    spec = forms.FormView(policy, _form(policy, "registration")).spec()
-    items = spec["items"]
+    """form.js, which asks engine.js, against the Python prefill and rule types, cell by cell."""
+    spec = view.FormView(policy, _form(policy, "registration")).spec()
+    bundle = json.loads(dumps(calculator_view(bundle_document(policy))))
     texts = ["0", "1", "2", "2.9", "3", "3.5", "7", "1/3", "10.25", "0.1", "", " 4 ", "abc", "-2", "二乙", "三甲",
              "level-2b", "一甲"]
-    cells = [(items[i], t) for i in ("school-based", "weike", "putonghua") for t in texts]
-    fractions = ["1/3", "0.1", "2/4", "7/8", "10", "0", "3/20", "1/7", "12.50", "5/2"]
-    result = _node(NODE_RUNNER, {"cells": cells, "fractions": fractions,
+    cells = [(i, t) for i in ("school-based", "weike", "putonghua") for t in texts]
+    result = _node(NODE_RUNNER, {"cells": cells, "bundle": bundle,
                                  "prefill": [[spec, {"format": "jxjy-form-prefill/1", "ledger": LEDGER}],
                                              [spec, {"format": "jxjy-form-prefill/1", "ledger": LEDGER,
                                                      "period": "2019-2020"}]]})
     for (item, text), got in zip(cells, result["cells"], strict=True):
-        want = forms.computed_credit(policy, item["id"], text)
-        assert got == (format_rational(want) if want is not None else None), (item["id"], text)
-    assert result["formats"] == [format_rational(Fraction(t)) for t in fractions]
-    py = forms.prefill(policy, _form(policy, "registration"), LEDGER)
+        want = forms_prefill.computed_credit(policy, item, text)
+        assert got == (format_rational(want) if want is not None else None), (item, text)
+    py = forms_prefill.prefill(policy, _form(policy, "registration"), LEDGER)
     assert result["prefill"][0]["values"] == py.values
     assert result["prefill"][0]["rows"] == py.rows
     assert result["prefill"][0]["period"] == {"id": py.period.id, "label": py.period.label}
-    py2 = forms.prefill(policy, _form(policy, "registration"), LEDGER, period="2019-2020")
+    py2 = forms_prefill.prefill(policy, _form(policy, "registration"), LEDGER, period="2019-2020")
     assert result["prefill"][1]["values"] == py2.values
 
 
@@ -449,21 +457,21 @@ def test_real_policy_forms(path, tmp_path):
         policy = load_policy(path)
     except Exception as exc:  # policies are being written by others; their own tests report it
         pytest.skip(f"{path} does not load: {exc}")
-    if not policy.data.get("forms"):
+    if not policy.forms:
         pytest.skip(f"{policy.key} has no forms yet")
-    forms.write_forms([policy], tmp_path)
+    render.write_forms([policy], tmp_path)
     folder = tmp_path / policy.id / policy.edition
-    for form in policy.data["forms"]:
-        view = forms.FormView(policy, form)
-        blank = folder / f"{form['id']}-blank.pdf"
+    for form in policy.forms:
+        form_view = view.FormView(policy, form)
+        blank = folder / f"{form.id}-blank.pdf"
         assert blank.stat().st_size <= MAX_PDF_BYTES
         text = _squash(_pdftotext(blank, "-raw"))
-        for label in view.printed_labels():
-            assert _squash(label) in text, (form["id"], label)
-        if view.fields():
-            pdf = (folder / f"{form['id']}-fillable.pdf").read_bytes()
-            assert len(pdf) <= MAX_PDF_BYTES, (form["id"], len(pdf))
-            assert field_names(pdf) == [f["name"] for f in view.fields()]
+        for label in form_view.printed_labels():
+            assert _squash(label) in text, (form.id, label)
+        if form_view.fields():
+            pdf = (folder / f"{form.id}-fillable.pdf").read_bytes()
+            assert len(pdf) <= MAX_PDF_BYTES, (form.id, len(pdf))
+            assert field_names(pdf) == [f["name"] for f in form_view.fields()]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,7 +554,7 @@ def test_browser_prefill_from_the_calculator(browser, built, policy):
     out, _ = built
     context = browser.new_context()
     page = context.new_page()
-    page.goto((out / "registration.html").as_uri() + forms.prefill_fragment(LEDGER, policy))
+    page.goto((out / "registration.html").as_uri() + forms_prefill.prefill_fragment(LEDGER, policy))
     for name, value in EXPECTED_PREFILL.items():
         assert page.input_value(f'[name="{name}"]') == value, name
     assert "#prefill" not in page.url  # consumed, so a reload keeps edits instead of re-prefilling
@@ -554,7 +562,7 @@ def test_browser_prefill_from_the_calculator(browser, built, policy):
     assert page.input_value('[name="s:school-based:3:content"]') == "第三次"
     # the statement form (layout undefined in the source) lists the entries instead
     result = evaluate(policy, LEDGER)
-    page.goto((out / "statement.html").as_uri() + forms.prefill_fragment(LEDGER, policy, result=result))
+    page.goto((out / "statement.html").as_uri() + forms_prefill.prefill_fragment(LEDGER, policy, result=result))
     rows = [r.strip() for r in page.locator("#jxjy-statement tbody tr").all_inner_texts()]
     assert len(rows) == 11  # 8 valid entries, their total, what each period credits
     assert rows[0].split("\t")[:4] == ["2019—2020学年", "校本培训", "灵活性培训", "2019-10-01"]

@@ -1,20 +1,20 @@
 """The timeline calendar is valid RFC 5545 (read back with the icalendar parser) and reproducible."""
 
-import copy
 import datetime as dt
 
 from icalendar import Calendar
 
 from generator.outputs.site.ics import calendar_bytes
-from generator.policy.loader import build_model
+from tests.variants import variant
 
 
 def _with_timeline(demo_policy, timeline, schedules=None):
-    data = copy.deepcopy(demo_policy.data)
-    data["timeline"] = timeline
-    if schedules is not None:
-        data["schedules"] = schedules
-    return build_model(data, demo_policy.files)
+    def mutate(data):
+        data["timeline"] = timeline
+        if schedules is not None:
+            data["schedules"] = schedules
+
+    return variant(mutate)
 
 
 def _events(raw: bytes) -> dict:

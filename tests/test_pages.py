@@ -1,19 +1,16 @@
 """Markdown generation without MkDocs: anchors, source highlighting, escaping, links to other outputs, diffs."""
 
-import copy
 import re
 
 from generator.outputs import anchors
 from generator.outputs.site.changes import ADDED, CHANGED, REMOVED, diff_policies
 from generator.outputs.site.pages import Artifacts, clause_spans, generate_docs, md, mermaid_label, source_html
-from generator.policy.loader import build_model
 from generator.policy.model import Clause
+from tests.variants import variant
 
 
 def _variant(demo_policy, mutate):
-    data = copy.deepcopy(demo_policy.data)
-    mutate(data)
-    return build_model(data, demo_policy.files)
+    return variant(mutate)
 
 
 def test_clause_anchor_is_stable_html_safe_and_distinct():

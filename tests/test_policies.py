@@ -21,7 +21,7 @@ def _cases():
 @pytest.mark.parametrize("policy_file", POLICY_FILES, ids=lambda f: f"{f.parent.name}/{f.stem}")
 def test_policy_validates_and_has_cases(policy_file):
     policy = load_policy(policy_file)
-    assert policy.items or policy.data.get("extends")
+    assert policy.items or policy.extends
     assert cases_file_for(policy_file).exists(), "every policy edition carries its own test cases"
 
 

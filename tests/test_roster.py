@@ -9,8 +9,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from generator.base.diagnostics import InputError
+from generator.cli.main import main
 from generator.outputs.forms import roster
-from generator.outputs.forms.forms import find_form
+from generator.outputs.forms.view import find_form
 from generator.policy.loader import load_policy
 from generator.rules.engine import evaluate
 
@@ -130,13 +131,13 @@ def test_import_reports_bad_rows_with_row_numbers(policy, template):
     ])
     first = _meta(template)["first_data_row"]
     result = roster.import_roster(policy, template, "roster", date="2020-12-01")
-    got = [(d.line, d.path, d.message.split(" (")[0]) for d in result.errors]
+    got = [(d.line, d.path, d.message) for d in result.errors]
     assert got == [
-        (first + 1, f"row {first + 1}, 姓名", "缺少姓名"),
-        (first + 2, f"row {first + 2}, 学段", "学段“高一”不在列表中，只能填写：高中、初中、小学、幼儿园、特教"),
-        (first + 3, f"row {first + 3}, 学时", "学时“三小时”不是不小于 0 的数字"),
-        (first + 4, f"row {first + 4}, 学时", "学时“-1”不是不小于 0 的数字"),
-        (first + 5, f"row {first + 5}, 学时", "缺少学时"),
+        (first + 1, f"第 {first + 1} 行 姓名", "缺少姓名"),
+        (first + 2, f"第 {first + 2} 行 学段", "学段“高一”不在列表中，只能填写：高中、初中、小学、幼儿园、特教"),
+        (first + 3, f"第 {first + 3} 行 学时", "学时“三小时”不是不小于 0 的数字"),
+        (first + 4, f"第 {first + 4} 行 学时", "学时“-1”不是不小于 0 的数字"),
+        (first + 5, f"第 {first + 5} 行 学时", "缺少学时"),
     ]
     assert [r.row for r in result.rows] == [first, first + 7]  # the empty row is skipped, not an error
     assert all(d.file.endswith("roster.xlsx") for d in result.errors)
@@ -144,10 +145,10 @@ def test_import_reports_bad_rows_with_row_numbers(policy, template):
 
 def test_import_checks_dates_with_the_engine(policy, template):
     _fill(template, [{"name": "王小明", "stage": "初中", "hours": 6}])
-    with pytest.raises(InputError, match="pass date="):
+    with pytest.raises(InputError, match="请指定登记日期"):
         roster.import_roster(policy, template, "roster")
     result = roster.import_roster(policy, template, "roster", date="2020-02-30")
-    assert len(result.errors) == 1 and "not a date" in result.errors[0].message
+    assert len(result.errors) == 1 and result.errors[0].code == "diagnostics.roster.engine"
 
 
 def test_computed_column_typed_wrong_is_a_warning(policy, template):
@@ -181,22 +182,22 @@ def test_import_refuses_another_forms_workbook(policy, tmp_path):
 
 def test_cli_template_and_import(policy, tmp_path, capsys):
     path = tmp_path / "r.xlsx"
-    assert roster.main(["template", str(FIXTURE), "roster", str(path)]) == 0
+    assert main(["roster", "template", str(FIXTURE), "roster", str(path)]) == 0
     _fill(path, [{"name": "王小明", "stage": "初中", "hours": 6}, {"name": "李华", "stage": "大学", "hours": 1}])
     out = tmp_path / "ledgers.json"
-    assert roster.main(["import", str(FIXTURE), "roster", str(path), "--date", "2020-12-01", "--out", str(out)]) == 1
+    assert main(["roster", "import", str(FIXTURE), "roster", str(path), "--date", "2020-12-01", "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "学段“大学”不在列表中" in err and "1 row(s) imported, 1 error(s)" in err
+    assert "学段“大学”不在列表中" in err and "导入 1 行，1 个错误" in err
     assert json.loads(out.read_text(encoding="utf-8"))[0]["person"]["name"] == "王小明"
 
 
 def test_cli_bad_form_or_policy_exits_1_with_the_reason(tmp_path, capsys):
     path = tmp_path / "r.xlsx"
-    assert roster.main(["template", str(FIXTURE), "no-such-form", str(path)]) == 1
-    assert "has no form 'no-such-form'" in capsys.readouterr().err and not path.exists()
+    assert main(["roster", "template", str(FIXTURE), "no-such-form", str(path)]) == 1
+    assert "没有表格「no-such-form」" in capsys.readouterr().err and not path.exists()
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: [", encoding="utf-8")
-    assert roster.main(["template", str(broken), "roster", str(path)]) == 1
+    assert main(["roster", "template", str(broken), "roster", str(path)]) == 1
     assert f"{broken}:1:" in capsys.readouterr().err
 
 

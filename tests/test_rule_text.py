@@ -1,29 +1,32 @@
 """Rule prose is generated from the rule data: every rule type, cap scope, gate, dedupe and role."""
 
-import copy
 from pathlib import Path
 
 import pytest
 
-from generator.policy.loader import build_model
+from generator.policy.loader import merged_document
+from generator.policy.model import Offset, Window
 from generator.rules import prose as rt
+from tests.variants import DEMO, variant
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _variant(demo_policy, **changes):
     """The demo policy with top-level keys or single items replaced (no file needed)."""
-    data = copy.deepcopy(demo_policy.data)
     items = changes.pop("items", {})
-    for item_id, fields in items.items():
-        for it in data["items"]:
-            if it["id"] == item_id:
-                it.update(fields)
-                break
-        else:
-            data["items"].append({"id": item_id, **fields})
-    data.update(changes)
-    return build_model(data, demo_policy.files)
+
+    def mutate(data):
+        for item_id, fields in items.items():
+            for it in data["items"]:
+                if it["id"] == item_id:
+                    it.update(fields)
+                    break
+            else:
+                data["items"].append({"id": item_id, **fields})
+        data.update(changes)
+
+    return variant(mutate)
 
 
 def sentence(policy, item_id):
@@ -85,8 +88,8 @@ def test_calendar_year_and_hours_unit_change_the_words(demo_policy):
     assert rt.period_phrase(p) == "自然年：1月1日至12月31日"
     assert rt.requirement_sentence(p, p.requirements[0]) == "每年总学时不少于 10 学时"
     assert rt.cycle_phrase(p) == "5 年为一个考核周期"
-    assert rt.check_window_phrase(p, {"kind": "last_periods", "count": 5}) == "最近 5 年（含评估日所在年度）"
-    assert rt.check_window_phrase(p, {"kind": "title_cycle", "max_periods": 5, "cutoff": "06-30", "date": "t"}) == (
+    assert rt.check_window_phrase(p, Window(kind="last_periods", count=5)) == "最近 5 年（含评估日所在年度）"
+    assert rt.check_window_phrase(p, Window(kind="title_cycle", max_periods=5, cutoff="06-30", date="t")) == (
         "取得现职称以来、至多最近 5 年；申请日期在每年6月30日及以前的，统计到上一年为止")
 
 
@@ -103,11 +106,10 @@ def test_requirements_and_check_windows(demo_policy):
         "每学年总学分不少于 10 学分", "每学年规范性培训不少于 6 学分", "每学年灵活性培训不少于 4 学分"]
     five = demo_policy.checks[0]
     assert rt.check_window_phrase(demo_policy, five.window) == "最近 5 个学年（含评估日所在学年）"
-    assert rt.check_window_phrase(demo_policy, {"kind": "last_periods", "count": 3, "end": "previous"}) == \
+    assert rt.check_window_phrase(demo_policy, Window(kind="last_periods", count=3, end="previous")) == \
         "评估日所在学年之前的 3 个学年"
-    assert rt.check_window_phrase(demo_policy, {"kind": "all"}) == "全部登记记录，不限学年"
-    title = {"kind": "title_cycle", "max_periods": 5, "cutoff": "03-31", "date": "title",
-             "count_current_before_as_of": True}
+    assert rt.check_window_phrase(demo_policy, Window(kind="all")) == "全部登记记录，不限学年"
+    title = Window(kind="title_cycle", max_periods=5, cutoff="03-31", date="title", count_current_before_as_of=True)
     assert rt.check_window_phrase(demo_policy, title) == (
         "取得现职称以来、至多最近 5 个学年；申请日期在每年3月31日及以前的，统计到上一学年为止，"
         "申请当年申请日前完成的也计入")
@@ -115,7 +117,7 @@ def test_requirements_and_check_windows(demo_policy):
 
 
 def test_min_per_period_and_periods_between(demo_policy):
-    checks = copy.deepcopy(demo_policy.data["checks"])
+    checks = merged_document(DEMO)["checks"]
     checks[0]["requirements"] = [{"id": "pub", "name": "公需", "of": {"items": ["weike", "reflection"]},
                                   "min_per_period": 24, "periods_between": {"from": 2012, "to": 2015},
                                   "source": "八"}]
@@ -130,7 +132,7 @@ def test_period_cycle_and_dates(demo_policy):
     assert rt.format_date("2018-06-20") == "2018年6月20日"
     assert rt.format_date("2018-11") == "2018年11月"
     assert rt.date_range("2018-09-01", "2018-10-31") == "2018年9月1日至2018年10月31日"
-    assert rt.offset_phrase({"days": 30, "relation": "within_before", "anchor": "开班"}) == "开班前 30 日内"
+    assert rt.offset_phrase(Offset(days=30, relation="within_before", anchor="开班")) == "开班前 30 日内"
 
 
 @pytest.mark.parametrize("path", sorted(p for p in (Path(__file__).resolve().parent.parent / "policies").glob("*/*.yaml")

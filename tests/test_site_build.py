@@ -7,6 +7,7 @@ anything from another host.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from fractions import Fraction
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -156,16 +158,18 @@ def test_every_item_appears_with_its_rule_numbers_and_source(built):
             assert squash(item.name) in row, (policy.key, item.id)
             assert squash(rt.rule_sentence(policy, item)) in row, (policy.key, item.id)
             r = item.rule
-            per = None if r.type == "rate" and r.rounding == "exact" and r.per == 1 else r.per  # "每学时计 1 学分"
-            numbers = [per, r.value, r.factor, r.passed, r.failed] + [v for _, v in r.table] + [c.max for c in item.caps]
+            numbers = [getattr(r, f.name) for f in dataclasses.fields(r) if isinstance(getattr(r, f.name), Fraction)]
+            if r.type == "rate" and r.rounding == "exact" and r.per == 1:
+                numbers.remove(r.per)  # "每学时计 1 学分"
+            numbers += [v for _, v in getattr(r, "table", ())] + [c.max for c in item.caps]
             numbers += [c.max for c in policy.shared_caps if item.id in c.items]
             for n in numbers:
                 if n is not None:
                     assert format_rational(n) in row, (policy.key, item.id, n)
-            for _, level in item.levels:
-                assert squash(level) in row
+            for level in item.levels:
+                assert squash(level.name) in row
             assert squash(item.source) in row
-            for evidence in item.raw.get("evidence") or []:
+            for evidence in item.evidence:
                 assert squash(evidence) in row, (policy.key, item.id, evidence)
             # the source link of the row points at the clause anchor on the source page
             assert f"source.html#{anchors.clause_anchor(item.source)}" in html
@@ -191,22 +195,22 @@ def test_every_deadline_appears_in_date_order_and_in_the_calendar(built):
     report, policies = built
     for policy in policies:
         html = edition_html(report, policy, "timeline")
-        entries = policy.get("timeline") or []
+        entries = policy.timeline
         positions = []
         for entry in entries:
-            row = row_text(html, anchors.timeline_anchor(entry["id"]))
-            assert squash(entry["title"]) in row
+            row = row_text(html, anchors.timeline_anchor(entry.id))
+            assert squash(entry.title) in row
             for key in ("date", "start", "end", "month"):
-                if entry.get(key):
-                    assert rt.format_date(entry[key]) in row, (policy.key, entry["id"], key)
-            positions.append((entry_span(entry), html.index(f'id="{anchors.timeline_anchor(entry["id"])}"')))
+                if getattr(entry, key):
+                    assert rt.format_date(getattr(entry, key)) in row, (policy.key, entry.id, key)
+            positions.append((entry_span(entry), html.index(f'id="{anchors.timeline_anchor(entry.id)}"')))
         dated = sorted((span, pos) for span, pos in positions if span)
         assert [pos for _, pos in dated] == sorted(pos for _, pos in dated), f"{policy.key}: timeline not in date order"
         schedule_text = text_of(html)
         rows = 0
-        for schedule in policy.get("schedules") or []:
-            for r in schedule["rows"]:
-                assert squash(r["organization"]) in schedule_text and rt.format_date(r["date"]) in schedule_text
+        for schedule in policy.schedules:
+            for r in schedule.rows:
+                assert squash(r.organization) in schedule_text and rt.format_date(r.date) in schedule_text
                 rows += 1
         ics = report.site_dir / anchors.calendar_file(policy.id, policy.edition)
         events = Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
@@ -218,19 +222,19 @@ def test_every_form_appears_with_its_columns(built):
     report, policies = built
     for policy in policies:
         text = text_of(edition_html(report, policy, "forms"))
-        for form in policy.get("forms") or []:
-            assert squash(form["title"]) in text
+        for form in policy.forms:
+            assert squash(form.title) in text
 
             def labels(cols):
                 for c in cols:
-                    yield c["label"]
-                    yield from labels(c.get("children") or [])
+                    yield c.label
+                    yield from labels(c.children)
 
-            for field in form.get("header") or []:
-                assert squash(field["label"]) in text
-            for section in form.get("sections") or []:
-                for label in labels(section["columns"]):
-                    assert squash(label) in text, (policy.key, form["id"], label)
+            for field in form.header:
+                assert squash(field.label) in text
+            for section in form.sections:
+                for label in labels(section.columns):
+                    assert squash(label) in text, (policy.key, form.id, label)
 
 
 def test_every_clause_has_its_anchor_on_the_source_page(built):
@@ -244,14 +248,14 @@ def test_every_clause_has_its_anchor_on_the_source_page(built):
 
 def test_layered_policy_shows_its_parent_and_changes(built):
     report, policies = built
-    layered = [p for p in policies if p.get("extends")]
+    layered = [p for p in policies if p.extends]
     if not layered:
         pytest.skip("no layered policy in policies/ yet")
     for policy in layered:
-        parent = policy.get("extends")
+        parent = policy.extends
         changes = text_of(edition_html(report, policy, "changes"))
         overview = edition_html(report, policy, "index")
-        assert f"../../{parent['policy']}/{parent['edition']}/index.html" in overview
+        assert f"../../{parent.policy}/{parent.edition}/index.html" in overview
         assert "上级政策" in changes and "新增" in changes
 
 
@@ -323,7 +327,7 @@ def test_cli_build_prints_validator_diagnostics(tmp_path, capsys):
     bad.write_text("id: demo\nedition: '2020'\ntitle: x\n", encoding="utf-8")
     assert main(["build", str(bad), "--site-dir", str(tmp_path / "site"), "--docs-dir", str(tmp_path / "docs")]) == 1
     err = capsys.readouterr().err
-    assert re.search(r"2020\.yaml:\d+:\d+: ", err) and "the site was not built" in err
+    assert re.search(r"2020\.yaml:\d+:\d+: ", err) and "网站没有生成" in err
     assert not (tmp_path / "site").exists()
 
 
@@ -332,26 +336,24 @@ def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatc
 
     def write_forms(policies, out_dir):
         for p in policies:
-            for form in p.get("forms") or []:
-                path = out_dir / p.id / p.edition / f"{form['id']}.html"
+            for form in p.forms:
+                path = out_dir / p.id / p.edition / f"{form.id}.html"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text("<!doctype html><title>form</title>", encoding="utf-8")
 
     def calculator(policies, out_dir):
         (out_dir / "index.html").write_text("<!doctype html><title>calc</title>", encoding="utf-8")
 
-    monkeypatch.setattr(sb, "PRODUCERS", {})
-    sb.register_producer("calculator", calculator)
     with pytest.raises(ValueError):
-        sb.register_producer("elsewhere", calculator)
+        sb.generate([DEMO.parent.parent], tmp_path / "elsewhere", [sb.Producer("elsewhere", calculator)])
     policies = tmp_path / "policies"
     shutil.copytree(DEMO.parent.parent, policies)
     policy = policies / "demo" / "2020.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "forms:\n  - {id: reg, title: 登记表, source: 五}\n",
                       encoding="utf-8")
-    sb.register_producer("forms", write_forms)
     site = tmp_path / "site"
-    build_site([policies], site_dir=site, docs_dir=tmp_path / "docs")
+    build_site([policies], site_dir=site, docs_dir=tmp_path / "docs",
+               producers=[sb.Producer("forms", write_forms), sb.Producer("calculator", calculator)])
     assert (site / "forms" / "demo" / "2020" / "reg.html").is_file() and (site / "calculator" / "index.html").is_file()
     forms = (site / "demo" / "2020" / "forms.html").read_text(encoding="utf-8")
     assert 'href="../../forms/demo/2020/reg.html"' in forms and "尚未构建" not in forms
@@ -441,7 +443,7 @@ def test_item_and_workflow_pages_render_in_a_browser(built, tmp_path):
     """Screenshots at phone and desktop widths (kept when JXJY_SCREENSHOT_DIR is set, to look at);
     the Mermaid flowchart renders offline, and Chinese search finds a word inside a sentence."""
     report, policies = built
-    policy = max(policies, key=lambda p: len(p.get("workflows") or []))
+    policy = max(policies, key=lambda p: len(p.workflows))
     base = report.site_dir / anchors.edition_dir(policy.id, policy.edition)
     out = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     out.mkdir(parents=True, exist_ok=True)

@@ -7,18 +7,12 @@ import pytest
 
 from generator.cli.main import main
 from generator.outputs.calculator.minify import minify_available
-from generator.outputs.site import build as site_build
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    saved = dict(site_build.PRODUCERS)
     out = tmp_path_factory.mktemp("site")
-    try:
-        code = main(["build", "policies", "--site-dir", str(out / "site"), "--docs-dir", str(out / "docs")])
-    finally:
-        site_build.PRODUCERS.clear()
-        site_build.PRODUCERS.update(saved)
+    code = main(["build", "policies", "--site-dir", str(out / "site"), "--docs-dir", str(out / "docs")])
     assert code == 0
     return out / "site"
 

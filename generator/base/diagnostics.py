@@ -65,9 +65,11 @@ class Diagnostic:
         return render(self.code, self.params, lang)
 
     def format(self, lang: str | None = None) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
+        """`file:line:col: sentence (path)`; just the sentence for a problem that is in no file."""
         suffix = f" ({self.path})" if self.path else ""
-        return f"{where}: {self.text(lang)}{suffix}"
+        if not self.file:
+            return f"{self.text(lang)}{suffix}"
+        return f"{self.file}:{self.line}:{self.column}: {self.text(lang)}{suffix}"
 
     def as_json(self, lang: str | None = None) -> dict[str, Any]:
         """For machine-readable output: the code and parameters beside the rendered sentence."""

@@ -14,30 +14,26 @@ one. Output is byte-for-byte reproducible: keys sorted, fixed separators, UTF-8,
 no timestamps or absolute paths; every number a policy states is an exact decimal or fraction
 string ("0.5", "1/3").
 
-    python -m generator.outputs.bundle OUT_DIR [POLICY_PATHS...]
+    jxjy bundle OUT_DIR [POLICY_PATHS...]
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from generator.base.diagnostics import InputError, print_diagnostics
+from generator.base.diagnostics import InputError
 from generator.base.messages import bundled_catalog
 from generator.base.paths import ROOT, SCHEMAS
 from generator.base.rational import format_rational, parse_rational
 from generator.outputs.files import write_output
-from generator.policy.cases import _plain as _plain_case
-from generator.policy.cases import cases_file_for, load_cases
-from generator.policy.loader import validate_paths
-from generator.policy.model import Policy, Requirement, Rule
+from generator.policy.cases import cases_file_for, load_cases, plain_data
+from generator.policy.model import Document, Item, Policy, Region, Requirement, TimelineEntry, Window
 from generator.rules.engine import RESULT_FORMAT, evaluate
 
 FORMAT = "jxjy-bundle"
@@ -48,8 +44,6 @@ PUBLISHED_SCHEMAS = ("bundle.schema.json", "ledger.schema.json", "result.schema.
 GLOBAL_BUNDLES = "JXJY_BUNDLES"
 GLOBAL_INDEX = "JXJY_BUNDLE_INDEX"
 # Item keys that only inform people (the calculator shows them); the engine never reads them.
-ITEM_DISPLAY_KEYS = ("description", "help", "registration", "evidence", "workflow", "deadline", "auto")
-DOCUMENT_KEYS = ("issuer", "number", "title", "issued", "effective_from", "effective_to", "related")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -101,22 +95,6 @@ def sha256(data: bytes) -> str:
 # The bundle document
 # ---------------------------------------------------------------------------------------------
 
-def _rule(rule: Rule) -> dict:
-    out: dict[str, Any] = {"type": rule.type}
-    for key in ("per", "value", "factor", "passed", "failed"):
-        if getattr(rule, key) is not None:
-            out[key] = _num(getattr(rule, key))
-    if rule.rounding is not None:
-        out["rounding"] = rule.rounding
-    if rule.type == "lookup" or rule.table:
-        out["table"] = [{"level": level, "value": _num(value)} for level, value in rule.table]
-    if rule.type == "manual":
-        out["assessed_by"] = rule.assessed_by
-        out["defers_to"] = rule.defers_to
-        out["defined_in_source"] = rule.defined_in_source
-    return out
-
-
 def _measure(req: Requirement) -> Any:
     m = req.measure
     if m.kind == "total":
@@ -126,13 +104,15 @@ def _measure(req: Requirement) -> Any:
     return {"items": list(m.ids)}
 
 
+def _opt_num(value: Fraction | None) -> str | None:
+    return _num(value) if value is not None else None
+
+
 def _requirement(req: Requirement, in_check: bool = False) -> dict:
-    out = {
-        "id": req.id, "name": req.name, "of": _measure(req), "source": req.source,
-        "min": _num(req.min) if req.min is not None else None,
-    }
+    out: dict[str, Any] = {"id": req.id, "name": req.name, "of": _measure(req), "source": req.source,
+                           "min": _opt_num(req.min)}
     if in_check:
-        out["min_per_period"] = _num(req.min_per_period) if req.min_per_period is not None else None
+        out["min_per_period"] = _opt_num(req.min_per_period)
         between = req.periods_between
         out["periods_between"] = {"from": between[0], "to": between[1]} if between else None
     else:
@@ -140,100 +120,106 @@ def _requirement(req: Requirement, in_check: bool = False) -> dict:
     return out
 
 
-def _window(window: dict) -> dict:
-    out = _json_ready(dict(window))
-    if out.get("kind") == "last_periods":
-        out.setdefault("end", "current")
-    elif out.get("kind") == "title_cycle":
-        out.setdefault("count_current_before_as_of", False)
-    return out
+def _window(w: Window) -> dict:
+    if w.kind == "last_periods":
+        return {"kind": w.kind, "count": w.count, "end": w.end}
+    if w.kind == "title_cycle":
+        return {"kind": w.kind, "max_periods": w.max_periods, "cutoff": w.cutoff, "date": w.date,
+                "count_current_before_as_of": w.count_current_before_as_of}
+    return {"kind": w.kind}
 
 
-def _optional(raw: dict, keys: tuple[str, ...]) -> dict:
-    return {k: _json_ready(raw[k]) for k in keys if raw.get(k) is not None}
+def _present(**values: Any) -> dict:
+    """Only the members a policy states: empty strings, lists and None are left out."""
+    return {k: v for k, v in values.items() if v not in ("", None, [], (), {})}
 
 
-def _by_id(entries: Any) -> dict[str, dict]:
-    return {e["id"]: e for e in entries or [] if isinstance(e, dict) and isinstance(e.get("id"), str)}
+def _document(doc: Document) -> dict:
+    related = [_present(issuer=r.issuer, number=r.number, title=r.title, issued=r.issued) for r in doc.related]
+    return _present(issuer=doc.issuer, number=doc.number, title=doc.title, issued=doc.issued,
+                    effective_from=doc.effective_from, effective_to=doc.effective_to, related=related)
+
+
+def _region(region: Region | None) -> dict:
+    if region is None:
+        return {}
+    return _present(province=region.province, city=region.city, district=region.district, sector=region.sector)
+
+
+def _item(item: Item) -> dict:
+    entry: dict[str, Any] = {
+        "id": item.id, "name": item.name, "category": item.category, "input": item.input,
+        "count_unit": item.count_unit,
+        "levels": [{"id": lv.id, "name": lv.name} for lv in item.levels],
+        "rule": item.rule.bundle(),
+        "caps": [{"per": c.per, "max": _num(c.max), "source": c.source} for c in item.caps],
+        "roles": list(item.roles),
+        "gate": {"flag": item.gate.flag, "source": item.gate.source} if item.gate else None,
+        "dedupe": ({"by": item.dedupe.by, "scope": item.dedupe.scope, "source": item.dedupe.source}
+                   if item.dedupe else None),
+        "source": item.source,
+    }
+    entry.update(_present(description=item.description, help=item.help, registration=item.registration,
+                          evidence=list(item.evidence), workflow=item.workflow, deadline=item.deadline))
+    if item.auto:
+        entry["auto"] = True
+    return entry
+
+
+def _timeline_entry(t: TimelineEntry) -> dict:
+    offset = {"days": t.offset.days, "relation": t.offset.relation, "anchor": t.offset.anchor} if t.offset else None
+    return _present(id=t.id, kind=t.kind, title=t.title, date=t.date, start=t.start, end=t.end, month=t.month,
+                    offset=offset, actors=list(t.actors), description=t.description, source=t.source)
 
 
 def bundle_document(policy: Policy) -> dict:
     """The resolved edition in the documented bundle shape (docs/bundle-spec.md)."""
-    data = policy.data
     period = policy.period
-    raw_roles, raw_categories = _by_id(data.get("roles")), _by_id(data.get("categories"))
-    raw_checks = _by_id(data.get("checks"))
-    document = data.get("document") or {}
     meta: dict[str, Any] = {
         "id": policy.id, "edition": policy.edition, "key": policy.key, "title": policy.title,
-        "region": _json_ready(data.get("region") or {}),
-        "document": _optional(document, DOCUMENT_KEYS),
+        "region": _region(policy.region), "document": _document(policy.document),
     }
-    meta.update(_optional(data, ("short_name", "applies_to")))
-    if isinstance(data.get("extends"), dict):
-        meta["extends"] = {"policy": data["extends"]["policy"], "edition": data["extends"]["edition"]}
-    meta.update(_optional(data, ("previous", "successor")))
-    cycle = data.get("cycle")
-    items = []
-    for item in policy.items:
-        entry = {
-            "id": item.id, "name": item.name, "category": item.category, "input": item.input,
-            "count_unit": item.count_unit,
-            "levels": [{"id": lid, "name": name} for lid, name in item.levels],
-            "rule": _rule(item.rule),
-            "caps": [{"per": c.per, "max": _num(c.max), "source": c.source} for c in item.caps],
-            "roles": list(item.roles),
-            "gate": _json_ready(item.gate) if item.gate else None,
-            "dedupe": _json_ready(item.dedupe) if item.dedupe else None,
-            "source": item.source,
-        }
-        entry.update(_optional(item.raw, ITEM_DISPLAY_KEYS))
-        items.append(entry)
-    checks = []
-    for check in policy.checks:
-        entry = {
-            "id": check.id, "name": check.name, "roles": list(check.roles), "window": _window(check.window),
-            "requirements": [_requirement(r, in_check=True) for r in check.requirements], "source": check.source,
-        }
-        entry.update(_optional(raw_checks.get(check.id, {}), ("description",)))
-        checks.append(entry)
-    doc = {
+    meta.update(_present(short_name=policy.short_name, applies_to=policy.applies_to))
+    if policy.extends is not None:
+        meta["extends"] = {"policy": policy.extends.policy, "edition": policy.extends.edition}
+    if policy.previous:
+        meta["previous"] = {"edition": policy.previous}
+    if policy.successor is not None:
+        s = policy.successor
+        meta["successor"] = _present(**{"from": s.from_date, "description": s.description, "policy": s.policy,
+                                        "source": s.source})
+    return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "result_format": RESULT_FORMAT,
         "policy": meta,
         "unit": policy.unit,
-        "unit_source": data.get("unit_source"),
+        "unit_source": policy.unit_source or None,
         "period": {
-            "kind": period.kind,
-            "start": f"{period.start_month:02d}-{period.start_day:02d}",
-            "first": period.first, "last": period.last, "source": period.source,
-            "carry_over": getattr(period, "carry_over", None),
-            "carry_over_source": getattr(period, "carry_over_source", "") or None,
-            "makeup": ({"counts": period.makeup.counts, "source": period.makeup.source}
-                       if getattr(period, "makeup", None) else None),
-            "verdict": ({"name": period.verdict.name, "source": period.verdict.source}
-                        if getattr(period, "verdict", None) else None),
+            "kind": period.kind, "start": period.start, "first": period.first, "last": period.last,
+            "source": period.source, "carry_over": period.carry_over,
+            "carry_over_source": period.carry_over_source or None,
+            "makeup": {"counts": period.makeup.counts, "source": period.makeup.source} if period.makeup else None,
+            "verdict": {"name": period.verdict.name, "source": period.verdict.source} if period.verdict else None,
         },
-        "cycle": {"periods": cycle["periods"], "source": cycle.get("source")} if isinstance(cycle, dict) else None,
-        "conversions": [dict(_json_ready(c), factor=_num(c["factor"])) for c in data.get("conversions") or []],
-        "roles": [dict({"id": rid, "name": name}, **_optional(raw_roles.get(rid, {}), ("description", "source")))
-                  for rid, name in policy.roles],
+        "cycle": {"periods": policy.cycle.periods, "source": policy.cycle.source} if policy.cycle else None,
+        "conversions": [{"from": c.from_unit, "to": c.to_unit, "factor": _num(c.factor), "source": c.source}
+                        for c in policy.conversions],
+        "roles": [_present(id=r.id, name=r.name, description=r.description, source=r.source) for r in policy.roles],
         "categories": [dict({"id": c.id, "name": c.name, "parent": c.parent, "source": c.source or None},
-                            **_optional(raw_categories.get(c.id, {}), ("description",)))
-                       for c in policy.categories],
-        "items": items,
+                            **_present(description=c.description)) for c in policy.categories],
+        "items": [_item(item) for item in policy.items],
         "caps": [{"id": c.id, "name": c.name, "items": list(c.items), "per": c.per, "max": _num(c.max),
                   "source": c.source} for c in policy.shared_caps],
         "requirements": [_requirement(r) for r in policy.requirements],
-        "checks": checks,
-        "clauses": [dict({"id": c.id, "quote": c.quote}, **({"title": c.title} if c.title else {}))
-                    for c in policy.clauses],
-        "timeline": _json_ready(data.get("timeline") or []),
-        "notes": _json_ready(data.get("notes") or []),
+        "checks": [dict({"id": c.id, "name": c.name, "roles": list(c.roles), "window": _window(c.window),
+                         "requirements": [_requirement(r, in_check=True) for r in c.requirements],
+                         "source": c.source}, **_present(description=c.description)) for c in policy.checks],
+        "clauses": [dict({"id": c.id, "quote": c.quote}, **_present(title=c.title)) for c in policy.clauses],
+        "timeline": [_timeline_entry(t) for t in policy.timeline],
+        "notes": [_present(id=n.id, title=n.title, text=n.text, source=n.source) for n in policy.notes],
         "messages": _json_ready(bundled_catalog()),
     }
-    return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +246,7 @@ def tests_document(policy: Policy, tests_file: Path, bundle_bytes: bytes) -> dic
     doc, diags = load_cases(tests_file)
     if diags:
         raise InputError(diags)
-    data = _plain_case(doc.data)
+    data = plain_data(doc.data)
     if data.get("policy") != policy.id or data.get("edition") != policy.edition:
         return None
     cases = []
@@ -299,8 +285,8 @@ def _file_ref(url: str, data: bytes) -> dict:
 
 
 def _latest_key(policy: Policy) -> tuple:
-    doc = policy.data.get("document") or {}
-    return (str(doc.get("effective_from") or doc.get("issued") or ""), policy.edition)
+    doc = policy.document
+    return (doc.effective_from or doc.issued, policy.edition)
 
 
 def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
@@ -337,18 +323,17 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
         write_output(out_dir / f"{base}.js", w.js_bytes, written)
         if w.tests_bytes is not None:
             write_output(out_dir / f"{base}.tests.json", w.tests_bytes, written)
-        doc = p.data.get("document") or {}
+        doc = p.document
         entry = {
-            "id": p.id, "edition": p.edition, "key": p.key, "title": p.title,
-            "region": _json_ready(p.data.get("region") or {}),
-            "effective_from": doc.get("effective_from"), "effective_to": doc.get("effective_to"),
-            "issued": doc.get("issued"), "latest": latest[p.id] is w,
+            "id": p.id, "edition": p.edition, "key": p.key, "title": p.title, "region": _region(p.region),
+            "effective_from": doc.effective_from or None, "effective_to": doc.effective_to or None,
+            "issued": doc.issued or None, "latest": latest[p.id] is w,
             "url": f"{base}.json", "sha256": sha256(w.json_bytes), "size": len(w.json_bytes),
             "js": _file_ref(f"{base}.js", w.js_bytes),
             "tests": (dict(_file_ref(f"{base}.tests.json", w.tests_bytes), cases=w.cases)
                       if w.tests_bytes is not None else None),
         }
-        entry.update(_optional(p.data, ("short_name",)))
+        entry.update(_present(short_name=p.short_name))
         entries.append(entry)
     aliases = {}
     for pid, w in sorted(latest.items()):
@@ -367,35 +352,5 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
         write_output(out_dir / schema, (SCHEMAS / schema).read_bytes(), written)
     return sorted(written)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.outputs.bundle", description="write rule bundles")
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("paths", nargs="*", help="policy files or folders (default: policies)")
-    parser.add_argument("--skip-invalid", action="store_true",
-                        help="write the editions that load; report the others and still exit 0")
-    args = parser.parse_args(argv)
-    paths = args.paths or ["policies"]
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        print(f"no such file or directory: {', '.join(missing)}", file=sys.stderr)
-        return 1
-    policies, diags = validate_paths(paths)
-    print_diagnostics(diags)
-    if diags and not args.skip_invalid:
-        print(f"{len(diags)} error(s); nothing written", file=sys.stderr)
-        return 1
-    try:
-        written = write_bundles(policies, args.out_dir)
-    except InputError as exc:
-        print_diagnostics(exc.diagnostics)
-        return 1
-    print(f"wrote {len(written)} files for {len(policies)} edition(s) into {args.out_dir}")
-    return 0
-
-
-__all__ = ["FORMAT", "FORMAT_VERSION", "bundle_document", "dumps", "js_twin", "main", "tests_document",
+__all__ = ["FORMAT", "FORMAT_VERSION", "bundle_document", "dumps", "js_twin", "tests_document",
            "write_bundles"]
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -37,13 +37,13 @@ def cases_file_for(policy_file: Path) -> Path:
     return policy_file.with_name(f"{policy_file.stem}.tests.yaml")
 
 
-def _plain(value: Any) -> Any:
+def plain_data(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain_data(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain_data(v) for v in value]
     return value
 
 
@@ -117,7 +117,7 @@ def run_policy_tests(policy_file: Path) -> list[CaseResult]:
     doc, diags = load_cases(tests_file)
     if diags:
         raise InputError(diags)
-    data = _plain(doc.data)
+    data = plain_data(doc.data)
     if data["policy"] != policy.id or data["edition"] != policy.edition:
         raise InputError([doc.diagnostic(("policy",), f"tests are for {data['policy']}/{data['edition']}, "
                                                       f"but the policy file is {policy.key}")])

@@ -17,31 +17,16 @@ from typing import Any
 
 from generator.base.diagnostics import Diagnostic, InputError
 from generator.base.rational import format_rational, parse_rational
-from generator.policy.model import (
-    QUANTITY_INPUTS,
-    Cap,
-    Category,
-    Check,
-    Clause,
-    Item,
-    Makeup,
-    Measure,
-    Period,
-    Policy,
-    Requirement,
-    Rule,
-    Verdict,
-)
+from generator.policy.build import build_model
+from generator.policy.model import Policy
 from generator.policy.schema import schema_diagnostics
 from generator.policy.source import SourceDoc, load_yaml
+from generator.rules.types import RULE_TYPES, parse_rule
 
 POLICY_SCHEMA = "policy.schema.json"
 ID_LISTS = ("clauses", "roles", "actors", "categories", "items", "caps", "requirements", "checks",
             "timeline", "schedules", "workflows", "forms", "notes")
-RULE_INPUTS = {
-    "rate": set(QUANTITY_INPUTS), "multiplier": set(QUANTITY_INPUTS), "per_occurrence": {"count"},
-    "lookup": {"level"}, "per_subject": {"subjects"}, "fixed": {"none"}, "manual": {"credits"},
-}
+RULE_INPUTS = {name: set(cls.inputs) for name, cls in RULE_TYPES.items()}
 _SPACE = re.compile(r"\s+")
 
 
@@ -476,84 +461,9 @@ def _flatten_columns(columns: list, path: tuple):
 
 def _smallest(rule: dict) -> Fraction | None:
     try:
-        return _build_rule(rule).smallest_award()
+        return parse_rule(rule).smallest_award()
     except (ValueError, TypeError, KeyError):
         return None
-
-
-def _build_rule(r: dict) -> Rule:
-    opt = lambda k: _q(r[k]) if r.get(k) is not None else None  # noqa: E731
-    return Rule(
-        type=r["type"], per=opt("per"), value=opt("value"), rounding=r.get("rounding"), factor=opt("factor"),
-        table=tuple((row["level"], _q(row["value"])) for row in r.get("table", [])),
-        passed=opt("passed"), failed=opt("failed"), assessed_by=r.get("assessed_by", ""),
-        defers_to=r.get("defers_to", ""), defined_in_source=bool(r.get("defined_in_source", False)),
-    )
-
-
-def _build_measure(of: Any) -> Measure:
-    if of == "total":
-        return Measure("total")
-    if "category" in of:
-        return Measure("category", (of["category"],))
-    return Measure("items", tuple(of["items"]))
-
-
-def _build_requirement(r: dict) -> Requirement:
-    between = r.get("periods_between")
-    return Requirement(
-        id=r["id"], name=r["name"], measure=_build_measure(r["of"]), source=r["source"],
-        min=_q(r["min"]) if r.get("min") is not None else None,
-        min_per_period=_q(r["min_per_period"]) if r.get("min_per_period") is not None else None,
-        periods_between=(between["from"], between["to"]) if between else None,
-        roles=tuple(r.get("roles") or ()),
-    )
-
-
-def _build_period(period: dict, start: list[str]) -> Period:
-    makeup, verdict = period.get("makeup"), period.get("verdict")
-    return Period(
-        kind=period["kind"], start_month=int(start[0]), start_day=int(start[1]), source=period.get("source", ""),
-        first=period.get("first"), last=period.get("last"), carry_over=period.get("carry_over"),
-        carry_over_source=period.get("carry_over_source", ""),
-        makeup=Makeup(counts=bool(makeup["counts"]), source=makeup["source"]) if makeup else None,
-        verdict=Verdict(name=verdict["name"], source=verdict["source"]) if verdict else None,
-    )
-
-
-def build_model(merged: dict, files: tuple[str, ...]) -> Policy:
-    """Turn a merged, validated document into the typed model."""
-    period = merged.get("period") or {"kind": "calendar_year", "source": ""}
-    start = (period.get("start") or "01-01").split("-")
-    items = []
-    for it in merged.get("items", []):
-        items.append(Item(
-            id=it["id"], name=it["name"], category=it["category"], input=it["input"], rule=_build_rule(it["rule"]),
-            source=it["source"],
-            caps=tuple(Cap(per=c["per"], max=_q(c["max"]), source=c["source"]) for c in it.get("caps") or []),
-            roles=tuple(it.get("roles") or ()), gate=it.get("gate"), dedupe=it.get("dedupe"),
-            count_unit=it.get("count_unit", ""),
-            levels=tuple((lv["id"], lv["name"]) for lv in it.get("levels") or []), raw=it,
-        ))
-    return Policy(
-        id=merged["id"], edition=merged["edition"], title=merged["title"], unit=merged.get("unit", "学分"),
-        period=_build_period(period, start),
-        cycle_periods=(merged.get("cycle") or {}).get("periods"),
-        categories=tuple(Category(c["id"], c["name"], c.get("parent"), c.get("source", ""))
-                         for c in merged.get("categories", [])),
-        items=tuple(items),
-        shared_caps=tuple(Cap(per=c["per"], max=_q(c["max"]), source=c["source"], id=c["id"], name=c["name"],
-                              items=tuple(c["items"])) for c in merged.get("caps", [])),
-        requirements=tuple(_build_requirement(r) for r in merged.get("requirements", [])),
-        checks=tuple(Check(id=c["id"], name=c["name"], window=c["window"], source=c["source"],
-                           roles=tuple(c.get("roles") or ()),
-                           requirements=tuple(_build_requirement(r) for r in c["requirements"]))
-                     for c in merged.get("checks", [])),
-        clauses=tuple(Clause(c["id"], c["quote"], c.get("title", ""), c.get("_text", ""))
-                      for c in merged.get("clauses", [])),
-        roles=tuple((r["id"], r["name"]) for r in merged.get("roles", [])),
-        data=merged, files=files,
-    )
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -567,7 +477,7 @@ def load_policy(path: str | Path) -> Policy:
     diags = _semantic(layers, merged, origins)
     if diags:
         raise InputError(diags)
-    return build_model(merged, tuple(_display(layer.path) for layer in layers))
+    return build_model(merged, tuple(_display(layer.path) for layer in layers), layers[-1].path)
 
 
 def validate_paths(paths: list[str | Path]) -> tuple[list[Policy], list[Diagnostic]]:
@@ -579,3 +489,12 @@ def validate_paths(paths: list[str | Path]) -> tuple[list[Policy], list[Diagnost
         except InputError as exc:
             diags.extend(exc.diagnostics)
     return policies, sorted(set(diags))
+
+
+def merged_document(path: str | Path) -> dict:
+    """An edition's validated document with its layers merged: what `build_model` reads. For tools and
+    tests that vary a policy in memory (change a key, then `build_model(data, files, path)`)."""
+    path = Path(path)
+    load_policy(path)  # raises InputError unless the edition is valid
+    layers, _ = _read_layers(path)
+    return _merge(layers, _Origins())

@@ -1,17 +1,19 @@
-"""The typed, immutable policy model every output is compiled from."""
+"""The typed, immutable policy model every output is compiled from.
+
+One resolved edition (layers merged) as frozen dataclasses: the engine, the bundle, the pages,
+the forms and the calculator's data all read this, never the YAML. Exact numbers are Fractions;
+dates stay ISO strings (YYYY-MM-DD, already checked by the schema) so they print as written.
+Rules are the registry's typed rule objects (generator/rules/types.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from functools import cached_property
 
-QUANTITY_INPUTS = ("hours", "count", "half_days", "days", "years")
-INPUT_FIELDS = {
-    "hours": ("hours",), "count": ("count",), "half_days": ("half_days",), "days": ("days",),
-    "years": ("years",), "level": ("level",), "subjects": ("passed", "failed"),
-    "credits": ("credits",), "none": (),
-}
+from generator.base.messages import message
+from generator.rules.types import RuleType
 
 
 @dataclass(frozen=True)
@@ -19,46 +21,157 @@ class Clause:
     id: str
     quote: str
     title: str = ""
-    text_file: str = ""  # the source text this clause quotes (layers may differ)
+    text_file: str = ""  # the source text this clause quotes (layers may differ), an absolute path
 
 
 @dataclass(frozen=True)
-class Rule:
-    type: str
-    per: Fraction | None = None
-    value: Fraction | None = None
-    rounding: str | None = None
-    factor: Fraction | None = None
-    table: tuple[tuple[str, Fraction], ...] = ()
-    passed: Fraction | None = None
-    failed: Fraction | None = None
-    assessed_by: str = ""
-    defers_to: str = ""
-    defined_in_source: bool = False
+class Region:
+    province: str
+    city: str = ""
+    district: str = ""
+    sector: str = ""
 
-    def lookup(self, level: str) -> Fraction | None:
-        return dict(self.table).get(level)
 
-    def smallest_award(self) -> Fraction | None:
-        """The least non-zero amount one unit of input earns (for sanity checks on caps)."""
-        if self.type in ("rate",):
-            return self.value if self.rounding == "floor" else None
-        if self.type in ("per_occurrence", "fixed"):
-            return self.value
-        if self.type == "lookup":
-            values = [v for _, v in self.table if v > 0]
-            return min(values) if values else None
-        return None
+@dataclass(frozen=True)
+class RelatedDocument:
+    title: str
+    issuer: str = ""
+    number: str = ""
+    issued: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """The notice itself: who issued it, its number and dates, and its text (relative to the policy file)."""
+
+    issuer: str
+    text: str
+    number: str = ""
+    title: str = ""
+    issued: str = ""
+    effective_from: str = ""
+    effective_to: str = ""
+    related: tuple[RelatedDocument, ...] = ()
+    text_file: str = ""  # `text` resolved to an absolute path
+
+
+@dataclass(frozen=True)
+class Extends:
+    policy: str
+    edition: str
+    remove: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Successor:
+    from_date: str
+    description: str
+    source: str
+    policy: str = ""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """1 天 = 6 学时: a conversion the policy states."""
+
+    from_unit: str
+    to_unit: str
+    factor: Fraction
+    source: str
+
+
+@dataclass(frozen=True)
+class Makeup:
+    """How an entry declared for an earlier period than its date's (补学、补报) is treated."""
+
+    counts: bool  # True: it counts in the period it is declared for; False: it counts nowhere
+    source: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A named pass/fail per period (年度认证): passed only when every applicable requirement is met."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PeriodScheme:
+    """How time is cut into periods: school years from a month-day, or calendar years."""
+
+    kind: str  # school_year | calendar_year
+    start_month: int
+    start_day: int
+    source: str
+    first: str | None = None
+    last: str | None = None
+    carry_over: bool | None = None  # None: the policy does not say
+    carry_over_source: str = ""
+    makeup: Makeup | None = None
+    verdict: Verdict | None = None
+
+    @property
+    def start(self) -> str:
+        return f"{self.start_month:02d}-{self.start_day:02d}"
+
+
+@dataclass(frozen=True)
+class Cycle:
+    periods: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    parent: str | None = None
+    source: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
 class Cap:
-    per: str
+    per: str  # period | cycle | ever
     max: Fraction
     source: str
-    id: str = ""
+    id: str = ""  # shared caps only
     name: str = ""
     items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Gate:
+    flag: str  # exam_passed
+    source: str
+
+
+@dataclass(frozen=True)
+class Dedupe:
+    by: str  # course
+    scope: str  # period | cycle | ever
+    source: str
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -67,15 +180,29 @@ class Item:
     name: str
     category: str
     input: str
-    rule: Rule
+    rule: RuleType
     source: str
     caps: tuple[Cap, ...] = ()
     roles: tuple[str, ...] = ()
-    gate: dict | None = None
-    dedupe: dict | None = None
+    gate: Gate | None = None
+    dedupe: Dedupe | None = None
     count_unit: str = ""
-    levels: tuple[tuple[str, str], ...] = ()
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    levels: tuple[Level, ...] = ()
+    # what people read beside the rule (the engine never looks at these)
+    description: str = ""
+    help: str = ""
+    registration: str = ""
+    evidence: tuple[str, ...] = ()
+    workflow: str = ""
+    deadline: str = ""
+    auto: bool = False
+
+    def level_name(self, level_id: str) -> str:
+        return next((lv.name for lv in self.levels if lv.id == level_id), level_id)
+
+    @property
+    def level_ids(self) -> tuple[str, ...]:
+        return tuple(lv.id for lv in self.levels)
 
 
 @dataclass(frozen=True)
@@ -97,51 +224,165 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Window:
+    """The periods a check sums over."""
+
+    kind: str  # last_periods | all | title_cycle
+    count: int = 0  # last_periods
+    end: str = "current"  # last_periods: current | previous
+    max_periods: int = 0  # title_cycle
+    cutoff: str = ""  # title_cycle: MM-DD
+    date: str = ""  # title_cycle: the person date that starts the cycle
+    count_current_before_as_of: bool = False  # title_cycle
+
+
+@dataclass(frozen=True)
 class Check:
     id: str
     name: str
-    window: dict
+    window: Window
     requirements: tuple[Requirement, ...]
     source: str
     roles: tuple[str, ...] = ()
+    description: str = ""
 
 
 @dataclass(frozen=True)
-class Category:
+class Offset:
+    days: int
+    relation: str  # within_before | before | within_after
+    anchor: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: str
+    kind: str  # deadline | window | event | relative
+    title: str
+    source: str
+    date: str = ""
+    start: str = ""
+    end: str = ""
+    month: str = ""
+    offset: Offset | None = None
+    actors: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    seq: int
+    group: str
+    organization: str
+    date: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    id: str
+    title: str
+    rows: tuple[ScheduleRow, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    actor: str
+    action: str
+    detail: str = ""
+    deadline: str = ""
+
+
+@dataclass(frozen=True)
+class Workflow:
     id: str
     name: str
-    parent: str | None = None
-    source: str = ""
+    steps: tuple[WorkflowStep, ...]
+    source: str
+    applies_to: str = ""
 
 
 @dataclass(frozen=True)
-class Makeup:
-    """How an entry declared for an earlier period than its date's (补学、补报) is treated."""
+class FormField:
+    """A header or totals field of a form."""
 
-    counts: bool  # True: it counts in the period it is declared for; False: it counts nowhere
-    source: str
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A named pass/fail per period (年度认证): passed only when every applicable requirement is met."""
-
-    name: str
-    source: str
+    id: str
+    label: str
+    type: str = "text"
+    options: tuple[str, ...] = ()
+    prefill: str = ""
 
 
 @dataclass(frozen=True)
-class Period:
-    kind: str
-    start_month: int
-    start_day: int
+class Computed:
+    """A column computed from another with an item's rule (学分 from 学时)."""
+
+    item: str
+    source_column: str
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    id: str
+    label: str
+    type: str = "text"
+    options: tuple[str, ...] = ()
+    computed: Computed | None = None
+    children: tuple[FormColumn, ...] = ()
+
+    def leaves(self) -> tuple[FormColumn, ...]:
+        return (self,) if not self.children else tuple(leaf for c in self.children for leaf in c.leaves())
+
+
+@dataclass(frozen=True)
+class FormSection:
+    id: str
+    columns: tuple[FormColumn, ...]
+    title: str = ""
+    item: str = ""
+    method: str = ""
+    evidence: str = ""
+    rows: int | None = None  # None: not stated (one row is printed)
+
+    def leaves(self) -> tuple[FormColumn, ...]:
+        return tuple(leaf for c in self.columns for leaf in c.leaves())
+
+
+@dataclass(frozen=True)
+class Signature:
+    label: str
+    stamp: bool = False
+    date: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    title: str
     source: str
-    first: str | None = None
-    last: str | None = None
-    carry_over: bool | None = None  # None: the policy does not say
-    carry_over_source: str = ""
-    makeup: Makeup | None = None
-    verdict: Verdict | None = None
+    attachment: str = ""
+    purpose: str = ""
+    filled_by: str = ""
+    orientation: str = ""
+    header: tuple[FormField, ...] = ()
+    sections: tuple[FormSection, ...] = ()
+    totals: tuple[FormField, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    notes: tuple[str, ...] = ()
+    undefined_in_source: str = ""
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether the source lays the form out (header, sections or totals), or only names it."""
+        return bool(self.header or self.sections or self.totals)
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    text: str
+    source: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,46 +393,75 @@ class Policy:
     edition: str
     title: str
     unit: str
-    period: Period
-    cycle_periods: int | None
+    period: PeriodScheme
+    cycle: Cycle | None
     categories: tuple[Category, ...]
     items: tuple[Item, ...]
     shared_caps: tuple[Cap, ...]
     requirements: tuple[Requirement, ...]
     checks: tuple[Check, ...]
     clauses: tuple[Clause, ...]
-    roles: tuple[tuple[str, str], ...]
-    data: dict = field(compare=False, repr=False)  # the merged document, for pages and forms
-    files: tuple[str, ...] = ()  # the YAML files this edition was built from, parent first
+    roles: tuple[Role, ...]
+    document: Document
+    short_name: str = ""
+    region: Region | None = None
+    applies_to: str = ""
+    extends: Extends | None = None
+    previous: str = ""  # the previous edition of the same policy, if the policy names one
+    successor: Successor | None = None
+    unit_source: str = ""
+    conversions: tuple[Conversion, ...] = ()
+    actors: tuple[Actor, ...] = ()
+    timeline: tuple[TimelineEntry, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    workflows: tuple[Workflow, ...] = ()
+    forms: tuple[Form, ...] = ()
+    notes: tuple[Note, ...] = ()
+    files: tuple[str, ...] = field(default=(), compare=False)  # the YAML files this edition was built from, parent first
 
     @property
     def key(self) -> str:
         return f"{self.id}/{self.edition}"
 
-    def item(self, item_id: str) -> Item | None:
-        return self._items_by_id().get(item_id)
+    @property
+    def cycle_periods(self) -> int | None:
+        return self.cycle.periods if self.cycle else None
 
+    @property
+    def label(self) -> str:
+        """The short name people know the edition by (falls back to the title)."""
+        return self.short_name or self.title
+
+    @property
+    def period_word(self) -> str:
+        """学年 or 年, from the period kind."""
+        return message(f"period_word.{self.period.kind}")
+
+    @cached_property
     def _items_by_id(self) -> dict[str, Item]:
-        cache = self.__dict__.get("_item_index")
-        if cache is None:
-            cache = {i.id: i for i in self.items}
-            object.__setattr__(self, "_item_index", cache)
-        return cache
+        return {i.id: i for i in self.items}
 
-    def clause(self, clause_id: str) -> Clause | None:
+    def item(self, item_id: str | None) -> Item | None:
+        return self._items_by_id.get(item_id or "")
+
+    def clause(self, clause_id: str | None) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)
+
+    def category(self, category_id: str | None) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def form(self, form_id: str) -> Form | None:
+        return next((f for f in self.forms if f.id == form_id), None)
 
     def category_ancestors(self, category_id: str) -> list[str]:
         """A category and all its parents: an item in 必修 also counts for 公需."""
         parents = {c.id: c.parent for c in self.categories}
-        out, cur = [], category_id
+        out: list[str] = []
+        cur: str | None = category_id
         while cur and cur not in out:
             out.append(cur)
             cur = parents.get(cur)
         return out
 
     def role_name(self, role_id: str) -> str:
-        return dict(self.roles).get(role_id, role_id)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
+        return next((r.name for r in self.roles if r.id == role_id), role_id)

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
+from generator.base.dates import parse_date
 from generator.base.messages import message
 from generator.base.rational import format_rational as fmt
-from generator.base.rational import parse_json_number, parse_rational
-from generator.policy.model import INPUT_FIELDS, QUANTITY_INPUTS, Cap, Item, Policy, Requirement
+from generator.policy.model import Cap, Check, Item, Policy, Requirement
+from generator.rules.inputs import ALL_INPUT_FIELDS, amount, input_fields
 from generator.rules.periods import PeriodSpan, period_of, period_starting
 
 RESULT_FORMAT = "jxjy-result/1"
-ALL_INPUT_FIELDS = sorted({f for fields in INPUT_FIELDS.values() for f in fields})
 
 
 class _Trace:
@@ -38,22 +37,7 @@ class _Trace:
         self.lines.append(line)
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
-
-
-def _date(value: Any) -> dt.date | None:
-    """A date written strictly YYYY-MM-DD (ASCII digits, a real calendar day of years 0001–9999), else None.
-
-    Not date.fromisoformat: it also takes 20180301, 2018-W10-1 and trailing bytes."""
-    if isinstance(value, dt.date):  # as_of given by Python callers (a datetime counts as its day)
-        return dt.date(value.year, value.month, value.day)
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-        try:
-            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-        except ValueError:
-            return None
-    return None
 
 
 def _span_of(policy: Policy, day: dt.date) -> PeriodSpan | None:
@@ -80,14 +64,6 @@ def _start_year(policy: Policy, day: dt.date) -> int:
     """The year the period containing `day` starts in (arithmetic only: also for unrepresentable periods)."""
     before = (day.month, day.day) < (policy.period.start_month, policy.period.start_day)
     return day.year - 1 if before else day.year
-
-
-def _amount(value: Any) -> Fraction | None:
-    try:
-        result = parse_json_number(value) if isinstance(value, float) else parse_rational(value)
-    except (ValueError, TypeError):
-        return None
-    return result if result >= 0 else None
 
 
 def _json_type(value: Any) -> str:
@@ -117,7 +93,7 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
 
     as_of_date = None
     if as_of is not None:
-        as_of_date = _date(as_of)
+        as_of_date = parse_date(as_of)
         if as_of_date is None:
             report("as_of", f"as_of '{as_of}' is not a date written YYYY-MM-DD; evaluated as if no as_of was given")
         elif _span_of(policy, as_of_date) is None:
@@ -146,7 +122,7 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
         if isinstance(raw_dates, dict):
             for name in sorted(k for k in raw_dates if isinstance(k, str)):
                 value = raw_dates[name]
-                day = _date(value)
+                day = parse_date(value)
                 if day is not None:
                     dates[name] = day
                 elif value is not None:
@@ -157,12 +133,6 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
     if entries is not None and not isinstance(entries, list):
         report("entries", f"entries must be an array, not {_json_type(entries)}")
     return as_of_date, roles, dates, entries if isinstance(entries, list) else [], problems
-
-
-def _input_unit(item: Item) -> str:
-    if item.input == "count":
-        return item.count_unit
-    return message(f"input_units.{item.input}") if item.input in QUANTITY_INPUTS else ""
 
 
 def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
@@ -177,7 +147,7 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
         close = difflib.get_close_matches(str(item_id), known, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         errors.append({"field": "item", "message": f"unknown item '{item_id}'{hint}"})
-    day = _date(entry.get("date"))
+    day = parse_date(entry.get("date"))
     if entry.get("date") is None:
         errors.append({"field": "date", "message": "missing date (YYYY-MM-DD)"})
     elif day is None:
@@ -197,7 +167,7 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
     if item.roles and not roles.intersection(item.roles):
         names = "、".join(policy.role_name(r) for r in item.roles)
         errors.append({"field": "item", "message": f"item '{item.id}' is only for: {names}"})
-    wanted = INPUT_FIELDS[item.input]
+    wanted = input_fields(item.input)
     for name in ALL_INPUT_FIELDS:
         if name in entry and entry[name] is not None and name not in wanted:
             expect = ", ".join(wanted) if wanted else "no amount"
@@ -205,7 +175,7 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
     for name in wanted:
         value = entry.get(name)
         if name == "level":
-            levels = [lv for lv, _ in item.levels]
+            levels = list(item.level_ids)
             if value is None:
                 errors.append({"field": "level", "message": f"missing level (one of: {', '.join(levels)})"})
             elif value not in levels:
@@ -215,14 +185,14 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
             if item.input == "subjects":
                 continue  # passed or failed may be omitted; both omitted is caught below
             errors.append({"field": name, "message": f"missing {name}"})
-        elif _amount(value) is None:
+        elif amount(value) is None:
             errors.append({"field": name, "message": f"{name} must be a non-negative number, got '{value}'"})
     if item.input == "subjects" and entry.get("passed") is None and entry.get("failed") is None:
         errors.append({"field": "passed", "message": "give passed and/or failed subject counts"})
     return errors
 
 
-def _declared_span(policy: Policy, value: Any) -> PeriodSpan | None:
+def declared_span(policy: Policy, value: Any) -> PeriodSpan | None:
     """The period a `counts_for` value names, if it is a period id of this policy."""
     if not isinstance(value, str) or not value[:4].isdigit():
         return None
@@ -235,7 +205,7 @@ def _declared_span(policy: Policy, value: Any) -> PeriodSpan | None:
 
 def _check_counts_for(policy: Policy, value: Any, day: dt.date) -> list[dict]:
     """`counts_for` must name an earlier period of this policy, and the policy must say how make-up counts."""
-    span = _declared_span(policy, value)
+    span = declared_span(policy, value)
     if span is None:
         example = period_of(policy.period, day).id
         return [{"field": "counts_for", "message": f"counts_for '{value}' is not a period of this policy "
@@ -256,82 +226,60 @@ def _check_counts_for(policy: Policy, value: Any, day: dt.date) -> list[dict]:
     return []
 
 
-def _entry_credit(item: Item, entry: dict) -> tuple[Fraction, dict]:
-    """Credits of one entry before caps, plus the facts its trace line needs."""
-    r = item.rule
-    if item.input in QUANTITY_INPUTS:
-        amount = _amount(entry.get(item.input)) or Fraction(0)
-    else:
-        amount = Fraction(0)
-    if r.type == "rate":
-        return amount * r.value / r.per, {"amount": amount}
-    if r.type == "multiplier":
-        return amount * r.factor, {"amount": amount}
-    if r.type == "per_occurrence":
-        return amount * r.value, {"amount": amount}
-    if r.type == "lookup":
-        return r.lookup(entry["level"]) or Fraction(0), {"level": entry["level"]}
-    if r.type == "per_subject":
-        p = _amount(entry.get("passed")) or Fraction(0)
-        f = _amount(entry.get("failed")) or Fraction(0)
-        return p * r.passed + f * r.failed, {"passed": p, "failed": f}
-    if r.type == "fixed":
-        return r.value, {}
-    return _amount(entry.get("credits")) or Fraction(0), {}
+def entry_period(policy: Policy, entry: dict) -> PeriodSpan:
+    """The period a countable entry belongs to: its `counts_for` (make-up learning) where the policy says how
+    make-up counts, else the period of its date — exactly as `evaluate` assigns it."""
+    day = parse_date(entry["date"])
+    assert day is not None, "entry_period takes entries check_entry accepts"
+    own = period_of(policy.period, day)
+    declared = declared_span(policy, entry.get("counts_for"))
+    if declared is not None and declared != own and policy.period.makeup is not None:
+        return declared
+    return own
 
 
-def _rule_text(policy: Policy, item: Item, credits: Fraction, facts: dict) -> str:
-    r = item.rule
-    common = {"item": item.name, "unit": policy.unit, "credits": fmt(credits), "input_unit": _input_unit(item)}
-    if r.type == "rate":
-        if r.rounding == "floor":
-            key = "rule.rate_floor_one" if r.value == 1 else "rule.rate_floor"
-            return message(key, amount=fmt(facts["amount"]), per=fmt(r.per), value=fmt(r.value), **common)
-        key = "rule.rate_exact" if r.per == 1 else "rule.rate_exact_per"
-        return message(key, amount=fmt(facts["amount"]), per=fmt(r.per), value=fmt(r.value), **common)
-    if r.type == "multiplier":
-        return message("rule.multiplier", amount=fmt(facts["amount"]), factor=fmt(r.factor), **common)
-    if r.type == "per_occurrence":
-        return message("rule.per_occurrence", amount=fmt(facts["amount"]), value=fmt(r.value), **common)
-    if r.type == "lookup":
-        return message("rule.lookup", level=dict(item.levels).get(facts["level"], facts["level"]), **common)
-    if r.type == "per_subject":
-        return message("rule.per_subject", passed=fmt(facts["passed"]), failed=fmt(facts["failed"]),
-                       passed_value=fmt(r.passed), failed_value=fmt(r.failed), **common)
-    if r.type == "fixed":
-        return message("rule.fixed", **common)
-    defers = message("rule.manual_defers", defers_to=r.defers_to) if r.defers_to else ""
-    return message("rule.manual", assessed_by=r.assessed_by, defers=defers, **common)
+def entry_credit(policy: Policy, entry: dict) -> Fraction:
+    """What `evaluate` credits one countable entry before caps and de-duplication: 0 when its make-up does
+    not count or its exam gate is not passed, else its rule type's credit of that entry alone."""
+    item = policy.item(entry["item"])
+    assert item is not None, "entry_credit takes entries check_entry accepts"
+    makeup = policy.period.makeup
+    if makeup is not None and not makeup.counts and entry_period(policy, entry) != period_of(
+            policy.period, parse_date(entry["date"])):  # type: ignore[arg-type]
+        return Fraction(0)
+    if item.gate and entry.get(item.gate.flag) is not True:
+        return Fraction(0)
+    return item.rule.entry_credit(item, entry)[0]
 
 
 def _course_key(entry: dict) -> str:
     return "".join(str(entry.get("course") or "").split()).lower()
 
 
-def _window(policy: Policy, check, as_span: PeriodSpan | None, person_dates: dict[str, dt.date],
+def _window(policy: Policy, check: Check, as_span: PeriodSpan | None, person_dates: dict[str, dt.date],
             as_of: dt.date | None, trace: _Trace) -> tuple[list[PeriodSpan], dt.date | None, list[str]]:
     """Periods a check sums over; plus the as-of date up to which the next period also counts.
 
     Periods that cannot be represented (before year 1) are left out of a window."""
     w = check.window
-    if w["kind"] == "all":
+    if w.kind == "all":
         return [], None, ["all"]
     if as_span is None:
         return [], None, []
     as_year = as_span.start.year
-    if w["kind"] == "last_periods":
-        end_year = as_year if w.get("end", "current") == "current" else as_year - 1
-        return _spans(policy, range(end_year - w["count"] + 1, end_year + 1)), None, []
+    if w.kind == "last_periods":
+        end_year = as_year if w.end == "current" else as_year - 1
+        return _spans(policy, range(end_year - w.count + 1, end_year + 1)), None, []
     # title_cycle
-    title = person_dates.get(w["date"])
+    title = person_dates.get(w.date)
     if title is None or as_of is None:
-        trace.add(message("check.missing_date", name=check.name, date=w["date"]), check.source, ref=f"check:{check.id}")
+        trace.add(message("check.missing_date", name=check.name, date=w.date), check.source, ref=f"check:{check.id}")
         return [], None, ["missing"]
-    cutoff = tuple(int(x) for x in w["cutoff"].split("-"))
+    cutoff = tuple(int(x) for x in w.cutoff.split("-"))
     end_year = as_year if (as_of.month, as_of.day) > cutoff else as_year - 1
-    start_year = max(_start_year(policy, title), end_year - w["max_periods"] + 1)
+    start_year = max(_start_year(policy, title), end_year - w.max_periods + 1)
     spans = _spans(policy, range(start_year, end_year + 1))
-    extra = as_of if (end_year != as_year and w.get("count_current_before_as_of")) else None
+    extra = as_of if (end_year != as_year and w.count_current_before_as_of) else None
     return spans, extra, ["title", title.isoformat()]
 
 
@@ -350,7 +298,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
         for p in problems:
             errors.append({"entry": idx, **p})
         if not problems:
-            good.append((idx, entry, policy.item(entry["item"]), _date(entry["date"])))
+            good.append((idx, entry, policy.item(entry["item"]), parse_date(entry["date"])))
     if as_of_date is None and good:
         as_of_date = max(day for *_, day in good)
     counted = []
@@ -368,7 +316,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
     refused: set[int] = set()  # make-up entries the policy does not count
     for idx, entry, item, day in counted:
         span = period_of(policy.period, day)
-        declared = _declared_span(policy, entry.get("counts_for"))
+        declared = declared_span(policy, entry.get("counts_for"))
         if declared is not None and declared != span and policy.period.makeup is not None:
             span = declared
             key = "makeup.counted" if policy.period.makeup.counts else "makeup.not_counted"
@@ -406,17 +354,17 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                 item_entries[item.id].append(idx)
                 item_raw.setdefault(item.id, Fraction(0))
                 continue
-            if item.gate and entry.get(item.gate["flag"]) is not True:
-                trace.add(message(f"gate.{item.gate['flag']}", item=item.name), item.gate["source"], pid, f"entry:{idx}")
+            if item.gate and entry.get(item.gate.flag) is not True:
+                trace.add(message(f"gate.{item.gate.flag}", item=item.name), item.gate.source, pid, f"entry:{idx}")
                 item_entries[item.id].append(idx)
                 item_raw.setdefault(item.id, Fraction(0))
                 continue
             if item.dedupe and _course_key(entry):
-                scope = item.dedupe["scope"]
+                scope = item.dedupe.scope
                 key = (item.id, _course_key(entry), pid if scope == "period" else "*")
                 if key in seen_courses:
                     trace.add(message("dedupe.duplicate", item=item.name, course=entry.get("course")),
-                              item.dedupe["source"], pid, f"entry:{idx}")
+                              item.dedupe.source, pid, f"entry:{idx}")
                     item_entries[item.id].append(idx)
                     item_raw.setdefault(item.id, Fraction(0))
                     continue
@@ -424,30 +372,13 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             item_entries[item.id].append(idx)
             item_facts[item.id].append((idx, entry))
             item_raw.setdefault(item.id, Fraction(0))
-        # rule per item (floor rates count whole blocks of the period's summed input)
+        # each item's rule (generator/rules/types.py): per entry, or over the period's summed input
         for item_id in list(item_raw):
             item = policy.item(item_id)
-            facts_list = item_facts.get(item_id, [])
-            if item.rule.type == "rate" and item.rule.rounding == "floor":
-                amount = sum((_amount(e.get(item.input)) or Fraction(0) for _, e in facts_list), Fraction(0))
-                blocks = (amount / item.rule.per).__floor__()
-                value = blocks * item.rule.value
-                if facts_list:
-                    text = _rule_text(policy, item, value, {"amount": amount})
-                    if len(facts_list) > 1:
-                        text += message("rule.records", count=len(facts_list))
-                    trace.add(text, item.source, pid, f"item:{item_id}")
-                item_raw[item_id] = value
-            else:
-                total = Fraction(0)
-                for idx, e in facts_list:
-                    value, facts = _entry_credit(item, e)
-                    trace.add(_rule_text(policy, item, value, facts), item.source, pid, f"entry:{idx}")
-                    total += value
-                if len(facts_list) > 1:
-                    trace.add(message("rule.sum", item=item.name, count=len(facts_list), credits=fmt(total),
-                                      unit=policy.unit), item.source, pid, f"item:{item_id}")
-                item_raw[item_id] = total
+            value, lines = item.rule.period_credit(policy, item, item_facts.get(item_id, []))
+            for text, ref in lines:
+                trace.add(text, item.source, pid, ref)
+            item_raw[item_id] = value
         order = {it.id: n for n, it in enumerate(policy.items)}
         item_raw = dict(sorted(item_raw.items(), key=lambda kv: order[kv[0]]))
         # item caps

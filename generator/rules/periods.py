@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.base.messages import message
-from generator.policy.model import Period
+from generator.policy.model import PeriodScheme
 
 
 @dataclass(frozen=True, order=True)
@@ -17,7 +17,7 @@ class PeriodSpan:
     label: str
 
 
-def period_of(period: Period, day: dt.date) -> PeriodSpan:
+def period_of(period: PeriodScheme, day: dt.date) -> PeriodSpan:
     """The period containing `day`."""
     start_year = day.year
     if (day.month, day.day) < (period.start_month, period.start_day):
@@ -25,7 +25,7 @@ def period_of(period: Period, day: dt.date) -> PeriodSpan:
     return period_starting(period, start_year)
 
 
-def period_starting(period: Period, start_year: int) -> PeriodSpan:
+def period_starting(period: PeriodScheme, start_year: int) -> PeriodSpan:
     """The period that starts in `start_year`."""
     start = dt.date(start_year, period.start_month, period.start_day)
     nxt = dt.date(start_year + 1, period.start_month, period.start_day)
@@ -36,5 +36,5 @@ def period_starting(period: Period, start_year: int) -> PeriodSpan:
                       message("period_label.school_year", start_year=start_year, end_year=start_year + 1))
 
 
-def shift(period: Period, span: PeriodSpan, by: int) -> PeriodSpan:
+def shift(period: PeriodScheme, span: PeriodSpan, by: int) -> PeriodSpan:
     return period_starting(period, span.start.year + by)

@@ -12,8 +12,9 @@ import datetime as dt
 from fractions import Fraction
 
 from generator.base.messages import message
-from generator.base.rational import format_rational
-from generator.policy.model import Cap, Item, Measure, Policy, Requirement
+from generator.base.rational import format_rational, parse_rational
+from generator.policy.model import Cap, Conversion, Item, Measure, Offset, Policy, Requirement, Window
+from generator.rules.types import prose_unit
 
 fmt = format_rational
 
@@ -24,7 +25,7 @@ def _t(key: str, **params: object) -> str:
 
 def period_word(policy: Policy) -> str:
     """学年 or 年, from the policy's period kind."""
-    return message(f"period_word.{policy.period.kind}")
+    return policy.period_word
 
 
 def period_count(policy: Policy, n: int) -> str:
@@ -39,13 +40,7 @@ def period_noun(policy: Policy) -> str:
 
 def input_unit(item: Item) -> str:
     """学时, 半天, 天, 年 — or the item's own measure word (篇, 个课程, 次) for counts."""
-    if item.input == "count":
-        return item.count_unit or _t("input_fallback")
-    try:
-        word = message(f"input_units.{item.input}")
-    except KeyError:
-        word = ""
-    return word or _t("input_fallback")
+    return prose_unit(item)
 
 
 def _join(parts: list[str]) -> str:
@@ -62,36 +57,8 @@ def _quoted(names: list[str]) -> str:
 
 
 def rule_phrase(policy: Policy, item: Item) -> str:
-    """The rule itself: how an entry's input becomes credits."""
-    r = item.rule
-    unit = policy.unit
-    word = input_unit(item)
-    if r.type == "rate":
-        if r.rounding == "floor":
-            text = _t("rate_floor", per=fmt(r.per), input_unit=word, value=fmt(r.value), unit=unit)
-            if r.per != 1:
-                text += _t("rate_floor_summed", period_word=period_word(policy))
-            return text
-        if r.per == 1:
-            return _t("rate_exact_one", input_unit=word, value=fmt(r.value), unit=unit)
-        return _t("rate_exact", per=fmt(r.per), input_unit=word, value=fmt(r.value), unit=unit)
-    if r.type == "multiplier":
-        return _t("multiplier", input_unit=word, factor=fmt(r.factor), unit=unit)
-    if r.type == "per_occurrence":
-        return _t("per_occurrence", input_unit=word, value=fmt(r.value), unit=unit)
-    if r.type == "lookup":
-        names = dict(item.levels)
-        levels = _t("lookup_joiner").join(
-            _t("lookup_level", level=names.get(level, level), value=fmt(value), unit=unit) for level, value in r.table)
-        return _t("lookup", levels=levels)
-    if r.type == "per_subject":
-        return _t("per_subject", passed=fmt(r.passed), failed=fmt(r.failed), unit=unit)
-    if r.type == "fixed":
-        return _t("fixed", value=fmt(r.value), unit=unit)
-    text = _t("manual", assessed_by=r.assessed_by, unit=unit)
-    if r.defers_to:
-        text += _t("manual_defers", defers_to=r.defers_to)
-    return text
+    """The rule itself: how an entry's input becomes credits (the rule type says it)."""
+    return item.rule.prose(policy, item)
 
 
 def scope_phrase(policy: Policy, per: str) -> str:
@@ -131,9 +98,9 @@ def condition_phrases(policy: Policy, item: Item) -> list[str]:
     """Gate, de-duplication and role limits."""
     out = []
     if item.gate:
-        out.append(_t(f"gate.{item.gate['flag']}"))
+        out.append(_t(f"gate.{item.gate.flag}"))
     if item.dedupe:
-        out.append(_t(f"dedupe.{item.dedupe['scope']}", period_word=period_word(policy)))
+        out.append(_t(f"dedupe.{item.dedupe.scope}", period_word=period_word(policy)))
     if item.roles:
         out.append(roles_phrase(policy, item.roles))
     return out
@@ -178,16 +145,15 @@ def check_requirement_sentence(policy: Policy, req: Requirement) -> str:
     return text
 
 
-def check_window_phrase(policy: Policy, window: dict) -> str:
+def check_window_phrase(policy: Policy, window: Window) -> str:
     word = period_word(policy)
-    kind = window.get("kind")
-    if kind == "last_periods":
-        key = "last_periods_previous" if window.get("end") == "previous" else "last_periods_current"
-        return _t(f"window.{key}", periods=period_count(policy, window["count"]), period_noun=period_noun(policy))
-    if kind == "title_cycle":
-        text = _t("window.title_cycle", periods=period_count(policy, window["max_periods"]), period_word=word,
-                  cutoff=month_day(window["cutoff"]))
-        if window.get("count_current_before_as_of"):
+    if window.kind == "last_periods":
+        key = "last_periods_previous" if window.end == "previous" else "last_periods_current"
+        return _t(f"window.{key}", periods=period_count(policy, window.count), period_noun=period_noun(policy))
+    if window.kind == "title_cycle":
+        text = _t("window.title_cycle", periods=period_count(policy, window.max_periods), period_word=word,
+                  cutoff=month_day(window.cutoff))
+        if window.count_current_before_as_of:
             text += _t("window.title_cycle_current")
         return text
     return _t("window.all", period_word=word)
@@ -207,10 +173,8 @@ def cycle_phrase(policy: Policy) -> str:
     return _t("cycle", periods=period_count(policy, policy.cycle_periods)) if policy.cycle_periods else ""
 
 
-def conversion_phrase(conv: dict) -> str:
-    from generator.base.rational import parse_rational  # noqa: PLC0415
-
-    return _t("conversion", from_unit=conv["from"], factor=fmt(parse_rational(conv["factor"])), to_unit=conv["to"])
+def conversion_phrase(conv: Conversion) -> str:
+    return _t("conversion", from_unit=conv.from_unit, factor=fmt(conv.factor), to_unit=conv.to_unit)
 
 
 def format_date(value: str | dt.date | None) -> str:
@@ -225,9 +189,9 @@ def format_date(value: str | dt.date | None) -> str:
     return _t("date", year=int(parts[0]), month=int(parts[1]), day=int(parts[2]))
 
 
-def offset_phrase(offset: dict) -> str:
+def offset_phrase(offset: Offset) -> str:
     """开班前 30 日内 — a deadline relative to an event (timeline kind: relative)."""
-    return _t(f"offset.{offset['relation']}", anchor=offset["anchor"], days=offset["days"])
+    return _t(f"offset.{offset.relation}", anchor=offset.anchor, days=offset.days)
 
 
 def month_day(value: str) -> str:
@@ -242,6 +206,4 @@ def date_range(start: str, end: str) -> str:
 
 def number(value: Fraction | int | str) -> str:
     """Exact rendering of a quantity for tables."""
-    from generator.base.rational import parse_rational  # noqa: PLC0415
-
     return fmt(value if isinstance(value, Fraction) else parse_rational(value))

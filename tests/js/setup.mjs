@@ -1,7 +1,7 @@
 // Shared by the node tests: the bundles to test, built once per process into a temporary folder.
 //
 // JXJY_BUNDLE_DIR=<dir>  use bundles written already (e.g. site/bundles after `jxjy build`);
-// otherwise run `python -m generator.outputs.bundle --skip-invalid <tmp> policies tests/fixtures/policies`
+// otherwise run `python -m generator bundle --skip-invalid <tmp> policies tests/fixtures/policies`
 // with JXJY_PYTHON, else .venv/bin/python, else python3.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,7 +24,7 @@ export function bundleDir() {
   if (built) return built;
   built = fs.mkdtempSync(path.join(os.tmpdir(), "jxjy-bundles-"));
   process.on("exit", () => fs.rmSync(built, { recursive: true, force: true }));
-  execFileSync(python(), ["-m", "generator.outputs.bundle", "--skip-invalid", built, "policies", "tests/fixtures/policies"],
+  execFileSync(python(), ["-m", "generator", "bundle", "--skip-invalid", built, "policies", "tests/fixtures/policies"],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   return built;
 }

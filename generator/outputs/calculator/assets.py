@@ -18,16 +18,14 @@ Each edition's data file also lists the forms generator.outputs.forms.forms.writ
 so the page can offer "用我的记录生成表格" without fetching anything: it stores the prefill payload in
 localStorage and opens ``<form>.html#prefill=local`` (docs/forms.md, "Prefill contract").
 
-    python -m generator.outputs.calculator.assets OUT_DIR [--pages | --no-pages] [--forms DIR | --no-forms]
+    jxjy calculator OUT_DIR [--pages | --no-pages] [--forms DIR | --no-forms]
                                           [--bundles DIR] [--minify | --no-minify]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 from generator.base.paths import CALCULATOR_SOURCE
@@ -164,32 +162,4 @@ def write_calculator(out_dir: Path, *, guidance_pages: bool | list[str] | None =
     written += write_calculator_data(bundles_dir, out_dir / DATA_DIR, forms)
     return sorted(written)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.outputs.calculator.assets",
-                                     description="copy the credit calculator into a site folder")
-    parser.add_argument("out_dir", type=Path, help="target folder, e.g. site/calculator (bundles go to site/bundles)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--pages", dest="pages", action="store_const", const=True,
-                       help="link clause ids to the guidance pages at ../<policy>/<edition>/source.html")
-    group.add_argument("--no-pages", dest="pages", action="store_const", const=False, help="never link to guidance pages")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--forms", dest="forms", type=Path,
-                       help="the forms folder generator.outputs.forms.forms wrote (default: ../forms beside OUT_DIR, if any)")
-    group.add_argument("--no-forms", dest="forms", action="store_const", const=False, help="offer no forms")
-    parser.add_argument("--bundles", type=Path, help="the rule bundles (default: ../bundles beside OUT_DIR)")
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--minify", dest="minify", action="store_const", const=True,
-                       help="minify engine.js and app.js with terser (fail if it is not installed)")
-    group.add_argument("--no-minify", dest="minify", action="store_const", const=False, help="copy the readable sources")
-    args = parser.parse_args(argv)
-    written = write_calculator(args.out_dir, guidance_pages=args.pages, forms_dir=args.forms,
-                               bundles_dir=args.bundles, minify=args.minify)
-    print(f"wrote {len(written)} files into {args.out_dir}")
-    return 0
-
-
 __all__ = ["config_js", "detect_forms", "detect_pages", "write_calculator"]
-
-if __name__ == "__main__":
-    sys.exit(main())

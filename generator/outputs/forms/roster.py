@@ -11,16 +11,14 @@ caller names) and reports every bad row with its spreadsheet row number: missing
 that is not a number, a value not in a column's list, a date that is not a date, and whatever the
 engine's entry check finds.
 
-    python -m generator.outputs.forms.roster template POLICY FORM_ID OUT.xlsx
-    python -m generator.outputs.forms.roster import POLICY FORM_ID IN.xlsx [--item ID] [--date YYYY-MM-DD] [--out FILE.json]
+    jxjy roster template POLICY FORM_ID OUT.xlsx
+    jxjy roster import POLICY FORM_ID IN.xlsx [--item ID] [--date YYYY-MM-DD] [--out FILE.json]
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,19 +31,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generator.base.diagnostics import Diagnostic, InputError, print_diagnostics, report_failure
+from generator.base.diagnostics import Diagnostic, InputError
+from generator.base.messages import render
 from generator.base.rational import format_rational, parse_rational
-from generator.outputs.forms.forms import (
-    FormView,
-    _leaves,
-    column_entry_fields,
-    computed_credit,
-    find_form,
-    header_rows,
-    is_roster,
-    labels,
-)
-from generator.policy.model import QUANTITY_INPUTS, Item, Policy
+from generator.outputs.forms.prefill import computed_credit
+from generator.outputs.forms.view import FormView, column_entry_fields, find_form, header_rows, is_roster, labels
+from generator.policy.model import Form, FormColumn, Policy
 from generator.rules.engine import check_entry
 
 META_SHEET = "_jxjy"
@@ -63,86 +54,52 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _column_width(col: dict) -> float:
-    base = {"number": 8, "date": 12, "select": 10}.get(col.get("type", "text"), 12)
-    if col["id"] in ("school", "provider", "organizer", "content", "topic", "project", "remarks"):
+def _column_width(col: FormColumn) -> float:
+    base = {"number": 8, "date": 12, "select": 10}.get(col.type, 12)
+    if col.id in ("school", "provider", "organizer", "content", "topic", "project", "remarks"):
         base = 22
-    options = max((_display_width(o) for o in col.get("options") or []), default=0)
-    return max(base, _display_width(col["label"]) + 2, options + 3)
+    options = max((_display_width(o) for o in col.options), default=0)
+    return max(base, _display_width(col.label) + 2, options + 3)
 
 
-def _sheet_title(form: dict) -> str:
-    title = form.get("attachment") or form["title"]
+def _sheet_title(form: Form) -> str:
+    title = form.attachment or form.title
     for ch in "[]:*?/\\":
         title = title.replace(ch, " ")
     return title[:31]
 
 
-def _formula(item: Item, src: str) -> str | None:
-    """An Excel formula showing the rule's value for one row (display only; import recomputes exactly)."""
-    r = item.rule
-    q = format_rational
-    if item.input in QUANTITY_INPUTS:
-        if r.type == "rate" and r.rounding == "floor":
-            body = f"FLOOR({src}/{q(r.per)},1)*{q(r.value)}"
-        elif r.type == "rate":
-            body = f"{src}*{q(r.value)}" + (f"/{q(r.per)}" if r.per != 1 else "")
-        elif r.type == "multiplier":
-            body = f"{src}*{q(r.factor)}"
-        elif r.type == "per_occurrence":
-            body = f"{src}*{q(r.value)}"
-        else:
-            return None
-        return f'=IF(ISNUMBER({src}),{body},"")'
-    if item.input == "level" and r.type == "lookup":
-        names = dict(item.levels)
-        expr = '""'
-        for level, value in reversed(r.table):
-            label = names.get(level, level).replace('"', '""')
-            expr = f'IF({src}="{label}",{q(value)},{expr})'
-        return "=" + expr
-    return None
-
-
-@dataclass
-class _Layout:
-    section: dict
-    leaves: list[dict]
-    first_data_row: int
-    header_cells: dict[str, str]  # header field id → cell coordinate
-
-
-def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: int | None = None) -> Path:
+def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: int | None = None) -> Path:
     """Write the roster template for `form` (one table section) to `path`."""
     if not is_roster(form):
-        raise ValueError(f"form '{form['id']}' is not a roster (one table section with a 姓名 column)")
+        raise ValueError(f"form '{form.id}' is not a roster (one table section with a 姓名 column)")
     words = labels()["roster"]
-    section = form["sections"][0]
-    leaves = _leaves(section["columns"])
+    section = form.sections[0]
+    leaves = section.leaves()
     ncols = len(leaves)
     wb = Workbook()
     ws = wb.active
     ws.title = _sheet_title(form)
     row = 1
-    if form.get("attachment"):
-        ws.cell(row, 1, form["attachment"])
+    if form.attachment:
+        ws.cell(row, 1, form.attachment)
         row += 1
-    ws.cell(row, 1, form["title"]).font = Font(size=14, bold=True)
+    ws.cell(row, 1, form.title).font = Font(size=14, bold=True)
     ws.cell(row, 1).alignment = Alignment(horizontal="center")
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
     row += 1
     header_cells: dict[str, str] = {}
     pairs_per_row = max(1, ncols // 2)
-    for i, f in enumerate(form.get("header") or []):
+    for i, f in enumerate(form.header):
         r, c = row + i // pairs_per_row, 1 + 2 * (i % pairs_per_row)
-        ws.cell(r, c, f["label"]).alignment = Alignment(horizontal="right")
+        ws.cell(r, c, f.label).alignment = Alignment(horizontal="right")
         value = ws.cell(r, c + 1)
         value.fill = INPUT_FILL
         value.border = Border(bottom=THIN)
-        header_cells[f["id"]] = value.coordinate
-    row += -(-len(form.get("header") or []) // pairs_per_row) + 1
+        header_cells[f.id] = value.coordinate
+    row += -(-len(form.header) // pairs_per_row) + 1
     head_top = row
-    for level, cells in enumerate(header_rows(section["columns"])):
+    for level, cells in enumerate(header_rows(section.columns)):
         col = 1
         for h in cells:
             while any(ws.cell(head_top + level, col).coordinate in rng for rng in ws.merged_cells.ranges):
@@ -153,13 +110,13 @@ def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: i
                                end_row=head_top + level + h["rowspan"] - 1, end_column=col + h["colspan"] - 1)
             cell.font = Font(bold=True)
             col += h["colspan"]
-    depth = len(header_rows(section["columns"]))
+    depth = len(header_rows(section.columns))
     for r in range(head_top, head_top + depth):
         for c in range(1, ncols + 1):
             cell = ws.cell(r, c)
             cell.alignment, cell.border, cell.fill = CENTER, BOX, HEAD_FILL
     first = head_top + depth
-    n = max(section.get("rows", 0), data_rows if data_rows is not None else MIN_DATA_ROWS)
+    n = max(section.rows or 0, data_rows if data_rows is not None else MIN_DATA_ROWS)
     last = first + n - 1
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
@@ -167,16 +124,16 @@ def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: i
         letter = get_column_letter(c)
         ws.column_dimensions[letter].width = _column_width(col)
         rng = f"{letter}{first}:{letter}{last}"
-        ctype = col.get("type", "text")
-        comp = col.get("computed")
+        ctype = col.type
+        comp = col.computed
         formula = None
         if comp:
-            src = next((i for i, x in enumerate(leaves, 1) if x["id"] == comp["from"]), None)
-            item = policy.item(comp["item"])
+            src = next((i for i, x in enumerate(leaves, 1) if x.id == comp.source_column), None)
+            item = policy.item(comp.item)
             if src is not None and item is not None:
-                formula = _formula(item, f"{get_column_letter(src)}{{row}}")
-        if col.get("options"):
-            opts = col["options"]
+                formula = item.rule.xlsx_formula(item, f"{get_column_letter(src)}{{row}}")
+        if col.options:
+            opts = col.options
             mc = 2 + c  # option lists live on the meta sheet, one column each
             for i, o in enumerate(opts):
                 meta.cell(10 + i, mc, o)
@@ -203,9 +160,9 @@ def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: i
                 cell.fill = COMPUTED_FILL
                 if formula:
                     cell.value = formula.format(row=r)
-            elif col["id"] == "seq":
+            elif col.id == "seq":
                 cell.value = r - first + 1
-            if ctype == "number" or comp or col["id"] == "seq":
+            if ctype == "number" or comp or col.id == "seq":
                 cell.alignment = Alignment(horizontal="center")
             if ctype == "date":
                 cell.number_format = "yyyy-mm-dd"
@@ -215,19 +172,19 @@ def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: i
     ws.page_setup.orientation = FormView(policy, form).orientation
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    sigs = form.get("signatures") or []
+    sigs = form.signatures
     if sigs:
         date_line = labels()["date_line"]
         ws.oddFooter.center.text = "      ".join(
-            f"{s['label']}：________{labels()['stamp'] if s.get('stamp') else ''}{'  ' + date_line if s.get('date') else ''}"
+            f"{s.label}：________{labels()['stamp'] if s.stamp else ''}{'  ' + date_line if s.date else ''}"
             for s in sigs)
         ws.oddFooter.center.size = 10
-    if form.get("notes") or sigs:
+    if form.notes or sigs:
         notes = wb.create_sheet(words["notes_sheet"], 1)
         notes.column_dimensions["A"].width = 90
         r = 1
-        notes.cell(r, 1, form["title"]).font = Font(bold=True, size=12)
-        for text in form.get("notes") or []:
+        notes.cell(r, 1, form.title).font = Font(bold=True, size=12)
+        for text in form.notes:
             r += 1
             notes.cell(r, 1, text).alignment = Alignment(wrap_text=True)
         if sigs:
@@ -235,9 +192,9 @@ def write_roster_xlsx(policy: Policy, form: dict, path: str | Path, data_rows: i
             notes.cell(r, 1, words["signatures"]).font = Font(bold=True)
             for s in sigs:
                 r += 1
-                notes.cell(r, 1, s["label"])
-    record = {"format": ROSTER_FORMAT, "policy": policy.id, "edition": policy.edition, "form": form["id"],
-              "section": section["id"], "first_data_row": first, "columns": [c["id"] for c in leaves],
+                notes.cell(r, 1, s.label)
+    record = {"format": ROSTER_FORMAT, "policy": policy.id, "edition": policy.edition, "form": form.id,
+              "section": section.id, "first_data_row": first, "columns": [c.id for c in leaves],
               "header_cells": header_cells}
     meta.cell(1, 1, "jxjy")
     meta.cell(1, 2, json.dumps(record, ensure_ascii=False))
@@ -343,30 +300,29 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
     """
     path = Path(path)
     file = str(path)
-    err = labels()["roster_errors"]
     form = find_form(policy, form_id)
     if not is_roster(form):
-        raise InputError([Diagnostic(file, 1, 1, f"form '{form_id}' is not a roster")])
-    section = form["sections"][0]
-    leaves = _leaves(section["columns"])
-    by_id = {c["id"]: c for c in leaves}
-    item_id = item or section.get("item")
+        raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.not_a_roster", form=form.title)])
+    section = form.sections[0]
+    leaves = section.leaves()
+    by_id = {c.id: c for c in leaves}
+    item_id = item or section.item or None
     entry_fields = column_entry_fields()
     if item_id is None or policy.item(item_id) is None:
-        amount_cols = {entry_fields.get(c["id"]) for c in leaves}
+        amount_cols = {entry_fields.get(c.id) for c in leaves}
         choices = [i.id for i in policy.items if i.input in amount_cols] or [i.id for i in policy.items]
-        msg = err["no_item"].format(form=form["title"], section=section.get("title") or section["id"],
-                                    choices="、".join(choices))
-        if item_id is not None:
-            msg = f"unknown item '{item_id}'; " + msg
-        raise InputError([Diagnostic(file, 1, 1, msg)])
+        code = "diagnostics.roster.unknown_item" if item_id is not None else "diagnostics.roster.no_item"
+        raise InputError([Diagnostic.of(file, 1, 1, code, item=item_id or "", form=form.title,
+                                        section=section.title or section.id, choices=choices)])
     the_item = policy.item(item_id)
-    amount_col = next((c for c in leaves if entry_fields.get(c["id"]) == the_item.input and not c.get("computed")), None)
-    if the_item.input not in ("none",) and amount_col is None:
-        raise InputError([Diagnostic(file, 1, 1, err["no_amount_column"].format(item=the_item.name, input=the_item.input))])
-    date_col = next((c for c in leaves if entry_fields.get(c["id"]) == "date"), None)
+    assert the_item is not None
+    amount_col = next((c for c in leaves if entry_fields.get(c.id) == the_item.input and not c.computed), None)
+    if the_item.input != "none" and amount_col is None:
+        raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.no_amount_column", item=the_item.name,
+                                        input=the_item.input)])
+    date_col = next((c for c in leaves if entry_fields.get(c.id) == "date"), None)
     if date is None and date_col is None:
-        raise InputError([Diagnostic(file, 1, 1, err["no_date"])])
+        raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.no_date")])
 
     wb = load_workbook(path, data_only=True)
     meta = _meta(wb)
@@ -374,13 +330,13 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
     if meta is not None:
         found = f"{meta.get('policy')}/{meta.get('edition')}/{meta.get('form')}"
         if (meta.get("policy"), meta.get("edition"), meta.get("form")) != (policy.id, policy.edition, form_id):
-            raise InputError([Diagnostic(file, 1, 1, err["wrong_form"].format(form=form["title"], found=found))])
+            raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.wrong_form", form=form.title, found=found)])
         positions = {cid: i + 1 for i, cid in enumerate(meta["columns"]) if cid in by_id}
         first = int(meta["first_data_row"])
         header = {fid: _text(ws[coord].value) for fid, coord in (meta.get("header_cells") or {}).items()}
     else:  # a workbook made by hand: find the heading row by the leaf labels
         positions, first, header = {}, 0, {}
-        want = {c["label"]: c["id"] for c in leaves}
+        want = {c.label: c.id for c in leaves}
         for r in range(1, min(ws.max_row, 30) + 1):
             row_labels = {_text(ws.cell(r, c).value): c for c in range(1, ws.max_column + 1)}
             hits = {want[label]: c for label, c in row_labels.items() if label in want}
@@ -388,10 +344,10 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
                 positions, first = hits, r + 1
                 break
         if not positions:
-            raise InputError([Diagnostic(file, 1, 1, err["header_not_found"].format(
-                labels="、".join(c["label"] for c in leaves)))])
+            raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.header_not_found",
+                                            labels=[c.label for c in leaves])])
     out = RosterImport(file, header=header)
-    quiet = {"seq"} | {c["id"] for c in leaves if c.get("computed")}
+    quiet = {"seq"} | {c.id for c in leaves if c.computed}
     for r in range(first, ws.max_row + 1):
         raw = {cid: ws.cell(r, c).value for cid, c in positions.items()}
         if not any(_text(v) for cid, v in raw.items() if cid not in quiet):
@@ -400,8 +356,8 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
 
         def bad(cid: str, key: str, r: int = r, **kw: Any) -> None:
             col = by_id[cid]
-            out.errors.append(Diagnostic(file, r, positions.get(cid, 1), err[key].format(label=col["label"], **kw),
-                                         f"row {r}, {col['label']}"))
+            out.errors.append(Diagnostic.of(file, r, positions.get(cid, 1), f"diagnostics.roster.{key}",
+                                            _row_path(r, col.label), label=col.label, **kw))
 
         values: dict[str, str] = {}
         for cid, value in raw.items():
@@ -412,15 +368,15 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             if cid in quiet:
                 values[cid] = text
                 continue
-            if col.get("options") and text not in col["options"]:
-                bad(cid, "unknown_option", value=text, options="、".join(col["options"]))
-            elif col.get("type") == "number" and cid != "seq":
+            if col.options and text not in col.options:
+                bad(cid, "unknown_option", value=text, options=list(col.options))
+            elif col.type == "number" and cid != "seq":
                 number = _number(value)
                 if number is None:
                     bad(cid, "bad_number", value=text)
                 else:
                     text = format_rational(number)
-            elif col.get("type") == "date" or (date_col is not None and cid == date_col["id"]):
+            elif col.type == "date" or (date_col is not None and cid == date_col.id):
                 iso = _date(value)
                 if iso is None:
                     bad(cid, "bad_date", value=text)
@@ -429,77 +385,43 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             values[cid] = text
         if "name" in by_id and not values.get("name"):
             bad("name", "missing_name")
-        if amount_col is not None and not values.get(amount_col["id"]) and \
-                not any(e.line == r and e.path.endswith(amount_col["label"]) for e in out.errors):
-            bad(amount_col["id"], "missing_amount")
+        if amount_col is not None and not values.get(amount_col.id) and \
+                not any(e.line == r and e.path == _row_path(r, amount_col.label) for e in out.errors):
+            bad(amount_col.id, "missing_amount")
         if len(out.errors) > before:
             continue
-        entry: dict[str, Any] = {"item": item_id, "date": values.get(date_col["id"]) if date_col else date}
+        entry: dict[str, Any] = {"item": item_id, "date": values.get(date_col.id) if date_col else date}
         if amount_col is not None:
-            entry[the_item.input] = values[amount_col["id"]]
+            entry[the_item.input] = values[amount_col.id]
         course = next((values[c] for c in values if entry_fields.get(c) == "course" and c != "name"), "")
         if course:
             entry["course"] = course
-        entry["note"] = f"{form['title']} 第{r}行"
+        entry["note"] = render("diagnostics.roster.row_note", {"form": form.title, "row": r}, "zh")
         for col in leaves:
-            comp = col.get("computed")
-            typed = values.get(col["id"]) if comp else None
+            comp = col.computed
+            typed = values.get(col.id) if comp else None
             if comp and typed:
-                expected = computed_credit(policy, comp["item"], values.get(comp["from"], ""))
-                got = _number(raw[col["id"]])
+                expected = computed_credit(policy, comp.item, values.get(comp.source_column, ""))
+                got = _number(raw[col.id])
                 if expected is not None and got != expected:
-                    out.warnings.append(Diagnostic(file, r, positions[col["id"]], err["computed_mismatch"].format(
-                        label=col["label"], value=typed, expected=format_rational(expected)),
-                        f"row {r}, {col['label']}", severity="warning"))
+                    out.warnings.append(Diagnostic.of(file, r, positions[col.id], "diagnostics.roster.computed_mismatch",
+                                                      _row_path(r, col.label), severity="warning", label=col.label,
+                                                      value=typed, expected=expected))
         person = {"name": values.get("name", "")}
         school = values.get("school") or header.get("school", "")
         if school:
             person["school"] = school
         if values.get("subject"):
             person["subject"] = values["subject"]
-        problems = check_entry(policy, entry, set(policy.item(item_id).roles))
-        for p in problems:
-            out.errors.append(Diagnostic(file, r, 1, err["engine"].format(message=p["message"]), f"row {r}, {p['field']}"))
+        problems = check_entry(policy, entry, set(the_item.roles))
+        for prob in problems:
+            out.errors.append(Diagnostic.of(file, r, 1, "diagnostics.roster.engine", _row_path(r, prob["field"]),
+                                            message=prob["message"]))
         if problems:
             continue
         out.rows.append(RosterRow(r, person, values, entry, values.get("account", "")))
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    from generator.policy.loader import load_policy
-
-    parser = argparse.ArgumentParser(prog="python -m generator.outputs.forms.roster", description="Roster (花名册) workbooks.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("template", help="write the XLSX template of a roster form")
-    t.add_argument("policy")
-    t.add_argument("form")
-    t.add_argument("out", type=Path)
-    i = sub.add_parser("import", help="read a filled roster into ledgers (JSON), errors by row")
-    i.add_argument("policy")
-    i.add_argument("form")
-    i.add_argument("xlsx", type=Path)
-    i.add_argument("--item")
-    i.add_argument("--date")
-    i.add_argument("--out", type=Path)
-    args = parser.parse_args(argv)
-    try:
-        policy = load_policy(args.policy)
-        if args.cmd == "template":
-            print(write_roster_xlsx(policy, find_form(policy, args.form), args.out))
-            return 0
-        result = import_roster(policy, args.xlsx, args.form, item=args.item, date=args.date)
-    except (InputError, KeyError) as exc:
-        return report_failure(exc)
-    print_diagnostics(result.errors + result.warnings)
-    text = json.dumps(result.ledgers(policy), ensure_ascii=False, indent=1)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
-    else:
-        print(text)
-    print(f"{len(result.rows)} row(s) imported, {len(result.errors)} error(s)", file=sys.stderr)
-    return 1 if result.errors else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def _row_path(row: int, column: str) -> str:
+    return render("diagnostics.roster.where", {"row": row, "column": column})

@@ -17,18 +17,20 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
 
-from generator.base.paths import MESSAGES, MKDOCS_CONFIG
 from generator.base.diagnostics import Diagnostic, InputError  # noqa: E402
 from generator.base.messages import catalog  # noqa: E402
-from generator.policy.model import Policy  # noqa: E402
-from generator.outputs.site.pages import FOREIGN_DIRS, STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
+from generator.base.paths import MESSAGES, MKDOCS_CONFIG
+from generator.outputs.files import PRODUCER_DIRS  # noqa: E402
+from generator.outputs.site.pages import STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
 from generator.policy.loader import policy_files, validate_paths  # noqa: E402
+from generator.policy.model import Policy  # noqa: E402
 
 DEFAULT_CONFIG = MKDOCS_CONFIG
 
@@ -64,7 +66,7 @@ def load_policies(paths: list[str | Path]) -> list[Policy]:
     return policies
 
 
-def sync_tree(files: dict[str, bytes], target: Path, keep: tuple[str, ...] = FOREIGN_DIRS) -> int:
+def sync_tree(files: dict[str, bytes], target: Path, keep: tuple[str, ...] = PRODUCER_DIRS) -> int:
     """Make `target` hold exactly `files` (besides the `keep` folders); write only what changed.
 
     Writing only changed files keeps a running `serve` from rebuilding for nothing and keeps
@@ -97,27 +99,27 @@ def sync_tree(files: dict[str, bytes], target: Path, keep: tuple[str, ...] = FOR
     return changed
 
 
-# Other outputs the site links to (rule bundles, forms, the calculator) are written by their own
-# generators into a folder of the docs dir: register_producer("bundles", bundle.write_bundles).
-# Each producer is called as fn(policies, docs_dir / folder) before the pages are generated, and
-# the pages link to exactly the files it wrote (pages.Artifacts) — never to one that is missing.
-Producer = Callable[[list[Policy], Path], object]
-PRODUCERS: dict[str, Producer] = {}
+@dataclass(frozen=True)
+class Producer:
+    """An output the site links to (rule bundles, forms, the calculator), written by its own generator into
+    one folder of the docs dir before the pages are generated; the pages link to exactly the files it wrote
+    (pages.Artifacts), never to one that is missing. Producers run in the order given."""
+
+    folder: str  # one of outputs.files.PRODUCER_DIRS
+    write: Callable[[list[Policy], Path], object]
 
 
-def register_producer(folder: str, producer: Producer) -> None:
-    if folder not in FOREIGN_DIRS:
-        raise ValueError(f"producers write into one of {', '.join(FOREIGN_DIRS)}, not '{folder}'")
-    PRODUCERS[folder] = producer
-
-
-def generate(paths: list[str | Path], docs_dir: Path) -> tuple[list[Policy], dict[str, bytes], int]:
+def generate(paths: list[str | Path], docs_dir: Path,
+             producers: Sequence[Producer] = ()) -> tuple[list[Policy], dict[str, bytes], int]:
     """Validate and write the generated docs into docs_dir; (policies, files, files written)."""
     policies = load_policies(paths)
-    for folder, producer in PRODUCERS.items():
-        shutil.rmtree(docs_dir / folder, ignore_errors=True)  # the producer's output is rewritten whole
-        (docs_dir / folder).mkdir(parents=True, exist_ok=True)
-        producer(policies, docs_dir / folder)
+    for producer in producers:
+        if producer.folder not in PRODUCER_DIRS:
+            raise ValueError(f"producers write into one of {', '.join(PRODUCER_DIRS)}, not '{producer.folder}'")
+        target = docs_dir / producer.folder
+        shutil.rmtree(target, ignore_errors=True)  # the producer's output is rewritten whole
+        target.mkdir(parents=True, exist_ok=True)
+        producer.write(policies, target)
     artifacts = Artifacts.scan(docs_dir)
     files = generate_docs(policies, artifacts)
     written = sync_tree(files, docs_dir)
@@ -191,13 +193,14 @@ def default_docs_dir(config_file: Path) -> Path:
 
 
 def build_site(paths: list[str | Path], site_dir: str | Path = "site", docs_dir: str | Path | None = None,
-               config_file: str | Path = DEFAULT_CONFIG, *, strict: bool = True, docs_only: bool = False) -> BuildReport:
+               config_file: str | Path = DEFAULT_CONFIG, *, strict: bool = True, docs_only: bool = False,
+               producers: Sequence[Producer] = ()) -> BuildReport:
     """The whole build. Raises InputError (invalid policies) or SiteBuildError (MkDocs refused)."""
     config_file = Path(config_file).resolve()
     docs = Path(docs_dir).resolve() if docs_dir else default_docs_dir(config_file)
     site = Path(site_dir).resolve()
     t0 = time.perf_counter()
-    policies, files, written = generate(paths, docs)
+    policies, files, written = generate(paths, docs, producers)
     t1 = time.perf_counter()
     report = BuildReport([p.key for p in policies], sum(1 for f in files if f.endswith(".md")), written, site, docs,
                          {"generate": t1 - t0})
@@ -232,7 +235,8 @@ def watched_paths(paths: list[str | Path], config_file: Path) -> list[Path]:
 
 
 def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_file: str | Path = DEFAULT_CONFIG,
-          host: str = "127.0.0.1", port: int = 8000, *, on_ready=None, log=print) -> None:
+          host: str = "127.0.0.1", port: int = 8000, *, on_ready: Callable[[Any], None] | None = None,
+          log: Callable[[str], None] = print, producers: Sequence[Producer] = ()) -> None:
     """Preview with live reload; regenerates pages when a policy or template changes."""
     from mkdocs.livereload import LiveReloadServer  # noqa: PLC0415
 
@@ -245,7 +249,7 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
         start = time.perf_counter()
         catalog.cache_clear()  # the message catalog may have been edited too
         try:
-            _, _, written = generate(paths, docs)
+            _, _, written = generate(paths, docs, producers)
             for line in mkdocs_build(config_file, docs, site, strict=False, serve_url=url):
                 log(line)  # `jxjy build` would refuse these (strict)
         except InputError as exc:

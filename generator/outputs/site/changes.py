@@ -6,10 +6,11 @@ removes or overrides on top of its city's notice — in the same generated prose
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from generator.rules import prose as rt
 from generator.base.messages import message
-from generator.policy.model import Policy
+from generator.policy.model import Form, Policy, Schedule, TimelineEntry, Workflow
+from generator.rules import prose as rt
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 
@@ -52,14 +53,12 @@ class PolicyDiff:
         return out
 
 
-def base_of(policy: Policy, known: dict[tuple[str, str], Policy]) -> tuple[str, tuple[str, str]] | None:
+def base_of(policy: Policy) -> tuple[str, tuple[str, str]] | None:
     """(relation, key) of what this edition is compared with: its previous edition, else its parent."""
-    prev = policy.get("previous")
-    if isinstance(prev, dict) and prev.get("edition"):
-        return "previous", (policy.id, str(prev["edition"]))
-    ext = policy.get("extends")
-    if isinstance(ext, dict) and ext.get("policy"):
-        return "parent", (ext["policy"], str(ext["edition"]))
+    if policy.previous:
+        return "previous", (policy.id, policy.previous)
+    if policy.extends is not None:
+        return "parent", (policy.extends.policy, policy.extends.edition)
     return None
 
 
@@ -69,8 +68,8 @@ def _item_summary(policy: Policy, item_id: str) -> str:
     return _t("item", category=cats.get(item.category, item.category), rule=rt.rule_sentence(policy, item))
 
 
-def _keyed(entries: list, key: str = "id") -> dict:
-    return {e[key]: e for e in entries if isinstance(e, dict) and key in e}
+def _keyed(entries: tuple[Any, ...]) -> dict[str, Any]:
+    return {e.id: e for e in entries}
 
 
 def _diff_map(key: str, old: dict, new: dict, describe_old, describe_new, name_of) -> Section:
@@ -106,32 +105,25 @@ def _check_text(policy: Policy, cid: str) -> str:
     return message("rule_text.joiner").join(parts)
 
 
-def _timeline_text(entry: dict) -> str:
-    if entry.get("start"):
-        when = rt.date_range(entry["start"], entry["end"])
-    else:
-        when = rt.format_date(entry.get("date") or entry.get("month"))
-    return f"{when} {entry.get('title', '')}".strip()
+def _timeline_text(entry: TimelineEntry) -> str:
+    when = rt.date_range(entry.start, entry.end) if entry.start else rt.format_date(entry.date or entry.month)
+    return f"{when} {entry.title}".strip()
 
 
-def _workflow_text(policy: Policy, wf: dict) -> str:
-    actors = {a["id"]: a["name"] for a in policy.get("actors") or []}
-    return _t("arrow").join(_t("workflow_step", actor=actors.get(s["actor"], s["actor"]), action=s["action"])
-                            for s in wf.get("steps") or [])
+def _workflow_text(policy: Policy, wf: Workflow) -> str:
+    actors = {a.id: a.name for a in policy.actors}
+    return _t("arrow").join(_t("workflow_step", actor=actors.get(s.actor, s.actor), action=s.action) for s in wf.steps)
 
 
-def _schedule_text(schedule: dict) -> str:
-    rows = schedule.get("rows") or []
-    dates = sorted({r.get("date", "") for r in rows})
+def _schedule_text(schedule: Schedule) -> str:
+    dates = sorted({r.date for r in schedule.rows})
     span = rt.date_range(dates[0], dates[-1]) if len(dates) > 1 else rt.format_date(dates[0]) if dates else ""
-    return f"{_t('schedule_rows', count=len(rows))} {span}".strip()
+    return f"{_t('schedule_rows', count=len(schedule.rows))} {span}".strip()
 
 
-def _form_text(form: dict) -> str:
-    cols = []
-    for section in form.get("sections") or []:
-        cols.extend(c.get("label", "") for c in section.get("columns") or [])
-    return _t("form", title=form.get("title", ""), sections=len(form.get("sections") or []), columns=len(cols))
+def _form_text(form: Form) -> str:
+    columns = sum(len(s.columns) for s in form.sections)
+    return _t("form", title=form.title, sections=len(form.sections), columns=columns)
 
 
 def _basics(base: Policy, target: Policy) -> Section:
@@ -152,28 +144,27 @@ def diff_policies(base: Policy, target: Policy, relation: str) -> PolicyDiff:
     old_items, new_items = {i.id: i for i in base.items}, {i.id: i for i in target.items}
     sections = [
         _basics(base, target),
-        _diff_map("categories", _keyed(base.get("categories") or []), _keyed(target.get("categories") or []),
-                  lambda i: _keyed(base.get("categories"))[i]["name"],
-                  lambda i: _keyed(target.get("categories"))[i]["name"], lambda e: e.get("name", "")),
+        _diff_map("categories", _keyed(base.categories), _keyed(target.categories),
+                  lambda i: _keyed(base.categories)[i].name, lambda i: _keyed(target.categories)[i].name,
+                  lambda e: e.name),
         _diff_map("items", old_items, new_items, lambda i: _item_summary(base, i), lambda i: _item_summary(target, i),
                   lambda e: e.name),
         _diff_map("requirements", {r.id: r for r in base.requirements}, {r.id: r for r in target.requirements},
                   lambda i: _requirement_text(base, i), lambda i: _requirement_text(target, i), lambda e: e.name),
         _diff_map("checks", {c.id: c for c in base.checks}, {c.id: c for c in target.checks},
                   lambda i: _check_text(base, i), lambda i: _check_text(target, i), lambda e: e.name),
-        _diff_map("timeline", _keyed(base.get("timeline") or []), _keyed(target.get("timeline") or []),
-                  lambda i: _timeline_text(_keyed(base.get("timeline"))[i]),
-                  lambda i: _timeline_text(_keyed(target.get("timeline"))[i]), lambda e: e.get("title", "")),
-        _diff_map("schedules", _keyed(base.get("schedules") or []), _keyed(target.get("schedules") or []),
-                  lambda i: _schedule_text(_keyed(base.get("schedules"))[i]),
-                  lambda i: _schedule_text(_keyed(target.get("schedules"))[i]),
-                  lambda e: e.get("title", "")),
-        _diff_map("workflows", _keyed(base.get("workflows") or []), _keyed(target.get("workflows") or []),
-                  lambda i: _workflow_text(base, _keyed(base.get("workflows"))[i]),
-                  lambda i: _workflow_text(target, _keyed(target.get("workflows"))[i]), lambda e: e.get("name", "")),
-        _diff_map("forms", _keyed(base.get("forms") or []), _keyed(target.get("forms") or []),
-                  lambda i: _form_text(_keyed(base.get("forms"))[i]),
-                  lambda i: _form_text(_keyed(target.get("forms"))[i]), lambda e: e.get("title", "")),
+        _diff_map("timeline", _keyed(base.timeline), _keyed(target.timeline),
+                  lambda i: _timeline_text(_keyed(base.timeline)[i]),
+                  lambda i: _timeline_text(_keyed(target.timeline)[i]), lambda e: e.title),
+        _diff_map("schedules", _keyed(base.schedules), _keyed(target.schedules),
+                  lambda i: _schedule_text(_keyed(base.schedules)[i]),
+                  lambda i: _schedule_text(_keyed(target.schedules)[i]), lambda e: e.title),
+        _diff_map("workflows", _keyed(base.workflows), _keyed(target.workflows),
+                  lambda i: _workflow_text(base, _keyed(base.workflows)[i]),
+                  lambda i: _workflow_text(target, _keyed(target.workflows)[i]), lambda e: e.name),
+        _diff_map("forms", _keyed(base.forms), _keyed(target.forms),
+                  lambda i: _form_text(_keyed(base.forms)[i]),
+                  lambda i: _form_text(_keyed(target.forms)[i]), lambda e: e.title),
     ]
     return PolicyDiff(base, target, relation, sections)
 

@@ -14,7 +14,7 @@ import datetime as dt
 from icalendar import Calendar, Event
 
 from generator.base.messages import message
-from generator.policy.model import Policy
+from generator.policy.model import Policy, TimelineEntry
 from generator.rules.prose import format_date
 
 PRODID = "-//jxjy//continuing-education credit policies//ZH"
@@ -29,24 +29,24 @@ def _day(value: str) -> dt.date:
     return dt.date.fromisoformat(value)
 
 
-def entry_span(entry: dict) -> tuple[dt.date, dt.date] | None:
+def entry_span(entry: TimelineEntry) -> tuple[dt.date, dt.date] | None:
     """(first day, last day) of a timeline entry, or None if it has no date at all."""
-    if entry.get("start") and entry.get("end"):
-        return _day(entry["start"]), _day(entry["end"])
-    if entry.get("date"):
-        day = _day(entry["date"])
+    if entry.start and entry.end:
+        return _day(entry.start), _day(entry.end)
+    if entry.date:
+        day = _day(entry.date)
         return day, day
-    if entry.get("month"):
-        year, month = (int(x) for x in entry["month"].split("-"))
+    if entry.month:
+        year, month = (int(x) for x in entry.month.split("-"))
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
     return None
 
 
 def _stamp(policy: Policy) -> dt.datetime:
-    doc = policy.get("document") or {}
-    for key in ("issued", "effective_from"):
-        if doc.get(key):
-            return dt.datetime.combine(_day(doc[key]), dt.time(0, 0), tzinfo=dt.UTC)
+    doc = policy.document
+    for value in (doc.issued, doc.effective_from):
+        if value:
+            return dt.datetime.combine(_day(value), dt.time(0, 0), tzinfo=dt.UTC)
     return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -73,30 +73,27 @@ def calendar_bytes(policy: Policy, page_url: str = "") -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    title = policy.get("short_name") or policy.title
-    cal.add("x-wr-calname", _t("calendar_name", title=title))
+    cal.add("x-wr-calname", _t("calendar_name", title=policy.label))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     stamp = _stamp(policy)
-    doc = policy.get("document") or {}
-    document = doc.get("number") or doc.get("title") or policy.title
-    for entry in policy.get("timeline") or []:
+    document = policy.document.number or policy.document.title or policy.title
+    for entry in policy.timeline:
         span = entry_span(entry)
         if span is None:
             continue
         lines = []
-        if entry.get("month") and not entry.get("date"):
-            lines.append(_t("month_only", month=format_date(entry["month"])))
-        if entry.get("description"):
-            lines.append(entry["description"])
-        lines.append(_t("source", document=document, clause=entry.get("source", "")))
-        uid = f"{policy.id}-{policy.edition}-{entry['id']}@{UID_DOMAIN}"
-        cal.add_component(_event(uid, entry["title"], span[0], span[1], "\n".join(lines), stamp, page_url))
-    for schedule in policy.get("schedules") or []:
-        for row in schedule.get("rows") or []:
-            day = _day(row["date"])
-            uid = f"{policy.id}-{policy.edition}-{schedule['id']}-{row.get('seq', row.get('no'))}@{UID_DOMAIN}"
-            summary = _t("schedule_row", schedule=schedule["title"], organization=row["organization"],
-                         group=row["group"])
-            description = _t("source", document=document, clause=schedule.get("source", ""))
+        if entry.month and not entry.date:
+            lines.append(_t("month_only", month=format_date(entry.month)))
+        if entry.description:
+            lines.append(entry.description)
+        lines.append(_t("source", document=document, clause=entry.source))
+        uid = f"{policy.id}-{policy.edition}-{entry.id}@{UID_DOMAIN}"
+        cal.add_component(_event(uid, entry.title, span[0], span[1], "\n".join(lines), stamp, page_url))
+    for schedule in policy.schedules:
+        for row in schedule.rows:
+            day = _day(row.date)
+            uid = f"{policy.id}-{policy.edition}-{schedule.id}-{row.seq}@{UID_DOMAIN}"
+            summary = _t("schedule_row", schedule=schedule.title, organization=row.organization, group=row.group)
+            description = _t("source", document=document, clause=schedule.source)
             cal.add_component(_event(uid, summary, day, day, description, stamp, page_url))
     return cal.to_ical()

@@ -15,24 +15,31 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
+from generator.base.messages import message
 from generator.base.paths import PAGE_TEMPLATES, SCHEMAS, STATIC
 from generator.outputs import anchors
-from generator.rules import prose as rt
+from generator.outputs.files import (
+    BUNDLE_INDEX,
+    BUNDLES_DIR,
+    CALCULATOR_DIR,
+    FORMS_DIR,
+    PRODUCER_DIRS,
+    bundle_file,
+    form_path,
+)
 from generator.outputs.site.changes import PolicyDiff, base_of, diff_policies
 from generator.outputs.site.ics import calendar_bytes, entry_span
-from generator.base.messages import message
-from generator.policy.model import Item, Policy
+from generator.policy.model import FormColumn, Item, Note, PeriodScheme, Policy, Region, Role, Successor, TimelineEntry
+from generator.rules import prose as rt
 
 TEMPLATES = PAGE_TEMPLATES
 
-# Folders of the docs dir that other generators own (forms, bundles, calculator). The page
-# generator links to what is there and never deletes it.
-FOREIGN_DIRS = ("forms", "bundles", "calculator")
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
 _SPACE = re.compile(r"\s+")
@@ -80,7 +87,7 @@ class Artifacts:
     @classmethod
     def scan(cls, docs_dir: Path) -> Artifacts:
         found: set[str] = set()
-        for top in FOREIGN_DIRS:
+        for top in PRODUCER_DIRS:
             base = docs_dir / top
             if base.is_dir():
                 found.update(p.relative_to(docs_dir).as_posix() for p in base.rglob("*") if p.is_file())
@@ -90,27 +97,29 @@ class Artifacts:
         return path in self.files
 
     def calculator(self) -> str | None:
-        return "calculator/index.html" if self.has("calculator/index.html") else None
+        path = f"{CALCULATOR_DIR}/index.html"
+        return path if self.has(path) else None
 
     def bundle_index(self) -> str | None:
-        return "bundles/index.json" if self.has("bundles/index.json") else None
+        path = f"{BUNDLES_DIR}/{BUNDLE_INDEX}"
+        return path if self.has(path) else None
 
     def bundle(self, policy: Policy) -> dict[str, str]:
-        """{"json": path, "js": path, "tests.json": path} for what generator.outputs.bundle wrote."""
+        """{"json": path, "js": path, "tests.json": path} for what the bundle producer wrote."""
         out = {}
-        for ext in ("json", "js", "tests.json"):
-            path = f"bundles/{policy.id}/{policy.edition}.{ext}"
+        for kind in ("json", "js", "tests.json"):
+            path = f"{BUNDLES_DIR}/{bundle_file(policy.id, policy.edition, kind)}"
             if self.has(path):
-                out[ext] = path
+                out[kind] = path
         return out
 
     def form(self, policy: Policy, form_id: str) -> dict[str, str]:
-        """{"html"|"pdf"|"blank_pdf"|"xlsx": path} for what generator.outputs.forms.forms wrote."""
-        base = f"forms/{policy.id}/{policy.edition}/{form_id}"
-        names = {"html": ".html", "pdf": "-fillable.pdf", "blank_pdf": "-blank.pdf", "xlsx": ".xlsx"}
-        out = {kind: base + suffix for kind, suffix in names.items() if self.has(base + suffix)}
-        if "pdf" not in out and self.has(base + ".pdf"):
-            out["pdf"] = base + ".pdf"
+        """{"html"|"pdf"|"blank_pdf"|"xlsx": path} for what the forms producer wrote ("pdf": the fillable one)."""
+        out = {}
+        for kind, page_kind in (("html", "html"), ("fillable_pdf", "pdf"), ("blank_pdf", "blank_pdf"), ("xlsx", "xlsx")):
+            path = f"{FORMS_DIR}/{form_path(policy.id, policy.edition, kind, form_id)}"
+            if self.has(path):
+                out[page_kind] = path
         return out
 
 
@@ -195,24 +204,19 @@ def source_html(text: str, clauses: list) -> tuple[str, list[str]]:
 # one edition as seen by the templates
 
 
-def _dict_by_id(entries) -> dict:
-    return {e["id"]: e for e in entries or [] if isinstance(e, dict) and "id" in e}
-
-
 class EditionView:
     """Everything an edition's templates need, precomputed from the model."""
 
     def __init__(self, policy: Policy, site: SiteView) -> None:
         self.policy = policy
         self.site = site
-        self.data = policy.data
         self.dir = anchors.edition_dir(policy.id, policy.edition)
-        self.doc = policy.get("document") or {}
-        self.actors = {a["id"]: a["name"] for a in policy.get("actors") or []}
+        self.doc = policy.document
+        self.actors = {a.id: a.name for a in policy.actors}
         self.clauses = {c.id: c for c in policy.clauses}
         self.categories = {c.id: c for c in policy.categories}
-        self.timeline_by_id = _dict_by_id(policy.get("timeline"))
-        self.workflows_by_id = _dict_by_id(policy.get("workflows"))
+        self.timeline_by_id = {t.id: t for t in policy.timeline}
+        self.workflows_by_id = {w.id: w for w in policy.workflows}
         self.period_word = rt.period_word(policy)
 
     # identity ---------------------------------------------------------------------------------
@@ -227,11 +231,11 @@ class EditionView:
     @property
     def label(self) -> str:
         """Short name for navigation (falls back to the title)."""
-        return self.policy.get("short_name") or self.policy.title
+        return self.policy.label
 
     @property
-    def region(self) -> dict:
-        return self.policy.get("region") or {}
+    def region(self) -> Region:
+        return self.policy.region or Region(province="")
 
     def link(self, page: str, anchor: str = "", from_dir: str | None = None) -> str:
         """Relative Markdown link target to a page of this edition, from another edition's folder
@@ -279,16 +283,11 @@ class EditionView:
         return rt.join_names(self.policy.role_name(r) for r in roles or ())
 
     def parent(self) -> EditionView | None:
-        ext = self.policy.get("extends")
-        if isinstance(ext, dict):
-            return self.site.editions.get((ext.get("policy"), str(ext.get("edition"))))
-        return None
+        ext = self.policy.extends
+        return self.site.editions.get((ext.policy, ext.edition)) if ext else None
 
     def previous(self) -> EditionView | None:
-        prev = self.policy.get("previous")
-        if isinstance(prev, dict):
-            return self.site.editions.get((self.policy.id, str(prev.get("edition"))))
-        return None
+        return self.site.editions.get((self.policy.id, self.policy.previous)) if self.policy.previous else None
 
     def children(self) -> list[EditionView]:
         """Layers that extend this edition (a district notice on its city's)."""
@@ -299,8 +298,8 @@ class EditionView:
                 out.append(view)
         return out
 
-    def successor(self) -> dict | None:
-        return self.policy.get("successor")
+    def successor(self) -> Successor | None:
+        return self.policy.successor
 
     def period_text(self) -> str:
         return rt.period_phrase(self.policy)
@@ -309,10 +308,10 @@ class EditionView:
         return rt.cycle_phrase(self.policy)
 
     def conversions(self) -> list[dict]:
-        return [{"text": rt.conversion_phrase(c), "source": c.get("source")} for c in self.policy.get("conversions") or []]
+        return [{"text": rt.conversion_phrase(c), "source": c.source} for c in self.policy.conversions]
 
-    def period(self) -> dict:
-        return self.policy.get("period") or {}
+    def period(self) -> PeriodScheme:
+        return self.policy.period
 
     # requirements -----------------------------------------------------------------------------
     def requirement_rows(self) -> list[dict]:
@@ -322,11 +321,9 @@ class EditionView:
 
     def check_rows(self) -> list[dict]:
         rows = []
-        raw = _dict_by_id(self.policy.get("checks"))
         for c in self.policy.checks:
             rows.append({
-                "id": c.id, "anchor": anchors.check_anchor(c.id), "name": c.name,
-                "description": raw.get(c.id, {}).get("description", ""),
+                "id": c.id, "anchor": anchors.check_anchor(c.id), "name": c.name, "description": c.description,
                 "window": rt.check_window_phrase(self.policy, c.window), "roles": self.role_names(c.roles),
                 "requirements": [{"name": r.name, "text": rt.check_requirement_sentence(self.policy, r),
                                   "source": r.source} for r in c.requirements],
@@ -334,22 +331,21 @@ class EditionView:
             })
         return rows
 
-    def role_rows(self) -> list[dict]:
-        return list(self.policy.get("roles") or [])
+    def role_rows(self) -> list[Role]:
+        return list(self.policy.roles)
 
     def category_rows(self) -> list[dict]:
         """Categories depth-first (a sub-category right after its parent), with depth."""
         children = defaultdict(list)
         for c in self.policy.categories:
             children[c.parent if c.parent in self.categories else None].append(c)
-        raw = _dict_by_id(self.policy.get("categories"))
         out = []
 
         def walk(parent, depth):
             for c in children.get(parent, []):
                 out.append({"id": c.id, "name": c.name, "depth": depth, "anchor": anchors.category_anchor(c.id),
                             "parent": self.categories[c.parent].name if c.parent in self.categories else "",
-                            "description": raw.get(c.id, {}).get("description", ""), "source": c.source,
+                            "description": c.description, "source": c.source,
                             "children": [k.name for k in children.get(c.id, [])],
                             "item_rows": [self.item_row(i) for i in self.policy.items if i.category == c.id],
                             "requirements": [rt.requirement_sentence(self.policy, r) for r in self.policy.requirements
@@ -361,26 +357,25 @@ class EditionView:
 
     # items ------------------------------------------------------------------------------------
     def item_row(self, item: Item) -> dict:
-        raw = item.raw
-        deadline = self.timeline_by_id.get(raw.get("deadline") or "")
-        workflow = self.workflows_by_id.get(raw.get("workflow") or "")
+        deadline = self.timeline_by_id.get(item.deadline)
+        workflow = self.workflows_by_id.get(item.workflow)
         caps = [rt.cap_short(self.policy, c) for c in item.caps]
         caps += [rt.shared_cap_phrase(self.policy, item, c) for c in rt.shared_caps(self.policy, item)]
         cap_sources = [c.source for c in item.caps] + [c.source for c in rt.shared_caps(self.policy, item)]
         return {
             "id": item.id, "anchor": anchors.item_anchor(item.id), "name": item.name,
-            "description": raw.get("description", ""), "rule": rt.rule_sentence(self.policy, item),
+            "description": item.description, "rule": rt.rule_sentence(self.policy, item),
             "caps": caps, "cap_sources": [s for i, s in enumerate(cap_sources) if s and s not in cap_sources[:i]
                                           and s != item.source],
-            "evidence": raw.get("evidence") or [], "registration": raw.get("registration", ""),
-            "auto": bool(raw.get("auto")), "roles": self.role_names(item.roles),
-            "workflow": {"name": workflow["name"], "link": f"workflows.md#{anchors.workflow_anchor(workflow['id'])}"}
+            "evidence": list(item.evidence), "registration": item.registration,
+            "auto": item.auto, "roles": self.role_names(item.roles),
+            "workflow": {"name": workflow.name, "link": f"workflows.md#{anchors.workflow_anchor(workflow.id)}"}
             if workflow else None,
-            "deadline": {"title": deadline["title"], "when": self.when(deadline),
-                         "link": f"timeline.md#{anchors.timeline_anchor(deadline['id'])}"} if deadline else None,
-            "help": raw.get("help", ""), "source": item.source,
-            "extra_sources": [s for s in ((item.gate or {}).get("source"), (item.dedupe or {}).get("source"))
-                              if s and s != item.source],
+            "deadline": {"title": deadline.title, "when": self.when(deadline),
+                         "link": f"timeline.md#{anchors.timeline_anchor(deadline.id)}"} if deadline else None,
+            "help": item.help, "source": item.source,
+            "extra_sources": [s for s in ((item.gate.source if item.gate else ""),
+                                          (item.dedupe.source if item.dedupe else "")) if s and s != item.source],
         }
 
     def shared_cap_rows(self) -> list[dict]:
@@ -390,61 +385,58 @@ class EditionView:
     # workflows --------------------------------------------------------------------------------
     def workflow_rows(self) -> list[dict]:
         rows = []
-        for wf in self.policy.get("workflows") or []:
+        for wf in self.policy.workflows:
             steps = []
-            for n, s in enumerate(wf.get("steps") or [], 1):
-                deadline = self.timeline_by_id.get(s.get("deadline") or "")
-                steps.append({"n": n, "actor": self.actors.get(s["actor"], s["actor"]), "action": s["action"],
-                              "detail": s.get("detail", ""),
-                              "deadline": {"title": deadline["title"], "when": self.when(deadline),
-                                           "link": f"timeline.md#{anchors.timeline_anchor(deadline['id'])}"}
+            for n, s in enumerate(wf.steps, 1):
+                deadline = self.timeline_by_id.get(s.deadline)
+                steps.append({"n": n, "actor": self.actors.get(s.actor, s.actor), "action": s.action,
+                              "detail": s.detail,
+                              "deadline": {"title": deadline.title, "when": self.when(deadline),
+                                           "link": f"timeline.md#{anchors.timeline_anchor(deadline.id)}"}
                               if deadline else None})
             items = [{"name": i.name, "link": f"items.md#{anchors.item_anchor(i.id)}"}
-                     for i in self.policy.items if i.raw.get("workflow") == wf["id"]]
-            rows.append({"id": wf["id"], "anchor": anchors.workflow_anchor(wf["id"]), "name": wf["name"],
-                         "applies_to": wf.get("applies_to", ""), "steps": steps, "item_links": items,
-                         "source": wf.get("source")})
+                     for i in self.policy.items if i.workflow == wf.id]
+            rows.append({"id": wf.id, "anchor": anchors.workflow_anchor(wf.id), "name": wf.name,
+                         "applies_to": wf.applies_to, "steps": steps, "item_links": items, "source": wf.source})
         return rows
 
     # timeline ---------------------------------------------------------------------------------
-    def when(self, entry: dict) -> str:
-        if entry.get("start") and entry.get("end"):
-            return rt.date_range(entry["start"], entry["end"])
-        if entry.get("date"):
-            return rt.format_date(entry["date"])
-        if entry.get("month"):
-            return rt.format_date(entry["month"])
-        offset = entry.get("offset")
-        if isinstance(offset, dict):
-            return rt.offset_phrase(offset)
+    def when(self, entry: TimelineEntry) -> str:
+        if entry.start and entry.end:
+            return rt.date_range(entry.start, entry.end)
+        if entry.date:
+            return rt.format_date(entry.date)
+        if entry.month:
+            return rt.format_date(entry.month)
+        if entry.offset is not None:
+            return rt.offset_phrase(entry.offset)
         return ""
 
     def timeline_rows(self) -> list[dict]:
         rows = []
-        for entry in self.policy.get("timeline") or []:
+        for entry in self.policy.timeline:
             span = entry_span(entry)
-            rows.append({"id": entry["id"], "anchor": anchors.timeline_anchor(entry["id"]), "kind": entry["kind"],
-                         "title": entry["title"], "when": self.when(entry), "dated": span is not None,
+            rows.append({"id": entry.id, "anchor": anchors.timeline_anchor(entry.id), "kind": entry.kind,
+                         "title": entry.title, "when": self.when(entry), "dated": span is not None,
                          "sort": (0, span[0].isoformat(), span[1].isoformat()) if span else (1, "", ""),
-                         "actors": rt.join_names(self.actors.get(a, a) for a in entry.get("actors") or []),
-                         "description": entry.get("description", ""), "source": entry.get("source"),
-                         "from_parent": self._from_parent("timeline", entry["id"])})
+                         "actors": rt.join_names(self.actors.get(a, a) for a in entry.actors),
+                         "description": entry.description, "source": entry.source,
+                         "from_parent": self._from_parent("timeline", entry.id)})
         rows.sort(key=lambda r: r["sort"])
         return rows
 
     def schedule_rows(self) -> list[dict]:
         out = []
-        for s in self.policy.get("schedules") or []:
-            rows = [{"seq": r.get("seq", r.get("no")), "group": r["group"], "organization": r["organization"],
-                     "date": rt.format_date(r["date"])} for r in s.get("rows") or []]
-            out.append({"id": s["id"], "anchor": anchors.schedule_anchor(s["id"]), "title": s["title"],
-                        "rows": rows, "source": s.get("source"),
-                        "from_parent": self._from_parent("schedules", s["id"])})
+        for s in self.policy.schedules:
+            rows = [{"seq": r.seq, "group": r.group, "organization": r.organization, "date": rt.format_date(r.date)}
+                    for r in s.rows]
+            out.append({"id": s.id, "anchor": anchors.schedule_anchor(s.id), "title": s.title,
+                        "rows": rows, "source": s.source, "from_parent": self._from_parent("schedules", s.id)})
         return out
 
     def _from_parent(self, section: str, entry_id: str) -> bool:
         parent = self.parent()
-        return bool(parent) and entry_id in _dict_by_id(parent.policy.get(section))
+        return parent is not None and any(e.id == entry_id for e in getattr(parent.policy, section))
 
     @property
     def calendar_name(self) -> str:
@@ -453,36 +445,33 @@ class EditionView:
     # forms ------------------------------------------------------------------------------------
     def form_rows(self) -> list[dict]:
         rows = []
-        for form in self.policy.get("forms") or []:
+        for form in self.policy.forms:
             sections = []
-            for s in form.get("sections") or []:
-                item = self.policy.item(s.get("item") or "")
-                sections.append({"title": s.get("title", ""), "method": s.get("method", ""),
-                                 "evidence": s.get("evidence", ""), "rows": s.get("rows"),
+            for s in form.sections:
+                item = self.policy.item(s.item)
+                sections.append({"title": s.title, "method": s.method, "evidence": s.evidence, "rows": s.rows,
                                  "item": {"name": item.name, "link": f"items.md#{anchors.item_anchor(item.id)}",
                                           "rule": rt.rule_sentence(self.policy, item)} if item else None,
-                                 "columns": list(self._columns(s.get("columns") or []))})
-            rows.append({"id": form["id"], "anchor": anchors.form_anchor(form["id"]), "title": form["title"],
-                         "attachment": form.get("attachment", ""), "purpose": form.get("purpose", ""),
-                         "filled_by": form.get("filled_by", ""), "orientation": form.get("orientation", ""),
-                         "header": form.get("header") or [], "sections": sections, "totals": form.get("totals") or [],
-                         "signatures": form.get("signatures") or [], "notes": form.get("notes") or [],
-                         "undefined": form.get("undefined_in_source", ""), "source": form.get("source"),
-                         "files": self.site.artifacts.form(self.policy, form["id"])})
+                                 "columns": list(self._columns(s.columns))})
+            rows.append({"id": form.id, "anchor": anchors.form_anchor(form.id), "title": form.title,
+                         "attachment": form.attachment, "purpose": form.purpose, "filled_by": form.filled_by,
+                         "orientation": form.orientation, "header": form.header, "sections": sections,
+                         "totals": form.totals, "signatures": form.signatures, "notes": form.notes,
+                         "undefined": form.undefined_in_source, "source": form.source,
+                         "files": self.site.artifacts.form(self.policy, form.id)})
         return rows
 
-    def _columns(self, columns: list, prefix: str = ""):
+    def _columns(self, columns: tuple[FormColumn, ...], prefix: str = "") -> Iterator[dict]:
         for col in columns:
-            label = f"{prefix}{col.get('label', '')}"
-            computed = col.get("computed")
-            item = self.policy.item(computed["item"]) if isinstance(computed, dict) else None
-            yield {"label": label, "type": col.get("type", ""), "options": col.get("options") or [],
-                   "computed": {"item": item.name, "from": computed.get("from"),
+            label = f"{prefix}{col.label}"
+            item = self.policy.item(col.computed.item) if col.computed else None
+            yield {"label": label, "type": col.type, "options": list(col.options),
+                   "computed": {"item": item.name, "from": col.computed.source_column,
                                 "link": f"items.md#{anchors.item_anchor(item.id)}",
-                                "rule": rt.rule_sentence(self.policy, item)} if item else None,
-                   "group": bool(col.get("children"))}
-            if col.get("children"):
-                yield from self._columns(col["children"], f"{label} / ")
+                                "rule": rt.rule_sentence(self.policy, item)} if item and col.computed else None,
+                   "group": bool(col.children)}
+            if col.children:
+                yield from self._columns(col.children, f"{label} / ")
 
     # source -----------------------------------------------------------------------------------
     def source_sections(self) -> list[dict]:
@@ -506,28 +495,25 @@ class EditionView:
         return sections
 
     def _own_text(self) -> str:
-        files = self.policy.files
-        if not files or not self.doc.get("text"):
-            return ""
-        return str((Path(files[-1]).resolve().parent / self.doc["text"]).resolve())
+        return self.doc.text_file
 
     def _text_title(self, text_file: str) -> str:
         view: EditionView | None = self
         while view is not None:
             if view._own_text() == text_file:
-                return view.doc.get("title") or view.title
+                return view.doc.title or view.title
             view = view.parent()
         return Path(text_file).name
 
     def clause_rows(self) -> list[dict]:
         return [{"id": c.id, "title": c.title, "anchor": anchors.clause_anchor(c.id)} for c in self.policy.clauses]
 
-    def notes(self) -> list[dict]:
-        return list(self.policy.get("notes") or [])
+    def notes(self) -> list[Note]:
+        return list(self.policy.notes)
 
     # changes ----------------------------------------------------------------------------------
     def diff(self) -> PolicyDiff | None:
-        found = base_of(self.policy, {})
+        found = base_of(self.policy)
         if found is None:
             return None
         relation, key = found
@@ -537,7 +523,7 @@ class EditionView:
         return diff_policies(base.policy, self.policy, relation)
 
     def diff_base(self) -> tuple[str, str, EditionView | None] | None:
-        found = base_of(self.policy, {})
+        found = base_of(self.policy)
         if found is None:
             return None
         relation, key = found
@@ -572,15 +558,15 @@ class SiteView:
         groups: dict[str, dict[str, list[EditionView]]] = defaultdict(lambda: defaultdict(list))
         for view in self.editions.values():
             r = view.region
-            name = " ".join(x for x in (r.get("province"), r.get("city")) if x)
+            name = " ".join(x for x in (r.province, r.city) if x)
             groups[name][view.policy.id].append(view)
         out = []
         for name in sorted(groups, key=lambda n: n):
             policies = []
             for pid, views in groups[name].items():
                 views.sort(key=lambda v: v.policy.edition, reverse=True)
-                policies.append({"id": pid, "editions": views, "district": views[0].region.get("district", ""),
-                                 "sector": views[0].region.get("sector", "")})
+                policies.append({"id": pid, "editions": views, "district": views[0].region.district,
+                                 "sector": views[0].region.sector})
             policies.sort(key=lambda p: (bool(p["district"]), p["district"], p["id"]))
             out.append({"name": name, "policies": policies})
         return out
@@ -590,8 +576,8 @@ class SiteView:
 
 
 def _region_key(p: Policy) -> tuple:
-    r = p.get("region") or {}
-    return (r.get("province", ""), r.get("city", ""), r.get("district", ""), r.get("sector", ""))
+    r = p.region or Region(province="")
+    return (r.province, r.city, r.district, r.sector)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,81 @@
+"""What every `jxjy` subcommand shares: the exit statuses, naming a policy, reporting diagnostics.
+
+Exit statuses (the README's table):
+
+    0  done; nothing wrong
+    1  an input is invalid (policy, tests, ledger, roster), a policy's own test failed, or a
+       requirement is not met
+    2  the command line itself is wrong (unknown option, bad argument)
+    3  an input could not be read (no such file, not readable)
+    4  an internal error (a bug in jxjy: the message says where the details were written)
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.base.diagnostics import Diagnostic, InputError, print_errors
+from generator.base.messages import render
+from generator.base.paths import DEFAULT_POLICIES
+from generator.policy.loader import load_policy, policy_files
+from generator.policy.model import Policy
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREADABLE = 3
+EXIT_INTERNAL = 4
+UNREADABLE_CODES = ("diagnostics.io.",)
+
+
+def help_text(key: str) -> str:
+    """The help of an option or command, from the catalog (diagnostics.cli.help.<key>)."""
+    return render(f"diagnostics.cli.help.{key}")
+
+
+def exit_status(diagnostics: Iterable[Diagnostic]) -> int:
+    """3 when an input could not be read at all, else 1."""
+    diags = list(diagnostics)
+    if any(d.code.startswith(UNREADABLE_CODES) for d in diags):
+        return EXIT_UNREADABLE
+    return EXIT_FAILED
+
+
+def fail(diagnostics: Iterable[Diagnostic], consequence: str = "") -> int:
+    """Print every diagnostic once with the summary line; the exit status they call for."""
+    diags = list(diagnostics)
+    print_errors(diags, consequence)
+    return exit_status(diags)
+
+
+def known_editions(root: Path = Path(DEFAULT_POLICIES)) -> list[str]:
+    return [f"{f.parent.name}/{f.stem}" for f in policy_files([root])] if root.is_dir() else []
+
+
+def resolve_policy_path(spec: str) -> Path:
+    """A policy file, or `id/edition` looked up under policies/; InputError (unreadable) when neither exists."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    candidate = Path(DEFAULT_POLICIES) / f"{spec}.yaml"
+    if candidate.is_file():
+        return candidate
+    close = difflib.get_close_matches(spec, known_editions(), n=1)
+    code = "diagnostics.io.no_policy_close" if close else "diagnostics.io.no_policy"
+    raise InputError([Diagnostic.of(spec, 1, 1, code, policy=spec, suggestion=close[0] if close else "")])
+
+
+def load_policy_arg(spec: str) -> Policy:
+    """The edition a command line names (a file or `id/edition`), validated; InputError otherwise."""
+    return load_policy(resolve_policy_path(spec))
+
+
+def missing_paths(paths: list[str]) -> list[Diagnostic]:
+    return [Diagnostic.of(p, 1, 1, "diagnostics.io.no_such_path") for p in paths if not Path(p).exists()]
+
+
+def policy_paths(args: argparse.Namespace) -> list[str]:
+    return list(getattr(args, "paths", None) or [DEFAULT_POLICIES])

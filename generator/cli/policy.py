@@ -1,0 +1,143 @@
+"""`jxjy validate`, `jxjy test`, `jxjy check`: policies, their own cases, and a person's ledger."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from generator.base.dates import parse_date
+from generator.base.diagnostics import Diagnostic, InputError
+from generator.base.messages import render
+from generator.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    fail,
+    help_text,
+    load_policy_arg,
+    missing_paths,
+    policy_paths,
+)
+from generator.outputs.report import render_report
+from generator.policy.cases import cases_file_for, load_cases, run_policy_tests
+from generator.policy.loader import policy_files, validate_paths
+from generator.rules.engine import evaluate
+from generator.rules.ledger import read_ledger
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    paths = policy_paths(args)
+    missing = missing_paths(paths)
+    if missing:
+        return fail(missing)
+    policies, diags = validate_paths(paths)
+    for f in policy_files(paths):
+        tf = cases_file_for(f)
+        if tf.exists():
+            try:
+                _, case_diags = load_cases(tf)
+                diags.extend(case_diags)
+            except InputError as exc:
+                diags.extend(exc.diagnostics)
+    if diags:
+        return fail(diags)
+    for p in policies:
+        print(render("diagnostics.cli.validate_ok", {"policy": p.key, "items": len(p.items),
+                                                      "requirements": len(p.requirements), "checks": len(p.checks)}))
+    return EXIT_OK
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    paths = policy_paths(args)
+    missing = missing_paths(paths)
+    if missing:
+        return fail(missing)
+    passed = failed = 0
+    problems: list[Diagnostic] = []
+    for f in policy_files(paths):
+        try:
+            results = run_policy_tests(f)
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+            failed += 1
+            continue
+        for r in results:
+            where = {"file": r.file, "line": r.line, "case": r.case_id, "name": r.name}
+            if r.passed:
+                passed += 1
+                if args.verbose:
+                    print(render("diagnostics.cli.case_passed", where))
+            else:
+                failed += 1
+                print(render("diagnostics.cli.case_failed", where))
+                for line in r.failures:
+                    print(f"     {line}")
+    if problems:
+        fail(problems)
+    print(render("diagnostics.cli.cases_summary", {"passed": passed, "failed": failed}))
+    return EXIT_OK if failed == 0 and passed > 0 else EXIT_FAILED
+
+
+def _person_overrides(args: argparse.Namespace) -> dict:
+    person: dict = {}
+    if args.role:
+        person["roles"] = args.role
+    if args.date:
+        dates = {}
+        for kv in args.date:
+            key, _, value = kv.partition("=")
+            dates[key] = value
+        person["dates"] = dates
+    return person
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    if args.as_of and parse_date(args.as_of) is None:
+        print(render("diagnostics.cli.bad_as_of", {"value": args.as_of}), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        policy = load_policy_arg(args.policy)
+        ledger = read_ledger(args.ledger, _person_overrides(args) or None)
+    except InputError as exc:
+        return fail(exc.diagnostics)
+    result = evaluate(policy, ledger.data, args.as_of)
+    located = [Diagnostic(ledger.file, 1, 1, e["message"], e["field"]) for e in result.get("input_errors", [])]
+    for err in result["errors"]:
+        where = ledger.locate(err["entry"], err["field"])
+        located.append(Diagnostic(where.file, where.line, where.column, err["message"], where.path))
+    if args.json:
+        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(render_report(policy, result, ledger.data, [d.format() for d in located], with_trace=not args.no_trace))
+    if located:
+        for d in located:
+            print(d.format(), file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK if requirements_met(result) else EXIT_FAILED
+
+
+def requirements_met(result: dict) -> bool:
+    """Whether every requirement of every period and every named check is met."""
+    periods = all(r["met"] for p in result["periods"].values() for r in p["requirements"].values())
+    return periods and all(c["met"] for c in result["checks"].values())
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help=help_text("validate"), description=help_text("validate"))
+    p.add_argument("paths", nargs="*", help=help_text("paths"))
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("test", help=help_text("test"), description=help_text("test"))
+    p.add_argument("paths", nargs="*", help=help_text("paths"))
+    p.add_argument("-v", "--verbose", action="store_true", help=help_text("verbose"))
+    p.set_defaults(func=cmd_test)
+    p = sub.add_parser("check", help=help_text("check"), description=help_text("check"))
+    p.add_argument("policy", help=help_text("policy"))
+    p.add_argument("ledger", help=help_text("ledger"))
+    p.add_argument("--as-of", help=help_text("as_of"))
+    p.add_argument("--json", action="store_true", help=help_text("json"))
+    p.add_argument("--role", action="append", help=help_text("role"))
+    p.add_argument("--date", action="append", help=help_text("person_date"))
+    p.add_argument("--no-trace", action="store_true", help=help_text("no_trace"))
+    p.set_defaults(func=cmd_check)
