@@ -1388,6 +1388,8 @@
     prose: function (bundle) { return proseOf(compile(bundle)); },
     INPUTS: INPUTS,
     AMOUNT_FIELDS: AMOUNT_FIELDS,
+    /** A non-negative exact amount from a ledger value (a JSON number or an exact number string), else null. */
+    amount: amount,
     message: function (bundle, key, params) { return compile(bundle).msg(key, params); },
     rational: {
       Q: Q, parse: parseRational, fromNumber: fromNumber, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor

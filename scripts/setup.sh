@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 # fonts-noto-cjk: Chinese in PDFs; poppler-*: PDF checks (poppler-data has the CJK CMaps for form fields);
 # chromium: screenshots and browser tests (driven by Playwright through executable_path, never downloaded);
+# libreoffice-calc-nogui: the roster workbooks' formulas are recalculated by a real spreadsheet in the tests;
 # nodejs/npm: the JS engine's tests and axe-core (skipped when the machine already has node).
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data chromium)
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data chromium libreoffice-calc-nogui)
 command -v node >/dev/null || SYSTEM_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do

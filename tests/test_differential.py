@@ -36,7 +36,9 @@ from hypothesis import strategies as st
 
 from generator.base.diagnostics import InputError
 from generator.outputs.bundle import bundle_document, write_bundles
-from generator.outputs.calculator.data import write_calculator_data
+from generator.outputs.calculator.data import calculator_view, write_calculator_data
+from generator.outputs.forms.prefill import prefill
+from generator.outputs.forms.view import FormView, prefillable
 from generator.policy.build import build_model
 from generator.policy.loader import load_policy, merged_document, policy_files
 from generator.policy.model import Policy
@@ -478,3 +480,67 @@ def test_python_semantics_ported_exactly():
     js = json.loads(proc.stdout)
     bad = [(c, _py_helpers(*c), j) for c, j in zip(cases, js, strict=True) if _py_helpers(*c) != j]
     assert not bad, f"{len(bad)} differ, e.g. {bad[:5]}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Form prefill: the form page's script (form.js over engine.js) and the Python prefill
+# ---------------------------------------------------------------------------------------------
+
+FORMS_RUNNER = ROOT / "tests" / "js" / "forms-runner.mjs"
+PREFILL_EXAMPLES = max(50, EXAMPLES // 4)
+
+
+def _policies_with_forms() -> list:
+    out = []
+    for spec in POLICY_FILES:
+        try:
+            policy = load_policy(ROOT / spec)
+        except InputError:
+            continue
+        if any(prefillable(f) and f.laid_out for f in policy.forms):
+            out.append(pytest.param(spec, id=spec.replace("/", ":")))
+    return out
+
+
+@pytest.mark.parametrize("spec", _policies_with_forms())
+def test_form_prefill_agrees_in_python_and_on_the_page(spec, tmp_path):
+    """Random ledgers prefill every laid-out form of the edition in Python (outputs/forms/prefill.py) and in
+    node with the page's own script over the bundle view the page loads: the same values, rows and period."""
+    policy = load_policy(ROOT / spec)
+    bundle = bundle_document(policy)
+    view_file = tmp_path / f"{policy.key}.json"
+    view_file.parent.mkdir(parents=True, exist_ok=True)
+    view_file.write_text(json.dumps(calculator_view(bundle), ensure_ascii=False), encoding="utf-8")
+    samples: list[tuple] = []
+
+    @settings(max_examples=PREFILL_EXAMPLES, derandomize=True, database=None, deadline=None, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck))
+    @given(ledger_strategy(policy, json.loads(json.dumps(bundle, ensure_ascii=False))))
+    def collect(sample):
+        samples.append(sample)
+
+    collect()
+    forms = [f for f in policy.forms if prefillable(f) and f.laid_out]
+    cases, expected = [], []
+    for n, (ledger, _) in enumerate(samples):
+        ledger = json.loads(json.dumps(ledger))
+        if not isinstance(ledger, dict) or not isinstance(ledger.get("entries"), list):
+            continue
+        form = forms[n % len(forms)]
+        if not isinstance(ledger.get("person"), dict):
+            ledger["person"] = {}
+        ledger["person"].update({"name": "王小明", "school": "示例中学"})
+        py = prefill(policy, form, ledger)
+        expected.append({"values": py.values, "rows": py.rows,
+                         "period": {"id": py.period.id, "label": py.period.label} if py.period else None})
+        cases.append({"bundle_key": policy.key, "spec": FormView(policy, form).spec(),
+                      "payload": {"format": "jxjy-form-prefill/1", "ledger": ledger}})
+    proc = subprocess.run([NODE, str(FORMS_RUNNER), str(tmp_path)], input=json.dumps(cases, ensure_ascii=False),
+                          capture_output=True, text=True, encoding="utf-8", check=False, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    actual = json.loads(proc.stdout)
+    mismatches = [f"{_first_difference(py, js)!r}\n    ledger: {json.dumps(case['payload']['ledger'], ensure_ascii=False)}"
+                  for case, py, js in zip(cases, expected, actual, strict=True) if py != js]
+    print(f"\n{policy.key}: {len(cases)} prefills of {len(forms)} forms, {len(mismatches)} mismatches")
+    assert len(cases) >= PREFILL_EXAMPLES // 2
+    assert not mismatches, f"{len(mismatches)} of {len(cases)} prefills differ:\n" + "\n".join(mismatches[:5])

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.policy.cases import cases_file_for, run_policy_tests
 from generator.policy.loader import load_policy, policy_files
+from generator.rules.cases import cases_file_for, run_policy_tests
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_FILES = policy_files([ROOT / "policies"])

@@ -73,9 +73,9 @@ def load_policy_arg(spec: str) -> Policy:
     return load_policy(resolve_policy_path(spec))
 
 
-def missing_paths(paths: list[str]) -> list[Diagnostic]:
-    return [Diagnostic.of(p, 1, 1, "diagnostics.io.no_such_path") for p in paths if not Path(p).exists()]
+def missing_paths(paths: list[str | Path]) -> list[Diagnostic]:
+    return [Diagnostic.of(str(p), 1, 1, "diagnostics.io.no_such_path") for p in paths if not Path(p).exists()]
 
 
-def policy_paths(args: argparse.Namespace) -> list[str]:
+def policy_paths(args: argparse.Namespace) -> list[str | Path]:
     return list(getattr(args, "paths", None) or [DEFAULT_POLICIES])

@@ -20,8 +20,8 @@ from generator.cli.common import (
     policy_paths,
 )
 from generator.outputs.report import render_report
-from generator.policy.cases import cases_file_for, load_cases, run_policy_tests
 from generator.policy.loader import policy_files, validate_paths
+from generator.rules.cases import cases_file_for, load_cases, run_policy_tests
 from generator.rules.engine import evaluate
 from generator.rules.ledger import read_ledger
 

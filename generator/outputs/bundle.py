@@ -32,8 +32,8 @@ from generator.base.messages import bundled_catalog
 from generator.base.paths import ROOT, SCHEMAS
 from generator.base.rational import format_rational, parse_rational
 from generator.outputs.files import write_output
-from generator.policy.cases import cases_file_for, load_cases, plain_data
 from generator.policy.model import Document, Item, Policy, Region, Requirement, TimelineEntry, Window
+from generator.rules.cases import cases_file_for, load_cases, plain_data
 from generator.rules.engine import RESULT_FORMAT, evaluate
 
 FORMAT = "jxjy-bundle"

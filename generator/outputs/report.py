@@ -46,7 +46,7 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
     for p in result["periods"].values():
         rows = [labels["items"]]
         for item_id, it in p["items"].items():
-            rows.append([policy.item(item_id).name, it["raw"], it["credited"], str(len(it["entries"]))])
+            rows.append([policy.get_item(item_id).name, it["raw"], it["credited"], str(len(it["entries"]))])
         periods.append({
             "label": p["label"], "start": p["start"], "end": p["end"],
             "table": table(rows) if len(rows) > 1 else "  —",

@@ -222,6 +222,13 @@ class Requirement:
     periods_between: tuple[int, int] | None = None
     roles: tuple[str, ...] = ()
 
+    @property
+    def minimum(self) -> Fraction:
+        """The fixed minimum (every per-period requirement has one; a check's may be per period instead)."""
+        if self.min is None:
+            raise ValueError(f"requirement {self.id} has a minimum per period, not a fixed minimum")
+        return self.min
+
 
 @dataclass(frozen=True)
 class Window:
@@ -443,6 +450,10 @@ class Policy:
 
     def item(self, item_id: str | None) -> Item | None:
         return self._items_by_id.get(item_id or "")
+
+    def get_item(self, item_id: str) -> Item:
+        """The item with this id, which the model guarantees exists (a reference the validator resolved)."""
+        return self._items_by_id[item_id]
 
     def clause(self, clause_id: str | None) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)

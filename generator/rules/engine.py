@@ -15,9 +15,9 @@ from typing import Any
 from generator.base.dates import parse_date
 from generator.base.messages import message
 from generator.base.rational import format_rational as fmt
-from generator.policy.model import Cap, Check, Item, Policy, Requirement
+from generator.policy.model import Cap, Check, Item, Policy, Requirement, Verdict
 from generator.rules.inputs import ALL_INPUT_FIELDS, amount, input_fields
-from generator.rules.periods import PeriodSpan, period_of, period_starting
+from generator.rules.periods import PeriodSpan, period_of, period_starting, span_of
 
 RESULT_FORMAT = "jxjy-result/1"
 
@@ -41,13 +41,7 @@ OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
 
 
 def _span_of(policy: Policy, day: dt.date) -> PeriodSpan | None:
-    """The period containing `day`, or None when it cannot be represented (it would start before year 1, or
-    the next period would start after 9999: 0001-01-01 of a school year, or any day of 9999 after its start)."""
-    try:
-        return period_of(policy.period, day)
-    except ValueError:
-        return None
-
+    return span_of(policy.period, day)
 
 def _spans(policy: Policy, years: range) -> list[PeriodSpan]:
     """The periods starting in these years, leaving out those that cannot be represented."""
@@ -298,7 +292,9 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
         for p in problems:
             errors.append({"entry": idx, **p})
         if not problems:
-            good.append((idx, entry, policy.item(entry["item"]), parse_date(entry["date"])))
+            day = parse_date(entry["date"])
+            assert day is not None  # check_entry accepted it
+            good.append((idx, entry, policy.get_item(entry["item"]), day))
     if as_of_date is None and good:
         as_of_date = max(day for *_, day in good)
     counted = []
@@ -361,20 +357,20 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                 continue
             if item.dedupe and _course_key(entry):
                 scope = item.dedupe.scope
-                key = (item.id, _course_key(entry), pid if scope == "period" else "*")
-                if key in seen_courses:
+                course = (item.id, _course_key(entry), pid if scope == "period" else "*")
+                if course in seen_courses:
                     trace.add(message("dedupe.duplicate", item=item.name, course=entry.get("course")),
                               item.dedupe.source, pid, f"entry:{idx}")
                     item_entries[item.id].append(idx)
                     item_raw.setdefault(item.id, Fraction(0))
                     continue
-                seen_courses[key] = pid
+                seen_courses[course] = pid
             item_entries[item.id].append(idx)
             item_facts[item.id].append((idx, entry))
             item_raw.setdefault(item.id, Fraction(0))
         # each item's rule (generator/rules/types.py): per entry, or over the period's summed input
         for item_id in list(item_raw):
-            item = policy.item(item_id)
+            item = policy.get_item(item_id)
             value, lines = item.rule.period_credit(policy, item, item_facts.get(item_id, []))
             for text, ref in lines:
                 trace.add(text, item.source, pid, ref)
@@ -385,7 +381,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
         item_credit = dict(item_raw)
         word = message(f"period_word.{policy.period.kind}")
         for item_id in item_credit:
-            item = policy.item(item_id)
+            item = policy.get_item(item_id)
             for n, cap in enumerate(item.caps):
                 before = item_credit[item_id]
                 if cap.per == "period":
@@ -395,9 +391,9 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                                           credited=fmt(after), unit=policy.unit, period_word=word),
                                   cap.source, pid, f"item:{item_id}")
                 else:
-                    key = (item_id, n)
-                    after = min(before, max(cap.max - running[key], Fraction(0)))
-                    running[key] += after
+                    counter = (item_id, n)
+                    after = min(before, max(cap.max - running[counter], Fraction(0)))
+                    running[counter] += after
                     if after < before:
                         trace.add(message("cap.item_running", item=item.name, max=fmt(cap.max), credited=fmt(after),
                                           unit=policy.unit, period_word=word), cap.source, pid, f"item:{item_id}")
@@ -408,11 +404,10 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
         categories = _category_totals(policy, item_credit)
         total = sum(item_credit.values(), Fraction(0))
         for cat in policy.categories:
-            members = [policy.item(i).name for i in item_credit if cat.id in policy.category_ancestors(policy.item(i).category)]
+            members = [i for i in item_credit if cat.id in policy.category_ancestors(policy.get_item(i).category)]
             if members:
                 trace.add(message("total.category", category=cat.name, items=" + ".join(
-                    f"{policy.item(i).name} {fmt(item_credit[i])}" for i in item_credit
-                    if cat.id in policy.category_ancestors(policy.item(i).category)),
+                    f"{policy.get_item(i).name} {fmt(item_credit[i])}" for i in members),
                     credits=fmt(categories[cat.id]), unit=policy.unit), cat.source, pid, f"category:{cat.id}")
         trace.add(message("total.total", credits=fmt(total), unit=policy.unit), period=pid, ref="total")
         reqs = {}
@@ -420,7 +415,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             if req.roles and not roles.intersection(req.roles):
                 continue
             actual = _measure(policy, req, item_credit, categories, total)
-            reqs[req.id] = _requirement_result(policy, req, req.min, actual, trace, pid)
+            reqs[req.id] = _requirement_result(policy, req, req.minimum, actual, trace, pid)
         _state_carry_over(policy, span, total, reqs, trace)
         periods_out[pid] = {
             "id": pid, "label": span.label, "start": span.start.isoformat(), "end": span.end.isoformat(),
@@ -431,7 +426,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             "requirements": reqs,
         }
         if policy.period.verdict is not None:
-            periods_out[pid]["verdict"] = _verdict(policy, span, reqs, trace)
+            periods_out[pid]["verdict"] = _verdict(policy, policy.period.verdict, span, reqs, trace)
 
     checks_out = {}
     for check in policy.checks:
@@ -463,16 +458,15 @@ def _state_carry_over(policy: Policy, span: PeriodSpan, total: Fraction, reqs: d
     totals = [r for r in policy.requirements if r.measure.kind == "total" and r.id in reqs]
     if not totals:
         return
-    req = max(totals, key=lambda r: r.min)
-    if total <= req.min:
+    req = max(totals, key=lambda r: r.minimum)
+    if total <= req.minimum:
         return
     trace.add(message("carry_over.not_carried", period=span.label, total=fmt(total), unit=policy.unit, name=req.name,
-                      excess=fmt(total - req.min), period_word=message(f"period_word.{policy.period.kind}")),
+                      excess=fmt(total - req.minimum), period_word=message(f"period_word.{policy.period.kind}")),
               policy.period.carry_over_source or policy.period.source, span.id, "carry_over")
 
 
-def _verdict(policy: Policy, span: PeriodSpan, reqs: dict, trace: _Trace) -> dict:
-    verdict = policy.period.verdict
+def _verdict(policy: Policy, verdict: Verdict, span: PeriodSpan, reqs: dict, trace: _Trace) -> dict:
     unmet = [r["name"] for r in reqs.values() if not r["met"]]
     passed = bool(reqs) and not unmet
     if passed:
@@ -502,8 +496,8 @@ def _apply_shared_cap(policy: Policy, cap: Cap, item_credit: dict, running: dict
             continue
         item_credit[item_id] -= cut
         excess -= cut
-        trace.add(message("cap.shared", cap=cap.name, items="、".join(policy.item(i).name for i in members),
-                          raw=fmt(raw), max=fmt(cap.max), item=policy.item(item_id).name,
+        trace.add(message("cap.shared", cap=cap.name, items="、".join(policy.get_item(i).name for i in members),
+                          raw=fmt(raw), max=fmt(cap.max), item=policy.get_item(item_id).name,
                           credited=fmt(item_credit[item_id]), unit=policy.unit, period_word=word),
                   cap.source, pid, f"item:{item_id}")
         if excess <= 0:
@@ -513,7 +507,7 @@ def _apply_shared_cap(policy: Policy, cap: Cap, item_credit: dict, running: dict
 def _category_totals(policy: Policy, item_credit: dict[str, Fraction]) -> dict[str, Fraction]:
     totals = {c.id: Fraction(0) for c in policy.categories}
     for item_id, value in item_credit.items():
-        for cat in policy.category_ancestors(policy.item(item_id).category):
+        for cat in policy.category_ancestors(policy.get_item(item_id).category):
             if cat in totals:
                 totals[cat] += value
     return totals
@@ -586,7 +580,7 @@ def _evaluate_check(policy: Policy, check, periods: list[PeriodSpan], extra: dt.
     trace.add(message("check.met" if met else "check.unmet", name=check.name), check.source, ref=ref)
     out = {"id": check.id, "name": check.name, "periods": pids, "met": met, "requirements": reqs,
            "source": check.source}
-    if extra_pid:
+    if extra_pid and extra is not None:
         out["includes_until"] = {"period": extra_pid, "date": extra.isoformat()}
     return out
 

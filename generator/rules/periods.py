@@ -38,3 +38,12 @@ def period_starting(period: PeriodScheme, start_year: int) -> PeriodSpan:
 
 def shift(period: PeriodScheme, span: PeriodSpan, by: int) -> PeriodSpan:
     return period_starting(period, span.start.year + by)
+
+
+def span_of(period: PeriodScheme, day: dt.date) -> PeriodSpan | None:
+    """The period containing `day`, or None when it cannot be represented (it would start before year 1, or
+    the next period would start after 9999: 0001-01-01 of a school year, or any day of 9999 after its start)."""
+    try:
+        return period_of(period, day)
+    except ValueError:
+        return None

@@ -77,7 +77,7 @@ def shared_caps(policy: Policy, item: Item) -> list[Cap]:
 
 
 def shared_cap_phrase(policy: Policy, item: Item, cap: Cap) -> str:
-    others = [policy.item(i).name if policy.item(i) else i for i in cap.items if i != item.id]
+    others = [policy.get_item(i).name for i in cap.items if i != item.id]
     return _t("shared_cap", others=_quoted(others), scope=scope_phrase(policy, cap.per), max=fmt(cap.max),
               unit=policy.unit)
 
@@ -120,22 +120,22 @@ def measure_phrase(policy: Policy, measure: Measure) -> str:
     if measure.kind == "total":
         return _t("measure.total", unit=policy.unit)
     if measure.kind == "category":
-        names = {c.id: c.name for c in policy.categories}
-        return _t("measure.category", category=names.get(measure.ids[0], measure.ids[0]))
-    names = [policy.item(i).name if policy.item(i) else i for i in measure.ids]
+        category = policy.category(measure.ids[0])
+        return _t("measure.category", category=category.name if category else measure.ids[0])
+    names = [policy.get_item(i).name for i in measure.ids]
     return _t("measure.items" if len(names) > 1 else "measure.item", items=_quoted(names))
 
 
 def requirement_sentence(policy: Policy, req: Requirement) -> str:
     """每学年规范性培训不少于 48 学分."""
     return _t("requirement", period_word=period_word(policy), measure=measure_phrase(policy, req.measure),
-              min=fmt(req.min), unit=policy.unit)
+              min=fmt(req.minimum), unit=policy.unit)
 
 
 def check_requirement_sentence(policy: Policy, req: Requirement) -> str:
     measure = measure_phrase(policy, req.measure)
-    if req.min is not None:
-        text = _t("check_min", measure=measure, min=fmt(req.min), unit=policy.unit)
+    if req.min_per_period is None:
+        text = _t("check_min", measure=measure, min=fmt(req.minimum), unit=policy.unit)
     else:
         text = _t("check_min_per_period", measure=measure, min=fmt(req.min_per_period), unit=policy.unit,
                   period_word=period_word(policy))

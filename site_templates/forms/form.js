@@ -58,7 +58,8 @@
     if (v === undefined || v === null) return "";
     if (field === "level") return levelName(item, v);
     if (E.AMOUNT_FIELDS.indexOf(field) >= 0) {
-      try { return E.rational.format(E.rational.parse(v)); } catch (e) { return String(v); }
+      var exact = E.amount(v);  // a JSON float as the decimal its writer meant, as the engine reads it
+      return exact !== null ? E.rational.format(exact) : String(v);
     }
     return String(v);
   }
@@ -78,8 +79,13 @@
     return "";
   }
   function cmpId(a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; }
+  function personOf(ledger) {
+    var p = ledger.person;
+    return p !== null && typeof p === "object" && !Array.isArray(p) ? p : {};
+  }
   function countable(E, bundle, ledger) {
-    var person = ledger.person || {}, roles = Array.isArray(person.roles) ? person.roles : [];
+    var person = personOf(ledger);
+    var roles = Array.isArray(person.roles) ? person.roles.filter(function (r) { return typeof r === "string"; }) : [];
     var all = Array.isArray(ledger.entries) ? ledger.entries : [];
     return all.filter(function (e) {
       return e !== null && typeof e === "object" && !Array.isArray(e) && E.checkEntry(bundle, e, roles).length === 0;
@@ -89,7 +95,7 @@
   /** {values: {name: text}, rows: {section: n}, period: {id, label} | null} for a prefill payload
    *  (prefill.prefill). */
   function prefillValues(E, bundle, spec, payload) {
-    var ledger = payload.ledger || {}, person = ledger.person || {};
+    var ledger = payload.ledger || {}, person = personOf(ledger);
     var all = Array.isArray(ledger.entries) ? ledger.entries : [];
     var entries = countable(E, bundle, ledger);
     var sectionItems = spec.sections.map(function (s) { return s.item; }).filter(Boolean);

@@ -113,8 +113,9 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
         bundle = json.loads((bundles_dir / entry["url"]).read_text(encoding="utf-8"))
         base = f"{entry['id']}/{entry['edition']}"
         data = js_twin([entry["key"]], dumps(calculator_view(bundle)))
-        if (forms or {}).get(entry["key"]):
-            data += js_twin([entry["key"]], dumps(forms[entry["key"]]), GLOBAL_FORMS)
+        edition_forms = (forms or {}).get(entry["key"])
+        if edition_forms:
+            data += js_twin([entry["key"]], dumps(edition_forms), GLOBAL_FORMS)
         write_output(out_dir / f"{base}.js", data, written)
         texts = js_twin([entry["key"]], dumps(calculator_texts(bundle)), GLOBAL_TEXTS)
         write_output(out_dir / f"{base}.texts.js", texts, written)
@@ -123,8 +124,8 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
         slim["texts"] = {"url": f"{base}.texts.js"}
         entries.append(slim)
     latest = {pid: {"edition": alias["edition"]} for pid, alias in (index.get("latest") or {}).items()}
-    data = js_literal(dumps({"bundles": entries, "latest": latest}))
-    write_output(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {data};\n".encode(), written)
+    index_text = js_literal(dumps({"bundles": entries, "latest": latest}))
+    write_output(out_dir / "index.js", f"globalThis.{GLOBAL_INDEX} = {index_text};\n".encode(), written)
     return sorted(written)
 
 

@@ -224,7 +224,7 @@ def fill(pdf: bytes, values: dict[str, str]) -> bytes:
     for every field: ~0.3 s a field.)
     """
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    font_ref = writer._root_object["/AcroForm"]["/DR"]["/Font"].raw_get(FONT_RESOURCE)
+    font_ref = writer._root_object["/AcroForm"]["/DR"]["/Font"].raw_get(FONT_RESOURCE)  # type: ignore[index]
     widgets = {}
     for page in writer.pages:
         for annot in page.get("/Annots") or []:

@@ -20,8 +20,8 @@ from generator.base.rational import format_rational, parse_rational
 from generator.outputs.forms.view import cell_name, column_entry_fields, header_name, total_name
 from generator.policy.model import Form, FormField, Item, Policy
 from generator.rules.engine import check_entry, entry_credit, entry_period, evaluate
-from generator.rules.inputs import AMOUNT_FIELDS, QUANTITY_INPUTS
-from generator.rules.periods import PeriodSpan, period_of, period_starting
+from generator.rules.inputs import AMOUNT_FIELDS, QUANTITY_INPUTS, amount
+from generator.rules.periods import PeriodSpan, span_of
 
 PREFILL_FORMAT = "jxjy-form-prefill/1"
 
@@ -62,10 +62,8 @@ def _entry_value(item: Item, entry: dict, entry_field: str) -> str:
     if entry_field == "level":
         return item.level_name(str(value))
     if entry_field in AMOUNT_FIELDS:
-        try:
-            return format_rational(parse_rational(value))
-        except (ValueError, TypeError):
-            return str(value)
+        exact = amount(value)  # a JSON float as the decimal its writer meant, as the engine reads it
+        return format_rational(exact) if exact is not None else str(value)
     return str(value)
 
 
@@ -76,8 +74,10 @@ class Prefill:
     period: PeriodSpan | None
 
 
-def _period_named(policy: Policy, period_id: str) -> PeriodSpan:
-    return period_starting(policy.period, int(period_id.split("-")[0]))
+def _period_named(policy: Policy, period_id: str) -> PeriodSpan | None:
+    """The period whose id starts with the year in `period_id` ("2017-2018" → the school year 2017—2018)."""
+    day = parse_date(f"{str(period_id).split('-')[0]}-{policy.period.start}")
+    return span_of(policy.period, day) if day else None
 
 
 def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None, result: dict | None = None) -> Prefill:
@@ -90,8 +90,8 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
     sum.<column-id> (sum of that column over the form), result.total,
     result.category.<id>, result.item.<id> (credited, after caps, from the engine).
     """
-    person = ledger.get("person") or {}
-    roles = set(person.get("roles") or [])
+    person = ledger.get("person") if isinstance(ledger.get("person"), dict) else {}
+    roles = {r for r in person.get("roles") or [] if isinstance(r, str)} if isinstance(person.get("roles"), list) else set()
     raw_entries = [e for e in ledger.get("entries") or [] if isinstance(e, dict)]
     entries = [e for e in raw_entries if not check_entry(policy, e, roles)]
     section_items = {s.item for s in form.sections if s.item}
@@ -103,7 +103,7 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
         span = max(entry_period(policy, e) for e in mine)
     else:
         days = [d for d in (parse_date(e.get("date")) for e in raw_entries if isinstance(e.get("date"), str)) if d]
-        span = period_of(policy.period, max(days)) if days else None
+        span = span_of(policy.period, max(days)) if days else None
     values: dict[str, str] = {}
     rows: dict[str, int] = {}
     for s in form.sections:

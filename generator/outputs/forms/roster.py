@@ -100,16 +100,16 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
     row += -(-len(form.header) // pairs_per_row) + 1
     head_top = row
     for level, cells in enumerate(header_rows(section.columns)):
-        col = 1
+        at = 1
         for h in cells:
-            while any(ws.cell(head_top + level, col).coordinate in rng for rng in ws.merged_cells.ranges):
-                col += 1
-            cell = ws.cell(head_top + level, col, h["label"])
+            while any(ws.cell(head_top + level, at).coordinate in rng for rng in ws.merged_cells.ranges):
+                at += 1
+            cell = ws.cell(head_top + level, at, h["label"])
             if h["colspan"] > 1 or h["rowspan"] > 1:
-                ws.merge_cells(start_row=head_top + level, start_column=col,
-                               end_row=head_top + level + h["rowspan"] - 1, end_column=col + h["colspan"] - 1)
+                ws.merge_cells(start_row=head_top + level, start_column=at,
+                               end_row=head_top + level + h["rowspan"] - 1, end_column=at + h["colspan"] - 1)
             cell.font = Font(bold=True)
-            col += h["colspan"]
+            at += h["colspan"]
     depth = len(header_rows(section.columns))
     for r in range(head_top, head_top + depth):
         for c in range(1, ncols + 1):

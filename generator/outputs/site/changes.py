@@ -63,7 +63,7 @@ def base_of(policy: Policy) -> tuple[str, tuple[str, str]] | None:
 
 
 def _item_summary(policy: Policy, item_id: str) -> str:
-    item = policy.item(item_id)
+    item = policy.get_item(item_id)
     cats = {c.id: c.name for c in policy.categories}
     return _t("item", category=cats.get(item.category, item.category), rule=rt.rule_sentence(policy, item))
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 
@@ -259,18 +260,18 @@ class EditionView:
     # overview ---------------------------------------------------------------------------------
     def minimums(self) -> list[dict]:
         """Every minimum of the edition in one table: per-period requirements, then named checks."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for r in self.policy.requirements:
             rows.append({
                 "name": r.name, "scope": rt.scope_phrase(self.policy, "period"),
-                "measure": rt.measure_phrase(self.policy, r.measure), "min": rt.number(r.min),
+                "measure": rt.measure_phrase(self.policy, r.measure), "min": rt.number(r.minimum),
                 "roles": self.role_names(r.roles), "source": r.source,
                 "link": f"requirements.md#{anchors.requirement_anchor(r.id)}",
             })
         for c in self.policy.checks:
             window = rt.check_window_phrase(self.policy, c.window)
             for r in c.requirements:
-                value = r.min if r.min is not None else r.min_per_period
+                value = r.min_per_period if r.min_per_period is not None else r.minimum
                 rows.append({
                     "name": message("rule_text.name_joiner").join((c.name, r.name)), "scope": window,
                     "measure": rt.measure_phrase(self.policy, r.measure), "min": rt.number(value),
@@ -379,7 +380,7 @@ class EditionView:
         }
 
     def shared_cap_rows(self) -> list[dict]:
-        return [{"name": c.name, "item_names": [self.policy.item(i).name for i in c.items if self.policy.item(i)],
+        return [{"name": c.name, "item_names": [self.policy.get_item(i).name for i in c.items],
                  "text": rt.cap_phrase(self.policy, c), "source": c.source} for c in self.policy.shared_caps]
 
     # workflows --------------------------------------------------------------------------------
@@ -413,7 +414,7 @@ class EditionView:
         return ""
 
     def timeline_rows(self) -> list[dict]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for entry in self.policy.timeline:
             span = entry_span(entry)
             rows.append({"id": entry.id, "anchor": anchors.timeline_anchor(entry.id), "kind": entry.kind,
@@ -481,7 +482,7 @@ class EditionView:
             by_file[c.text_file].append(c)
         own = self._own_text()
         order = sorted(by_file, key=lambda f: (f != own, f))
-        sections = []
+        sections: list[dict[str, Any]] = []
         for f in order:
             path = Path(f) if f else None
             if path is None or not path.is_file():
