@@ -35,10 +35,12 @@ def test_yaml_schema_errors_are_located():
     with pytest.raises(InputError) as exc:
         read_ledger(f"{LEDGERS}/bad-schema.yaml")
     lines = [d.format() for d in exc.value.diagnostics]
-    assert any(line.startswith("tests/fixtures/ledgers/bad-schema.yaml:3:25: expected a date written YYYY-MM-DD")
+    assert any(line.startswith("tests/fixtures/ledgers/bad-schema.yaml:3:25: 应为 YYYY-MM-DD 格式的日期")
                for line in lines)
     assert any(":4:26:" in line and "hours" in line for line in lines)
-    assert any(":5:37: unknown key 'huors'; did you mean 'hours'?" in line for line in lines)
+    assert any(":5:37: 未知的键「huors」；是不是「hours」？" in line for line in lines)
+    english = [d.format("en") for d in exc.value.diagnostics]
+    assert any(":5:37: unknown key 'huors'; did you mean 'hours'?" in line for line in english)
 
 
 def test_engine_errors_map_back_to_lines(demo_policy):

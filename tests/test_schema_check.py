@@ -17,8 +17,9 @@ def demo_text() -> str:
     return (Path(__file__).resolve().parent / "fixtures" / "policies" / "demo" / "2020.yaml").read_text(encoding="utf-8")
 
 
-def check(text: str) -> list[str]:
-    return [d.format() for d in schema_diagnostics(parse_yaml(text, "p.yaml"), POLICY_SCHEMA)]
+def check(text: str, lang: str = "en") -> list[str]:
+    """The schema's diagnostics as printed, in English here (tests/broken holds the Chinese)."""
+    return [d.format(lang) for d in schema_diagnostics(parse_yaml(text, "p.yaml"), POLICY_SCHEMA)]
 
 
 def edit(text: str, old: str, new: str) -> str:

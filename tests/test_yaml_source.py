@@ -8,10 +8,11 @@ from generator.base.diagnostics import InputError
 from generator.policy.source import decode_utf8, load_yaml, parse_yaml
 
 
-def errors(text: str) -> list[str]:
+def errors(text: str, lang: str = "en") -> list[str]:
+    """The reader's diagnostics as printed, in English here (tests/broken holds the Chinese)."""
     with pytest.raises(InputError) as exc:
         parse_yaml(text, "p.yaml")
-    return [d.format() for d in exc.value.diagnostics]
+    return [d.format(lang) for d in exc.value.diagnostics]
 
 
 def test_positions_of_nested_values_and_keys():
@@ -42,7 +43,8 @@ def test_gbk_file_is_named_with_line_and_column():
         decode_utf8("id: demo\ntitle: 示例\n".encode("gbk"), "g.yaml")
     [d] = exc.value.diagnostics
     assert (d.line, d.column) == (2, 8)
-    assert "not valid UTF-8" in d.message and "GBK" in d.message
+    assert "not valid UTF-8" in d.text("en") and "GBK" in d.text("en")
+    assert "GBK" in d.message and "UTF-8" in d.message  # Chinese by default
 
 
 def test_floats_are_decimals_and_ints_stay_ints():
@@ -91,16 +93,29 @@ def test_billion_laughs_is_rejected_without_expanding():
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for i in range(1, 10):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
-    # expanded, a9 would hold 10**10 strings; one diagnostic names the first anchors
-    [message] = errors("\n".join(lines) + "\n")
-    assert message.startswith("p.yaml:1:5: YAML anchors and aliases (&name, *name) are not allowed")
-    assert "&a0 (line 1) is used on line 2" in message and "and 7 more anchors" in message
+    # expanded, a9 would hold 10**10 strings; the first three anchors are named where they are
+    # defined, with the lines that use them, and one line counts the rest
+    messages = errors("\n".join(lines) + "\n")
+    assert len(messages) == 4
+    assert messages[0].startswith("p.yaml:1:5: YAML anchors and aliases (&name, *name) are not allowed: &a0 is used")
+    assert messages[0].count("2") == 1  # used ten times, all on line 2: the line is named once
+    assert messages[1].startswith("p.yaml:2:5: ") and "&a1" in messages[1]
+    assert messages[3] == "p.yaml:4:5: and 7 more anchors or aliases to write out the same way"
 
 
 def test_single_anchor_names_where_it_is_used():
     assert errors("a: &x [1]\nb: *x\nc: *x\n") == [
-        "p.yaml:1:4: YAML anchors and aliases (&name, *name) are not allowed; write each value out in full: "
-        "&x (line 1) is used on lines 2, 3"]
+        "p.yaml:1:4: YAML anchors and aliases (&name, *name) are not allowed: &x is used on line(s) 2, 3; "
+        "write the value out in full each time"]
+    assert errors("a: &x [1]\nb: *x\nc: *x\n", "zh") == [
+        "p.yaml:1:4: 不能使用 YAML 锚点和别名（&名称、*名称）：锚点 &x 在第 2、3 行被引用；请把值在每处完整写出来"]
+
+
+def test_unused_anchor_and_undefined_alias():
+    assert errors("a: &x [1]\n") == [
+        "p.yaml:1:4: YAML anchors and aliases (&name, *name) are not allowed: &x is never used; remove it"]
+    assert errors("a: [1]\nb: *y\n") == [
+        "p.yaml:2:4: YAML anchors and aliases (&name, *name) are not allowed: no &y defines *y; write the value out in full"]
 
 
 def test_merge_key_is_rejected():

@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from generator.base.messages import has_message, render
+from generator.base.messages import Phrase, has_message, render
 from generator.base.rational import format_rational
 
-Params = tuple[tuple[str, "str | tuple[str, ...]"], ...]
+Params = tuple[tuple[str, Any], ...]
 
 
-def _param(value: Any) -> str | tuple[str, ...]:
-    """Parameters are kept as text (or a tuple of texts, joined when rendered), so diagnostics sort and hash."""
+def _param(value: Any) -> Any:
+    """Parameters are kept as text, a tuple of texts (joined when rendered) or a Phrase (a catalog key
+    and its parameters, rendered in the sentence's language), so diagnostics sort and hash."""
+    if isinstance(value, Phrase):
+        return Phrase(value.key, params_of(dict(value.params)))
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
-        return tuple(str(_param(v)) for v in items)
+        return tuple(_param(v) if isinstance(v, Phrase) else str(_param(v)) for v in items)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Fraction):
@@ -74,8 +77,16 @@ class Diagnostic:
     def as_json(self, lang: str | None = None) -> dict[str, Any]:
         """For machine-readable output: the code and parameters beside the rendered sentence."""
         return {"file": self.file, "line": self.line, "column": self.column, "code": self.code,
-                "params": {k: list(v) if isinstance(v, tuple) else v for k, v in self.params},
+                "params": {k: _json_param(v) for k, v in self.params},
                 "path": self.path, "severity": self.severity, "message": self.text(lang)}
+
+
+def _json_param(value: Any) -> Any:
+    if isinstance(value, Phrase):
+        return {"code": value.key, "params": {k: _json_param(v) for k, v in value.params}}
+    if isinstance(value, tuple):
+        return [_json_param(v) for v in value]
+    return value
 
 
 class InputError(Exception):

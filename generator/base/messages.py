@@ -12,7 +12,10 @@ Two ways in:
 - :func:`render` renders what the person at the terminal reads (diagnostics): in
   :func:`current_language`.
 
-A parameter that is a list is joined with the language's ``joiner``.
+A parameter that is a list is joined with the language's ``joiner``; a parameter that is a
+:class:`Phrase` (a catalog key with its own parameters: "text '学份'", "a list", "; did you mean
+'rate'?") is rendered in the same language as the sentence around it, so a diagnostic composed of
+parts still reads as one sentence in Chinese or in English.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -90,10 +93,26 @@ def has_message(key: str, lang: str = PUBLICATION_LANGUAGE) -> bool:
     return True
 
 
+class Phrase(NamedTuple):
+    """A part of a sentence kept as a catalog key and parameters, rendered with the sentence.
+
+    A tuple of texts, so a diagnostic that carries one still sorts and hashes."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+
+def phrase(key: str, **params: object) -> Phrase:
+    """A Phrase; its parameters are normalised by the Diagnostic that carries it."""
+    return Phrase(key, tuple(sorted(params.items())))
+
+
 def _joined(value: object, lang: str) -> object:
+    if isinstance(value, Phrase):
+        return render(value.key, value.params, lang)
     if isinstance(value, (list, tuple)):
         joiner = template("diagnostics.joiner", lang) if has_message("diagnostics.joiner", lang) else "、"
-        return joiner.join(str(v) for v in value)
+        return joiner.join(str(_joined(v, lang)) for v in value)
     return value
 
 

@@ -1,4 +1,9 @@
-"""JSON Schema validation that speaks to policy authors: position, plain message, a suggestion."""
+"""JSON Schema validation that speaks to policy authors: position, plain message, a suggestion.
+
+jsonschema's own wording ("is not valid under any of the given schemas") never reaches an author:
+each kind of violation becomes a catalog code (diagnostics.schema.*) with the parts that make it
+useful — the value as written, the allowed choices, a did-you-mean — as parameters.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,11 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from generator.base.diagnostics import Diagnostic
+from generator.base.messages import Phrase, phrase
 from generator.base.paths import SCHEMAS
 from generator.policy.source import SourceDoc
 
 SCHEMA_DIR = SCHEMAS
-
-_TYPE_WORDS = {"object": "a mapping (key: value)", "array": "a list", "string": "text",
-               "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "null": "nothing"}
-
 
 @cache
 def load_schema(name: str) -> dict:
@@ -37,18 +38,20 @@ _MONTH_DAY = re.compile(r"^([0-9]{2})-([0-9]{2})$")
 _plain_pattern = jsonschema.Draft202012Validator.VALIDATORS["pattern"]
 
 
-def _calendar_problem(text: str) -> str | None:
+def _calendar_problem(text: str) -> Phrase | None:
     """A date or month-day that has the right shape but is not on the calendar (2018-02-30, "04-31")."""
     m = _DATE.match(text)
     if m:
         year, month, day = map(int, m.groups())
         last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 31
-        return f"'{text}' is not a real date: {year}-{month:02d} has only {last} days" if day > last else None
+        return phrase("diagnostics.schema.not_a_real_date", value=text, year=year, month=f"{month:02d}",
+                      days=last) if day > last else None
     m = _MONTH_DAY.match(text)
     if m:
         month, day = map(int, m.groups())
         last = calendar.monthrange(2000, month)[1] if 1 <= month <= 12 else 31  # a leap year: "02-29" exists
-        return f"'{text}' is not a real day: month {month:02d} has only {last} days" if day > last else None
+        return phrase("diagnostics.schema.not_a_real_day", value=text, month=f"{month:02d}",
+                      days=last) if day > last else None
     return None
 
 
@@ -57,9 +60,8 @@ def _pattern_and_calendar(validator, pattern, instance, schema):
     errors = list(_plain_pattern(validator, pattern, instance, schema))
     yield from errors
     if not errors and isinstance(instance, str) and pattern.startswith(("^[0-9]{4}-(0[1-9]", "^(0[1-9]|1[0-2])-")):
-        problem = _calendar_problem(instance)
-        if problem:
-            yield ValidationError(problem)
+        if _calendar_problem(instance):
+            yield ValidationError(f"{instance!r} is not on the calendar")
 
 
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern_and_calendar})
@@ -77,26 +79,46 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     return _Validator(schema, registry=registry)
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any) -> Phrase:
+    """The value as the author wrote it: "text '学份'", "number 2020", "a list"."""
     if isinstance(value, bool):
-        return "true/false"
+        return phrase("diagnostics.schema.got.boolean")
     if isinstance(value, dict):
-        return "a mapping"
+        return phrase("diagnostics.schema.got.mapping")
     if isinstance(value, list):
-        return "a list"
+        return phrase("diagnostics.schema.got.list")
     if value is None:
-        return "nothing (empty value)"
+        return phrase("diagnostics.schema.got.nothing")
     if isinstance(value, str):
-        return f"text '{value}'"
-    return f"number {value}"
+        return phrase("diagnostics.schema.got.text", value=value)
+    return phrase("diagnostics.schema.got.number", value=value)
+
+
+def _type_words(types: list[str]) -> Phrase:
+    """"a mapping (key: value)", or "a list or text" for a choice of types."""
+    words = [phrase(f"diagnostics.schema.type.{t}") if t in _TYPES else phrase("diagnostics.schema.type.other", type=t)
+             for t in types]
+    out = words[-1]
+    for word in reversed(words[:-1]):
+        out = phrase("diagnostics.schema.either", first=word, second=out)
+    return out
+
+
+_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+NO_HINT = phrase("diagnostics.nothing")
 
 
 _CLOSE = 0.7  # 0.6 suggests 'id' for 'kind'
 
 
-def _suggest(word: str, choices: Iterable[str]) -> str:
+def _suggest(word: str, choices: Iterable[str]) -> Phrase:
+    """"; did you mean 'rate'?" when one choice is close, else nothing."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=_CLOSE)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(close[0]) if close else NO_HINT
+
+
+def did_you_mean(choice: str) -> Phrase:
+    return phrase("diagnostics.hint.did_you_mean", choice=choice)
 
 
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
@@ -113,7 +135,7 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
 
 
 _KEY_LIKE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_MEASURE = "expected 'total', {category: <id>} or {items: [<id>, ...]}"
+_MEASURE = phrase("diagnostics.schema.measure_forms")
 
 
 def _resolve(schema: dict, root: dict) -> dict:
@@ -126,30 +148,66 @@ def _resolve(schema: dict, root: dict) -> dict:
     return schema if isinstance(schema, dict) else {}
 
 
-def _unknown_key(key: str, value: Any, allowed: set[str], expected: str = "") -> str:
+def _unknown_key(doc: SourceDoc, path: tuple, key: str, value: Any, allowed: set[str],
+                 expected: Phrase | None = None) -> Diagnostic:
     if "：" in key:
-        return f"unknown key '{key}': '：' is a full-width colon; write '{key.split('：')[0]}: …' with a half-width ': '"
+        return doc.diagnostic(path, "diagnostics.schema.unknown_key_fullwidth_colon", key=key, name=key,
+                              before=key.split("：")[0])
     hint = _suggest(key, allowed)
-    if hint:
-        return f"unknown key '{key}'{hint}"
+    if hint != NO_HINT:
+        return doc.diagnostic(path, "diagnostics.schema.unknown_key", key=key, name=key, hint=hint)
     if value is None and not _KEY_LIKE.match(key):
         # `{id: 一, quote: 考试合格后, 方可登记}`: the ', ' split the text and its tail became a key
-        return (f"unknown key '{key}' (with no value): if it is the end of the text before it, quote that text, "
-                "because inside { } a ', ' starts a new key")
-    return f"unknown key '{key}'; " + (expected or f"allowed keys: {', '.join(sorted(allowed))}")
+        return doc.diagnostic(path, "diagnostics.schema.unknown_key_text_tail", key=key, name=key)
+    hint = phrase("diagnostics.schema.expected_measure", measure=expected) if expected is not None \
+        else phrase("diagnostics.schema.allowed_keys", keys=sorted(allowed))
+    return doc.diagnostic(path, "diagnostics.schema.unknown_key", key=key, name=key, hint=hint)
 
 
 def _measure_message(inst: Any, path: tuple, doc: SourceDoc) -> list[Diagnostic]:
     """`of:` is 'total', {category: id} or {items: [ids]}; say which part is off."""
     if isinstance(inst, str):
-        return [doc.diagnostic(path, f"{_describe(inst)} is not allowed here; {_MEASURE}{_suggest(inst, ['total'])}")]
+        return [doc.diagnostic(path, "diagnostics.schema.not_allowed_measure", value=_describe(inst), measure=_MEASURE,
+                               hint=_suggest(inst, ["total"]))]
     if isinstance(inst, dict):
         extras = [k for k in inst if k not in ("category", "items")]
         if extras:
-            return [doc.diagnostic(path, _unknown_key(k, inst[k], {"category", "items"}, _MEASURE), key=k) for k in extras]
+            return [_unknown_key(doc, path, k, inst[k], {"category", "items"}, _MEASURE) for k in extras]
         if {"category", "items"} <= set(inst):
-            return [doc.diagnostic(path, "give either {category: <id>} or {items: [<id>, ...]}, not both", key="items")]
-    return [doc.diagnostic(path, f"{_MEASURE}, got {_describe(inst)}")]
+            return [doc.diagnostic(path, "diagnostics.schema.category_or_items", key="items")]
+    return [doc.diagnostic(path, "diagnostics.schema.expected_measure_got", measure=_MEASURE, value=_describe(inst))]
+
+
+def _pattern_message(doc: SourceDoc, path: tuple, pattern: str, inst: Any) -> Diagnostic:
+    """A value of the wrong shape, named by what the pattern is for (a date, an id, a quantity …)."""
+    if isinstance(inst, str) and re.search(pattern, inst):
+        problem = _calendar_problem(inst)  # the right shape but not on the calendar
+        if problem is not None:
+            return doc.diagnostic(path, problem.key, **dict(problem.params))
+    got = _describe(inst)
+    if pattern.startswith("^[0-9]{4}-(0[1-9]"):
+        if "[12][0-9]|3[01])$" in pattern and pattern.count("-") >= 2:
+            return doc.diagnostic(path, "diagnostics.schema.expected_date", value=got)
+        return doc.diagnostic(path, "diagnostics.schema.expected_month", value=got)
+    if pattern.startswith("^(0[1-9]|1[0-2])-"):
+        return doc.diagnostic(path, "diagnostics.schema.expected_month_day", value=got)
+    if pattern == "^[a-z][a-z0-9-]*$":
+        return doc.diagnostic(path, "diagnostics.schema.bad_id", value=got)
+    if "/[1-9]" in pattern:
+        return doc.diagnostic(path, "diagnostics.schema.expected_quantity", value=got)
+    if pattern.startswith("^[0-9A-Za-z]"):
+        return doc.diagnostic(path, "diagnostics.schema.expected_label", value=got)
+    return doc.diagnostic(path, "diagnostics.schema.pattern", value=got, pattern=pattern)
+
+
+def _type_hint(wants: list[str], inst: Any) -> Phrase:
+    if wants == ["array"] and isinstance(inst, (str, int)) and not isinstance(inst, bool):
+        return phrase("diagnostics.schema.hint.write_as_list", value=inst)
+    if wants == ["array"] and isinstance(inst, dict):
+        return phrase("diagnostics.schema.hint.list_entries")
+    if wants == ["string"] and isinstance(inst, (int, Decimal)) and not isinstance(inst, bool):
+        return phrase("diagnostics.schema.hint.quote_it", value=inst)
+    return NO_HINT
 
 
 def _message(error: ValidationError, doc: SourceDoc, root: dict | None = None) -> list[Diagnostic]:
@@ -160,80 +218,60 @@ def _message(error: ValidationError, doc: SourceDoc, root: dict | None = None) -
     if v == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed] if isinstance(inst, dict) else []
-        return [doc.diagnostic(path, _unknown_key(k, inst[k], allowed), key=k) for k in extras]
+        return [_unknown_key(doc, path, k, inst[k], allowed) for k in extras]
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         prop = _resolve(schema.get("properties", {}).get(missing, {}), root or {})
-        options = f", one of: {', '.join(map(str, prop['enum']))}" if isinstance(prop.get("enum"), list) else ""
-        return [doc.diagnostic(path, f"missing required key '{missing}'{options}")]
+        if isinstance(prop.get("enum"), list):
+            return [doc.diagnostic(path, "diagnostics.schema.missing_key_one_of", name=missing,
+                                   options=[str(o) for o in prop["enum"]])]
+        return [doc.diagnostic(path, "diagnostics.schema.missing_key", name=missing)]
     if v == "enum":
         options = [str(o) for o in schema.get("enum", [])]
-        hint = _suggest(str(inst), options) if isinstance(inst, str) else ""
-        return [doc.diagnostic(path, f"{_describe(inst)} is not allowed here; expected one of: "
-                                     f"{', '.join(options)}{hint}")]
+        hint = _suggest(str(inst), options) if isinstance(inst, str) else NO_HINT
+        return [doc.diagnostic(path, "diagnostics.schema.not_one_of", value=_describe(inst), options=options, hint=hint)]
     if v == "const":
-        return [doc.diagnostic(path, f"expected '{schema.get('const')}', got {_describe(inst)}")]
+        return [doc.diagnostic(path, "diagnostics.schema.expected_const", expected=schema.get("const"),
+                               value=_describe(inst))]
     if v == "type":
         want = schema.get("type")
         wants = want if isinstance(want, list) else [want]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
-        hint = ""
-        if wants == ["array"] and isinstance(inst, (str, int)) and not isinstance(inst, bool):
-            hint = f"; write it as a list: [{inst}]"
-        elif wants == ["array"] and isinstance(inst, dict):
-            hint = "; start each entry with '- ', or put the entries in [ ]"
-        elif wants == ["string"] and isinstance(inst, (int, Decimal)) and not isinstance(inst, bool):
-            hint = f"; quote it: \"{inst}\""
         if wants == ["string"] and schema.get("pattern") and not isinstance(inst, (dict, list)):
-            v = "pattern"  # `issued: 20200501` is a number; say what the text should look like
-        else:
-            return [doc.diagnostic(path, f"expected {words}, got {_describe(inst)}{hint}")]
+            # `issued: 20200501` is a number; say what the text should look like
+            return [_pattern_message(doc, path, schema["pattern"], inst)]
+        return [doc.diagnostic(path, "diagnostics.schema.expected_type", expected=_type_words(wants),
+                               value=_describe(inst), hint=_type_hint(wants, inst))]
     if v == "pattern":
-        pattern = schema.get("pattern", "")
-        if isinstance(inst, str) and re.search(pattern, inst):
-            return [doc.diagnostic(path, error.message)]  # the right shape but not on the calendar
-        if pattern.startswith("^[0-9]{4}-(0[1-9]"):
-            if "[12][0-9]|3[01])$" in pattern and pattern.count("-") >= 2:
-                return [doc.diagnostic(path, f"expected a date written YYYY-MM-DD (e.g. 2018-07-31), got {_describe(inst)}")]
-            return [doc.diagnostic(path, f"expected a month written YYYY-MM, got {_describe(inst)}")]
-        if pattern.startswith("^(0[1-9]|1[0-2])-"):
-            return [doc.diagnostic(path, f"expected a quoted month-day \"MM-DD\" (e.g. \"08-01\"), got {_describe(inst)}")]
-        if pattern == "^[a-z][a-z0-9-]*$":
-            return [doc.diagnostic(path, f"{_describe(inst)} is not a valid id: use lowercase letters, digits "
-                                         "and hyphens, starting with a letter")]
-        if "/[1-9]" in pattern:
-            return [doc.diagnostic(path, f"expected a non-negative number such as 3, 0.5 or \"1/3\", got {_describe(inst)}")]
-        if pattern.startswith("^[0-9A-Za-z]"):
-            return [doc.diagnostic(path, f"expected a quoted label such as \"2018\" (letters, digits, '.', '_' or '-'), "
-                                         f"got {_describe(inst)}")]
-        return [doc.diagnostic(path, f"{_describe(inst)} does not match the required format {pattern}")]
+        return [_pattern_message(doc, path, schema.get("pattern", ""), inst)]
     if v in ("minimum", "exclusiveMinimum"):
-        return [doc.diagnostic(path, f"{_describe(inst)} is too small (minimum {schema.get(v)})")]
+        return [doc.diagnostic(path, "diagnostics.schema.too_small", value=_describe(inst), limit=schema.get(v))]
     if v == "maximum":
-        return [doc.diagnostic(path, f"{_describe(inst)} is too large (maximum {schema.get(v)})")]
+        return [doc.diagnostic(path, "diagnostics.schema.too_large", value=_describe(inst), limit=schema.get(v))]
     if v in ("minItems", "minLength"):
-        unit = "entries" if v == "minItems" else "characters"
-        return [doc.diagnostic(path, "must not be empty" if schema.get(v) == 1 else
-                                     f"needs at least {schema.get(v)} {unit}, got {_describe(inst)}")]
+        if schema.get(v) == 1:
+            return [doc.diagnostic(path, "diagnostics.schema.empty")]
+        code = "diagnostics.schema.too_few_items" if v == "minItems" else "diagnostics.schema.too_short"
+        return [doc.diagnostic(path, code, limit=schema.get(v), value=_describe(inst))]
     if v in ("maxLength", "maxItems"):
-        return [doc.diagnostic(path, f"too long (at most {schema.get(v)})")]
+        return [doc.diagnostic(path, "diagnostics.schema.too_long", limit=schema.get(v))]
     if v == "not" and isinstance(error.validator_value, dict) and isinstance(inst, dict) \
             and list(error.validator_value) == ["required"]:
         keys = [k for k in error.validator_value["required"] if k in inst]
-        with_kind = f" with kind: {inst['kind']}" if isinstance(inst.get("kind"), str) else " here"
-        return [doc.diagnostic(path, f"'{k}' is not used{with_kind}; remove it", key=k) for k in keys]
+        if isinstance(inst.get("kind"), str):
+            return [doc.diagnostic(path, "diagnostics.schema.not_for_kind", key=k, name=k, kind=inst["kind"])
+                    for k in keys]
+        return [doc.diagnostic(path, "diagnostics.schema.not_used_here", key=k, name=k) for k in keys]
     if v == "oneOf" and isinstance(inst, dict) and {"min", "min_per_period"} <= set(inst):
-        return [doc.diagnostic(path, "give either 'min' (over the whole window) or 'min_per_period' "
-                                     "(times the number of periods), not both", key="min_per_period")]
+        return [doc.diagnostic(path, "diagnostics.schema.min_or_min_per_period", key="min_per_period")]
     if v in ("anyOf", "oneOf"):
         if "/[1-9]" in json.dumps(schema):
-            return [doc.diagnostic(path, f"expected a non-negative number such as 3, 0.5 or \"1/3\", got {_describe(inst)}")]
+            return [doc.diagnostic(path, "diagnostics.schema.expected_quantity", value=_describe(inst))]
         if "category" in json.dumps(schema) and "total" in json.dumps(schema):
             return _measure_message(inst, path, doc)
         if error.validator_value and all("required" in s for s in error.validator_value if isinstance(s, dict)):
             keys = [s["required"][0] for s in error.validator_value]
-            return [doc.diagnostic(path, f"give exactly one of: {', '.join(keys)}")]
-    return [doc.diagnostic(path, error.message)]
+            return [doc.diagnostic(path, "diagnostics.schema.exactly_one_of", keys=keys)]
+    return [doc.diagnostic(path, "diagnostics.schema.other", detail=error.message)]
 
 
 def schema_diagnostics(doc: SourceDoc, schema_name: str) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ those becomes a clear diagnostic, and so that every value keeps its position for
 
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +33,8 @@ class SourceDoc:
     data: Any
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    ends: dict[tuple, tuple[int, int]] = field(default_factory=dict)  # where each text value ends
+    text: str = ""  # the file's text, to place a problem inside a long value (a number in a help text)
 
     def locate(self, path: tuple | list, key: str | None = None) -> tuple[int, int]:
         """Best position for a path: the key if asked, else the value, else the nearest parent."""
@@ -45,10 +48,27 @@ class SourceDoc:
                 return (1, 1)
             path = path[:-1]
 
-    def diagnostic(self, path: tuple | list, message: str, key: str | None = None) -> Diagnostic:
+    def diagnostic(self, path: tuple | list, code: str, key: str | None = None, **params: Any) -> Diagnostic:
+        """A diagnostic at a path (or at one of its keys); `code` is a message catalog key."""
         line, col = self.locate(path, key)
         full = tuple(path) + ((key,) if key is not None else ())
-        return Diagnostic(self.file, line, col, message, json_path(full))
+        return Diagnostic.of(self.file, line, col, code, json_path(full), **params)
+
+    def locate_in_text(self, path: tuple | list, snippet: str) -> tuple[int, int]:
+        """Where `snippet` occurs inside the text value at `path` (its first line and column), else
+        where the value starts. Whitespace may differ (a folded `>-` value spans lines)."""
+        start = self.locate(path)
+        end = self.ends.get(tuple(path))
+        if not self.text or end is None or not snippet:
+            return start
+        lines = self.text.splitlines(keepends=True)
+        offset = sum(len(line) for line in lines[:start[0] - 1]) + start[1] - 1
+        stop = sum(len(line) for line in lines[:end[0] - 1]) + end[1] - 1
+        found = re.compile(r"\s*".join(map(re.escape, snippet))).search(self.text, offset, max(stop, offset))
+        if found is None:
+            return start
+        before = self.text[:found.start()]
+        return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
 
 
 def decode_utf8(raw: bytes, file: str) -> str:
@@ -68,14 +88,10 @@ def decode_utf8(raw: bytes, file: str) -> str:
         col = len(raw[line_start:start].decode("utf-8", errors="replace")) + 1
         try:
             raw.decode("gb18030")
-            guess = "; it looks like GBK/GB18030 (the usual Chinese Windows encoding)"
+            code = "diagnostics.yaml.not_utf8_gbk"
         except UnicodeDecodeError:
-            guess = ""
-        raise InputError([Diagnostic(
-            file, line, col,
-            f"file is not valid UTF-8 (byte 0x{raw[start]:02x}){guess}; save it as UTF-8 "
-            "(另存为 → 编码 UTF-8)",
-        )]) from None
+            code = "diagnostics.yaml.not_utf8"
+        raise InputError([Diagnostic.of(file, line, col, code, byte=f"0x{raw[start]:02x}")]) from None
 
 
 def _tab_diagnostics(text: str, file: str) -> list[Diagnostic]:
@@ -83,8 +99,7 @@ def _tab_diagnostics(text: str, file: str) -> list[Diagnostic]:
     for no, line in enumerate(text.splitlines(), 1):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
-            out.append(Diagnostic(file, no, indent.index("\t") + 1,
-                                  "tab character in indentation; YAML indents with spaces only"))
+            out.append(Diagnostic.of(file, no, indent.index("\t") + 1, "diagnostics.yaml.tab"))
     return out
 
 
@@ -99,8 +114,8 @@ class _Builder:
         self.doc = SourceDoc(file, None)
         self.errors: list[Diagnostic] = []
 
-    def error(self, pos: tuple[int, int], message: str, path: tuple) -> None:
-        self.errors.append(Diagnostic(self.file, pos[0], pos[1], message, json_path(path)))
+    def error(self, pos: tuple[int, int], code: str, path: tuple, **params: Any) -> None:
+        self.errors.append(Diagnostic.of(self.file, pos[0], pos[1], code, json_path(path), **params))
 
     def build(self, node: yaml.Node, path: tuple) -> Any:
         pos = _mark(node)
@@ -110,15 +125,14 @@ class _Builder:
             seen: dict[str, tuple[int, int]] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
-                    self.error(_mark(key_node), "merge keys (<<) are not allowed; write the values out", path)
+                    self.error(_mark(key_node), "diagnostics.yaml.merge_key", path)
                     continue
                 key = self.key(key_node, path)
                 if key is None:
                     continue
                 kpos = _mark(key_node)
                 if key in seen:
-                    self.error(kpos, f"duplicate key '{key}' (first defined at line {seen[key][0]}); "
-                                     "remove one of them", path + (key,))
+                    self.error(kpos, "diagnostics.yaml.duplicate_key", path + (key,), key=key, first_line=seen[key][0])
                     continue
                 seen[key] = kpos
                 self.doc.key_positions[path + (key,)] = kpos
@@ -126,19 +140,19 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        self.doc.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
         return self.scalar(node, path)
 
     def key(self, node: yaml.Node, path: tuple) -> str | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error(_mark(node), "mapping keys must be plain text", path)
+            self.error(_mark(node), "diagnostics.yaml.key_not_text", path)
             return None
         if node.tag == "tag:yaml.org,2002:bool" or node.tag == "tag:yaml.org,2002:null":
             if node.style is None and node.value.lower() not in _BOOL_WORDS and node.tag.endswith("bool"):
-                self.error(_mark(node), f"key '{node.value}' is read as a boolean in YAML 1.1; "
-                                        f"quote it: \"{node.value}\"", path)
+                self.error(_mark(node), "diagnostics.yaml.key_boolean", path, key=node.value)
                 return None
             if node.tag.endswith("null") or node.value.lower() in _BOOL_WORDS:
-                self.error(_mark(node), f"key '{node.value}' is not text; quote it", path)
+                self.error(_mark(node), "diagnostics.yaml.key_not_string", path, key=node.value)
                 return None
         return node.value
 
@@ -153,113 +167,110 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             if text.lower() in _BOOL_WORDS:
                 return text.lower() == "true"
-            self.error(pos, f"'{text}' is read as a boolean in YAML 1.1; write true or false, "
-                            f"or quote it (\"{text}\") if you mean the text", path)
+            self.error(pos, "diagnostics.yaml.boolean_word", path, value=text)
             return text
         if tag == "tag:yaml.org,2002:int":
             if _SEXAGESIMAL.match(text):
-                self.error(pos, f"'{text}' is read as a base-60 number in YAML 1.1; quote it (\"{text}\")", path)
+                self.error(pos, "diagnostics.yaml.sexagesimal", path, value=text)
                 return text
             if _OCTAL_LIKE.match(text):
-                self.error(pos, f"'{text}' has a leading zero and is read as an octal number in YAML 1.1; "
-                                f"quote it (\"{text}\") or drop the zero", path)
+                self.error(pos, "diagnostics.yaml.octal", path, value=text)
                 return text
             if text.lower().startswith(("0x", "0b", "+0x", "-0x")):
-                self.error(pos, f"'{text}' is a hexadecimal/binary number; write it in decimal", path)
+                self.error(pos, "diagnostics.yaml.hexadecimal", path, value=text)
                 return text
             return int(text.replace("_", ""))
         if tag == "tag:yaml.org,2002:float":
             if _SEXAGESIMAL.match(text):
-                self.error(pos, f"'{text}' is read as a base-60 number in YAML 1.1; quote it (\"{text}\")", path)
+                self.error(pos, "diagnostics.yaml.sexagesimal", path, value=text)
                 return text
             if _SPECIAL_FLOAT.match(text):
-                self.error(pos, f"'{text}' is not a finite number", path)
+                self.error(pos, "diagnostics.yaml.not_finite", path, value=text)
                 return text
             return Decimal(text.replace("_", ""))
         # timestamps stay text: the schema checks their format, and no timezone sneaks in
         return text
 
 
-def parse_yaml(text: str, file: str) -> SourceDoc:
-    """Parse one YAML document; raise InputError with every problem found."""
+def read_yaml_text(text: str, file: str) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Parse one YAML document leniently: (document, every problem found).
+
+    The document is None when the text cannot be read as YAML at all (a syntax error, tabs, anchors,
+    an empty file, several documents): there is nothing to check. Strictness problems (duplicate
+    keys, YAML 1.1 booleans and numbers, merge keys) come *with* the document, built without the
+    offending key or with the value as written, so the checks after this one still run; the loader
+    skips what they would say about those very paths.
+    """
     errors = _tab_diagnostics(text, file)
     if errors:
-        raise InputError(errors)
+        return None, errors
     try:
         events = list(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_runaway_quote(text, exc, file) or _yaml_error(exc, file, text)]) from None
-    anchors = _anchor_diagnostic(events, file)
+        return None, [_runaway_quote(text, exc, file) or _yaml_error(exc, file, text)]
+    anchors = _anchor_diagnostics(events, file)
     if anchors:
-        raise InputError([anchors])
-    documents = sum(1 for e in events if isinstance(e, yaml.DocumentStartEvent))
-    if documents > 1:
-        second = [e for e in events if isinstance(e, yaml.DocumentStartEvent)][1]
-        raise InputError([Diagnostic(file, *_mark(second), "only one YAML document per file (remove '---')")])
+        return None, anchors
+    starts = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
+    if len(starts) > 1:
+        return None, [Diagnostic.of(file, *_mark(starts[1]), "diagnostics.yaml.two_documents")]
     node = yaml.compose(text, Loader=yaml.SafeLoader)
-    builder = _Builder(file)
     if node is None:
-        raise InputError([Diagnostic(file, 1, 1, "file is empty (or has only comments)")])
+        return None, [Diagnostic.of(file, 1, 1, "diagnostics.yaml.empty")]
+    builder = _Builder(file)
     builder.doc.data = builder.build(node, ())
-    if builder.errors:
-        raise InputError(builder.errors)
-    return builder.doc
+    builder.doc.text = text
+    return builder.doc, builder.errors
 
 
-def _anchor_diagnostic(events: list, file: str) -> Diagnostic | None:
-    """One diagnostic for all anchors/aliases, from parser events: nothing is ever expanded,
-    so an alias bomb costs no more than its own text. Names the first few with their uses."""
+def parse_yaml(text: str, file: str) -> SourceDoc:
+    """Parse one YAML document; raise InputError with every problem found."""
+    doc, errors = read_yaml_text(text, file)
+    if errors or doc is None:
+        raise InputError(errors)
+    return doc
+
+
+def _anchor_diagnostics(events: list, file: str) -> list[Diagnostic]:
+    """Anchors and aliases, from parser events: nothing is ever expanded, so an alias bomb costs no
+    more than its own text. The first three are named where they are defined, with their uses."""
     defined: dict[str, Any] = {}
-    used: dict[str, list[int]] = {}
-    first = None
+    used: dict[str, list[Any]] = {}
     for e in events:
         if isinstance(e, yaml.AliasEvent):
-            used.setdefault(e.anchor, []).append(e.start_mark.line + 1)
+            used.setdefault(e.anchor, []).append(e)
         elif getattr(e, "anchor", None):
             defined.setdefault(e.anchor, e)
-        else:
-            continue
-        first = first or e
-    if first is None:
-        return None
-    parts = []
-    for name in list(dict.fromkeys([*defined, *used]))[:3]:
-        lines = sorted(set(used.get(name, [])))
-        shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+    names = list(dict.fromkeys([*defined, *used]))
+    out = []
+    for name in names[:3]:
+        lines = sorted({_mark(e)[0] for e in used.get(name, [])})
         if name not in defined:
-            parts.append(f"*{name} (no &{name} defines it)")
+            out.append(Diagnostic.of(file, *_mark(used[name][0]), "diagnostics.yaml.alias_undefined", name=name))
         elif not lines:
-            parts.append(f"&{name} (line {_mark(defined[name])[0]}) is never used")
+            out.append(Diagnostic.of(file, *_mark(defined[name]), "diagnostics.yaml.anchor_unused", name=name))
+        elif len(lines) > 5:
+            out.append(Diagnostic.of(file, *_mark(defined[name]), "diagnostics.yaml.anchor_used_often", name=name,
+                                     lines=lines[:5], count=len(lines)))
         else:
-            parts.append(f"&{name} (line {_mark(defined[name])[0]}) is used on line{'s' if len(lines) > 1 else ''} {shown}")
-    more = len(set(defined) | set(used)) - 3
-    summary = "; ".join(parts) + (f"; and {more} more anchors" if more > 0 else "")
-    return Diagnostic(file, *_mark(first), "YAML anchors and aliases (&name, *name) are not allowed; "
-                                           f"write each value out in full: {summary}")
+            out.append(Diagnostic.of(file, *_mark(defined[name]), "diagnostics.yaml.anchor_used", name=name, lines=lines))
+    if len(names) > 3:
+        fourth = defined.get(names[3]) or used[names[3]][0]
+        out.append(Diagnostic.of(file, *_mark(fourth), "diagnostics.yaml.anchors_more", count=len(names) - 3))
+    return out
 
 
 _SYNTAX = [
-    # (PyYAML problem text contains, context contains, report at the context mark?, plain message)
-    ("but got", "flow sequence", False,
-     "the list opened with '[' at line {cl}, column {cc} is not closed before this point: add the missing ']', "
-     "or a ',' between two entries"),
-    ("but got", "flow mapping", False,
-     "the mapping opened with '{{' at line {cl}, column {cc} is not closed before this point: add the missing '}}', "
-     "or a ',' between two entries"),
-    ("end of stream", "quoted scalar", True, "this quote is never closed: add the closing quote at the end of the text"),
-    ("mapping values are not allowed", "", False,
-     "unexpected ':' here: this line is indented more than the key above it, "
-     "or an unquoted value contains ': ' (quote the value)"),
-    ("could not find expected ':'", "simple key", True,
-     "this line has no ':'; write 'key: value', or indent it further if it continues the value above"),
-    ("expected <block end>, but found '<scalar>'", "", False,
-     "unexpected text here: check that this line lines up with the keys above it, and that a quoted value "
-     "has nothing after its closing quote"),
-    ("expected <block end>, but found '-'", "", False,
-     "a list entry ('- ') where a key was expected: check the indentation of this line"),
-    ("expected <block end>", "", False,
-     "this line does not line up with the lines above it: check its indentation"),
-    ("cannot start any token", "", False, "{ch} cannot start an unquoted value: quote the value"),
+    # (PyYAML problem text contains, context contains, report at the context mark?, catalog code)
+    ("but got", "flow sequence", False, "diagnostics.yaml.syntax.unclosed_list"),
+    ("but got", "flow mapping", False, "diagnostics.yaml.syntax.unclosed_mapping"),
+    ("end of stream", "quoted scalar", True, "diagnostics.yaml.syntax.unclosed_quote"),
+    ("mapping values are not allowed", "", False, "diagnostics.yaml.syntax.unexpected_colon"),
+    ("could not find expected ':'", "simple key", True, "diagnostics.yaml.syntax.no_colon"),
+    ("expected <block end>, but found '<scalar>'", "", False, "diagnostics.yaml.syntax.unexpected_text"),
+    ("expected <block end>, but found '-'", "", False, "diagnostics.yaml.syntax.unexpected_list_entry"),
+    ("expected <block end>", "", False, "diagnostics.yaml.syntax.misaligned"),
+    ("cannot start any token", "", False, "diagnostics.yaml.syntax.bad_start"),
 ]
 
 
@@ -281,37 +292,61 @@ def _runaway_quote(text: str, exc: yaml.MarkedYAMLError, file: str) -> Diagnosti
             or last.end_mark.line == last.start_mark.line:
         return None
     end = last.end_mark
-    return Diagnostic(file, *_mark(last), f"YAML syntax error: this quoted text runs on to line {end.line + 1}, "
-                                          f"column {end.column}; is its closing {last.style} missing?")
+    return Diagnostic.of(file, *_mark(last), "diagnostics.yaml.syntax.runaway_quote", end_line=end.line + 1,
+                         end_column=end.column, quote=last.style)
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, file: str, text: str = "") -> Diagnostic:
-    problem = exc.problem or "invalid YAML"
+    problem = exc.problem or ""
     context = exc.context or ""
     cm = exc.context_mark
-    for needle, ctx, at_context, plain in _SYNTAX:
+    params: dict[str, Any] = {}
+    for needle, ctx, at_context, code in _SYNTAX:
         if needle in problem and ctx in context:
             mark = (cm if at_context else exc.problem_mark) or exc.problem_mark or cm
-            ch = re.search(r"found character ('.*?') that", problem)
-            message = plain.format(cl=cm.line + 1 if cm else 0, cc=cm.column + 1 if cm else 0,
-                                   ch=ch.group(1) if ch else "this character")
+            if "unclosed" in code:
+                params = {"open_line": cm.line + 1 if cm else 0, "open_column": cm.column + 1 if cm else 0}
+            if code.endswith("bad_start"):
+                ch = re.search(r"found character ('.*?') that", problem)
+                params = {"char": ch.group(1) if ch else "?"}
             break
     else:
         mark = exc.problem_mark or cm
-        message = problem + (f" {context}" if context else "")
+        code = "diagnostics.yaml.syntax.other"
+        params = {"problem": (problem + (f" {context}" if context else "")).strip() or "?"}
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-    if "：" in source_line and "no ':'" in message:
-        message += " ('：' is a full-width colon: type ': ' in half-width)"
-    return Diagnostic(file, line, col, f"YAML syntax error: {message}")
+    if "：" in source_line and code.endswith("no_colon"):
+        code += "_fullwidth"
+    return Diagnostic.of(file, line, col, code, **params)
 
 
-def load_yaml(path: str | Path, display: str | None = None) -> SourceDoc:
-    """Read a UTF-8 YAML (or JSON) file with positions."""
+def _unreadable(name: str, exc: OSError) -> Diagnostic:
+    if exc.errno == errno.ENOENT:
+        return Diagnostic.of(name, 1, 1, "diagnostics.yaml.file_missing")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return Diagnostic.of(name, 1, 1, "diagnostics.yaml.no_permission")
+    return Diagnostic.of(name, 1, 1, "diagnostics.yaml.cannot_read", reason=exc.strerror or type(exc).__name__)
+
+
+def read_yaml(path: str | Path, display: str | None = None) -> tuple[SourceDoc | None, list[Diagnostic]]:
+    """Read a UTF-8 YAML (or JSON) file leniently: (document or None, problems), as read_yaml_text."""
     path = Path(path)
     name = display or str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError([Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror}")]) from None
-    return parse_yaml(decode_utf8(raw, name), name)
+        return None, [_unreadable(name, exc)]
+    try:
+        text = decode_utf8(raw, name)
+    except InputError as exc:
+        return None, exc.diagnostics
+    return read_yaml_text(text, name)
+
+
+def load_yaml(path: str | Path, display: str | None = None) -> SourceDoc:
+    """Read a UTF-8 YAML (or JSON) file with positions; raise InputError with every problem found."""
+    doc, errors = read_yaml(path, display)
+    if errors or doc is None:
+        raise InputError(errors)
+    return doc
