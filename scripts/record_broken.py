@@ -3,9 +3,10 @@
     python3 scripts/record_broken.py
 
 Each case folder holds a broken policy (tests/broken/<case-id>/2020.yaml, sometimes with a parent
-edition beside it); expected.txt is what `jxjy validate tests/broken/<case-id>` prints on stderr,
-without the final "N error(s)" line. Run this after changing a message on purpose, then read the
-diff: every changed line is a message a policy author will see.
+edition beside it); expected.txt is what `jxjy validate tests/broken/<case-id>` prints on stderr in
+Chinese (the default language), without the final summary line ("共 N 个错误"). Run this after
+changing a message on purpose, then read the diff: every changed line is a message a policy author
+will see.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ BROKEN = ROOT / "tests" / "broken"
 
 def validator_lines(folder: str) -> tuple[int, list[str]]:
     """Exit code and stderr lines of `jxjy validate <folder>`, run in-process from the repo root."""
-    from generator.cli.main import main  # noqa: PLC0415 - after sys.path is set
+    from generator.base.messages import set_language  # noqa: PLC0415 - after sys.path is set
+    from generator.cli.main import main  # noqa: PLC0415
 
+    set_language("zh")
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = main(["validate", folder])
     return code, err.getvalue().splitlines()
+
+
+def summary(count: int) -> str:
+    from generator.base.messages import render  # noqa: PLC0415
+
+    return render("diagnostics.summary.errors", {"count": count}, "zh")
 
 
 def main() -> int:
@@ -40,7 +49,7 @@ def main() -> int:
         code, lines = validator_lines(folder)
         if code != 1 or not lines:
             print(f"WARNING {folder}: validate exited {code} with {len(lines)} line(s); a broken case must fail")
-        body = lines[:-1] if lines and lines[-1].endswith("error(s)") else lines
+        body = lines[:-1] if lines and lines[-1] == summary(len(lines) - 1) else lines
         text = "".join(f"{line}\n" for line in body)
         expected = case / "expected.txt"
         old = expected.read_text(encoding="utf-8") if expected.exists() else None

@@ -301,7 +301,7 @@ def _variant(tmp_path: Path, old: str, new: str):
 def _errors(tmp_path: Path, old: str, new: str) -> list[str]:
     with pytest.raises(InputError) as exc:
         _variant(tmp_path, old, new)
-    return [d.message for d in exc.value.diagnostics]
+    return [d.text("en") for d in exc.value.diagnostics]  # the English twin: these read as the checks they test
 
 
 def test_validator_refuses_carry_over_true(tmp_path):
@@ -350,4 +350,5 @@ def test_validator_checks_the_title_cycle_cutoff(tmp_path):
     with pytest.raises(InputError) as exc:
         load_policy(tmp_path / "cycle" / "2016.yaml")
     [diag] = exc.value.diagnostics
-    assert "'02-30' is not a real day" in diag.message
+    assert "'02-30' is not a real day" in diag.text("en")
+    assert diag.code == "diagnostics.schema.not_a_real_day" and "「02-30」不是真实的日子" in diag.message

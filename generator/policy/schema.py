@@ -96,15 +96,19 @@ def _describe(value: Any) -> Phrase:
 
 def _type_words(types: list[str]) -> Phrase:
     """"a mapping (key: value)", or "a list or text" for a choice of types."""
-    words = [phrase(f"diagnostics.schema.type.{t}") if t in _TYPES else phrase("diagnostics.schema.type.other", type=t)
-             for t in types]
+    words = [phrase(_TYPES[t]) if t in _TYPES else phrase("diagnostics.schema.type.other", type=t) for t in types]
     out = words[-1]
     for word in reversed(words[:-1]):
         out = phrase("diagnostics.schema.either", first=word, second=out)
     return out
 
 
-_TYPES = ("object", "array", "string", "integer", "number", "boolean", "null")
+_TYPES = {
+    "object": "diagnostics.schema.type.object", "array": "diagnostics.schema.type.array",
+    "string": "diagnostics.schema.type.string", "integer": "diagnostics.schema.type.integer",
+    "number": "diagnostics.schema.type.number", "boolean": "diagnostics.schema.type.boolean",
+    "null": "diagnostics.schema.type.null",
+}
 NO_HINT = phrase("diagnostics.nothing")
 
 

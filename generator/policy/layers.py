@@ -1,0 +1,172 @@
+"""A policy edition's layers: the file, its `extends` ancestors, and the document they merge into.
+
+A layer (`extends: {policy, edition, remove}`) starts from its parent: lists of objects with ids
+merge by id (same id replaces, a new id appends, `remove` drops), other keys replace. The merged
+document remembers which file each list entry came from (Origins), so a problem found in the merged
+document is reported in the file the author has to edit.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.base.diagnostics import Diagnostic
+from generator.base.messages import phrase
+from generator.policy.source import SourceDoc, read_yaml
+
+ID_LISTS = ("clauses", "roles", "actors", "categories", "items", "caps", "requirements", "checks",
+            "timeline", "schedules", "workflows", "forms", "notes")
+
+
+@dataclass
+class Layer:
+    path: Path
+    doc: SourceDoc
+
+
+@dataclass
+class Chain:
+    """The layers that could be read, root first, and what reading them found.
+
+    `complete` is False when a layer could not be read (a YAML syntax error), its parent does not
+    exist, or the layers form a loop: then there is no merged document to check, only the layers."""
+
+    layers: list[Layer] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    complete: bool = True
+
+
+class Origins:
+    """Remembers which file and path each merged list entry came from, to place errors."""
+
+    def __init__(self) -> None:
+        self.where: dict[tuple[str, str], tuple[SourceDoc, tuple]] = {}
+
+    def place(self, doc: SourceDoc, section: str, entry_id: Any) -> tuple[SourceDoc, tuple]:
+        """The document and path of a merged entry (`doc` and the bare section when it has no known id)."""
+        if isinstance(entry_id, str) and (section, entry_id) in self.where:
+            return self.where[(section, entry_id)]
+        return doc, (section,)
+
+    def diag(self, doc: SourceDoc, section: str, entry_id: Any, rest: tuple, code: str,
+             key: str | None = None, **params: Any) -> Diagnostic:
+        src, base = self.place(doc, section, entry_id)
+        return src.diagnostic(base + rest, code, key=key, **params)
+
+
+def display(path: Path) -> str:
+    """A path as messages show it: relative to the working directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def current_root(policy_file: Path) -> Path:
+    """policies/<id>/<edition>.yaml → policies/"""
+    return policy_file.resolve().parent.parent
+
+
+def read_layers(path: Path) -> Chain:
+    """The file and its `extends` ancestors, root first, with what the YAML reader found in each.
+
+    A file that cannot be read as YAML ends the chain there (its parent is unknown); the files
+    already read are still checked on their own."""
+    chain = Chain()
+    seen: set[Path] = set()
+    current: Path | None = path
+    while current is not None:
+        current = current.resolve()
+        if current in seen:
+            names = [f"{layer.path.parent.name}/{layer.path.stem}" for layer in reversed(chain.layers)]
+            chain.diagnostics.append(chain.layers[0].doc.diagnostic(
+                ("extends", "policy"), "diagnostics.policy.extends_loop",
+                chain=" → ".join(names + [f"{current.parent.name}/{current.stem}"])))
+            chain.complete = False
+            break
+        seen.add(current)
+        doc, problems = read_yaml(current, display(current))
+        chain.diagnostics.extend(problems)
+        if doc is None:
+            chain.complete = False
+            break
+        chain.layers.insert(0, Layer(current, doc))
+        current = _parent_file(chain, doc)
+    return chain
+
+
+def _parent_file(chain: Chain, doc: SourceDoc) -> Path | None:
+    parent = doc.data.get("extends") if isinstance(doc.data, dict) else None
+    if not (isinstance(parent, dict) and isinstance(parent.get("policy"), str) and isinstance(parent.get("edition"), str)):
+        return None
+    root = current_root(chain.layers[0].path)
+    candidate = root / parent["policy"] / f"{parent['edition']}.yaml"
+    if candidate.exists():
+        return candidate
+    known = [f"{d.name}/{f.stem}" for d in root.iterdir() if d.is_dir()
+             for f in sorted(d.glob("*.yaml"))
+             if not f.name.endswith(".tests.yaml") and f.resolve() != chain.layers[0].path]
+    want = f"{parent['policy']}/{parent['edition']}"
+    close = difflib.get_close_matches(want, known, n=1)
+    hint = phrase("diagnostics.hint.did_you_mean", choice=close[0]) if close else phrase("diagnostics.nothing")
+    wrong = "edition" if candidate.parent.is_dir() else "policy"
+    chain.diagnostics.append(doc.diagnostic(("extends", wrong), "diagnostics.policy.parent_missing", parent=want,
+                                            looked_for=display(candidate), hint=hint))
+    chain.complete = False
+    return None
+
+
+def merge(layers: list[Layer], origins: Origins) -> dict:
+    """The layers merged into one document, root first; origins records where each entry came from.
+
+    Reads the layers defensively: a layer whose top level is not a mapping adds nothing."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        data = layer.doc.data if isinstance(layer.doc.data, dict) else {}
+        extends = data.get("extends") if isinstance(data.get("extends"), dict) else {}
+        removed = {r for r in extends.get("remove") or [] if isinstance(r, str)} \
+            if isinstance(extends.get("remove"), list) else set()
+        for section in ID_LISTS:
+            if removed and isinstance(merged.get(section), list):
+                merged[section] = [e for e in merged[section] if not (isinstance(e, dict) and e.get("id") in removed)]
+        for key, value in data.items():
+            if key in ID_LISTS and isinstance(value, list) and isinstance(merged.get(key, []), list):
+                existing = {e.get("id"): i for i, e in enumerate(merged.get(key, [])) if isinstance(e, dict)}
+                target = merged.setdefault(key, [])
+                for idx, entry in enumerate(value):
+                    entry = copy.deepcopy(entry)
+                    if key == "clauses" and isinstance(entry, dict):
+                        entry["_text"] = _clause_text_path(layer)
+                    eid = entry.get("id") if isinstance(entry, dict) else None
+                    if isinstance(eid, str) and eid in existing:
+                        target[existing[eid]] = entry
+                    else:
+                        if isinstance(eid, str):
+                            existing[eid] = len(target)
+                        target.append(entry)
+                    if isinstance(eid, str):
+                        origins.where[(key, eid)] = (layer.doc, (key, idx))
+            else:
+                merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _clause_text_path(layer: Layer) -> str:
+    document = layer.doc.data.get("document") if isinstance(layer.doc.data, dict) else None
+    text = document.get("text", "") if isinstance(document, dict) else ""
+    return str((layer.path.parent / text).resolve()) if isinstance(text, str) and text else ""
+
+
+def merged_before(layers: list[Layer], layer: Layer, section: str) -> list:
+    """The entries of `section` in the layers below `layer` (its ancestors)."""
+    out: list = []
+    for other in layers:
+        if other is layer:
+            break
+        entries = other.doc.data.get(section) if isinstance(other.doc.data, dict) else None
+        out.extend(entries if isinstance(entries, list) else [])
+    return out
