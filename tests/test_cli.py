@@ -46,6 +46,26 @@ def test_validate_ok_and_missing_path(capsys):
     assert "没有这个文件或文件夹" in capsys.readouterr().err
 
 
+def test_lang_en_for_one_run(capsys):
+    assert main(["--lang", "en", "validate", "tests/broken/sem-zero-values"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["tests/broken/sem-zero-values/2020.yaml:41:29: 'per' must be greater than 0 (items[0].rule.per)",
+                   "tests/broken/sem-zero-values/2020.yaml:50:31: a cap of 0 means the item never counts; "
+                   "remove the item instead (items[1].caps[0].max)",
+                   "2 error(s)"]
+    assert main(["validate", "tests/broken/sem-zero-values"]) == 1  # --lang held for that run only
+    assert capsys.readouterr().err.splitlines()[-1] == "共 2 个错误"
+
+
+def test_test_command_summary_in_both_languages(capsys):
+    assert main(["test", "tests/fixtures/policies/demo"]) == 0
+    [summary] = capsys.readouterr().out.splitlines()
+    assert summary.endswith("个用例通过，0 个未通过")
+    assert main(["--lang", "en", "test", "-v", "tests/fixtures/policies/demo"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("PASS tests/fixtures/policies/demo/2020.tests.yaml:") and out[-1].endswith(" passed, 0 failed")
+
+
 def test_module_entry_point_and_help(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
