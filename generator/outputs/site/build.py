@@ -1,4 +1,4 @@
-"""Build the guidance site: validate → generate Markdown → `mkdocs build --strict` → swap into place.
+"""Build the guidance site: validate and test → generate Markdown → `mkdocs build --strict` → swap into place.
 
 Generation is a separate step (generator.outputs.site.pages), not a MkDocs plugin or hook, so the same
 mkdocs.yml builds with Zensical too. MkDocs writes into a temporary directory beside the output;
@@ -29,8 +29,9 @@ from generator.base.messages import catalog  # noqa: E402
 from generator.base.paths import MESSAGES, MKDOCS_CONFIG
 from generator.outputs.files import PRODUCER_DIRS  # noqa: E402
 from generator.outputs.site.pages import STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
-from generator.policy.loader import policy_files, validate_paths  # noqa: E402
+from generator.policy.loader import check_policy, policy_files  # noqa: E402
 from generator.policy.model import Policy  # noqa: E402
+from generator.rules.cases import run_cases  # noqa: E402
 
 DEFAULT_CONFIG = MKDOCS_CONFIG
 
@@ -54,15 +55,36 @@ class BuildReport:
 
 
 def load_policies(paths: list[str | Path]) -> list[Policy]:
-    """Every edition under paths; any invalid one fails the build with the validator's diagnostics."""
+    """Every edition under paths, validated and tested: the build's trust gate.
+
+    An edition is published only when it validates and every case of its own tests
+    (<edition>.tests.yaml) passes. A validation error or a failing case fails the whole build
+    (InputError), so the previous site stays. Both are reported in one run: when the errors leave the
+    model sound (a help text that contradicts a cap), the cases still run, and each failing case is a
+    diagnostic at its line in the tests file, naming the case and what differed."""
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
-        raise InputError([Diagnostic(p, 1, 1, "no such file or directory") for p in missing])
-    if not policy_files(paths):
-        raise InputError([Diagnostic(str(p), 1, 1, "no policy files found") for p in paths])
-    policies, diags = validate_paths(paths)
+        raise InputError([Diagnostic.of(p, 1, 1, "diagnostics.io.no_such_path") for p in missing])
+    files = policy_files(paths)
+    if not files:
+        raise InputError([Diagnostic.of(str(p), 1, 1, "diagnostics.io.no_policy_files") for p in paths])
+    policies: list[Policy] = []
+    diags: list[Diagnostic] = []
+    for f in files:
+        checked = check_policy(f)
+        diags.extend(checked.diagnostics)
+        if checked.policy is None:
+            continue
+        try:
+            results = run_cases(checked.policy, f)
+        except InputError as exc:
+            diags.extend(exc.diagnostics)
+            continue
+        diags.extend(d for r in results for d in r.diagnostics())
+        if checked.ok:
+            policies.append(checked.policy)
     if diags:
-        raise InputError(diags)
+        raise InputError(sorted(set(diags)))
     return policies
 
 
