@@ -316,8 +316,8 @@ def _yaml_error(exc: yaml.MarkedYAMLError, file: str, text: str = "") -> Diagnos
         params = {"problem": (problem + (f" {context}" if context else "")).strip() or "?"}
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-    if "：" in source_line and code.endswith("no_colon"):
-        code += "_fullwidth"
+    if "：" in source_line and code == "diagnostics.yaml.syntax.no_colon":
+        code = "diagnostics.yaml.syntax.no_colon_fullwidth"
     return Diagnostic.of(file, line, col, code, **params)
 
 
