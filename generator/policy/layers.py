@@ -130,6 +130,7 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
         extends = data.get("extends") if isinstance(data.get("extends"), dict) else {}
         removed = {r for r in extends.get("remove") or [] if isinstance(r, str)} \
             if isinstance(extends.get("remove"), list) else set()
+        text_path = _clause_text_path(layer)
         for section in ID_LISTS:
             if removed and isinstance(merged.get(section), list):
                 merged[section] = [e for e in merged[section] if not (isinstance(e, dict) and e.get("id") in removed)]
@@ -140,7 +141,7 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
                 for idx, entry in enumerate(value):
                     entry = copy.deepcopy(entry)
                     if key == "clauses" and isinstance(entry, dict):
-                        entry["_text"] = _clause_text_path(layer)
+                        entry["_text"] = text_path
                     eid = entry.get("id") if isinstance(entry, dict) else None
                     if isinstance(eid, str) and eid in existing:
                         target[existing[eid]] = entry

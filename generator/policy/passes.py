@@ -11,7 +11,7 @@ its type, and never assumes that the schema pass found nothing.
 `schema`, `files` and `ids` look at each layer on its own and run even when the chain of layers is
 incomplete; the others need the merged document. A pass that `blocks_model` finds problems that
 make the typed model unsound (a reference to nothing, a rule that does not fit its input); the
-errors of the others (`files`, `quotes`, `forms`, `prose_numbers`) leave it sound, so `jxjy build`
+errors of the others (`files`, `quotes`, `prose_numbers`) leave it sound, so `jxjy build`
 can still run the policy's own test cases and report their failures in the same run.
 """
 
@@ -95,7 +95,9 @@ def ids_pass(ctx: Context) -> None:
         seen_r: set[str] = set()
         for j, req in enumerate(dicts(chk.get("requirements"))):
             rid = req.get("id")
-            if isinstance(rid, str) and rid in seen_r:
+            if not isinstance(rid, str):
+                continue
+            if rid in seen_r:
                 ctx.at("checks", chk.get("id"), ("requirements", j, "id"), "diagnostics.policy.duplicate_requirement", id=rid)
             seen_r.add(rid)
 
@@ -216,7 +218,8 @@ def _measure_refs(ref: _Refs, of: Any, section: str, entry_id: Any, rest: tuple)
 
 def _category_loops(ctx: Context) -> None:
     """Each loop of category parents once, at its first member (a category leading into a loop is not in it)."""
-    parents = {c["id"]: c.get("parent") for c in ctx.entries("categories") if isinstance(c.get("id"), str)}
+    parents = {c["id"]: c.get("parent") if isinstance(c.get("parent"), str) else None
+               for c in ctx.entries("categories") if isinstance(c.get("id"), str)}
     in_loop: set = set()
     for cid in parents:
         chain, cur = [cid], parents[cid]
@@ -274,7 +277,7 @@ def rules_pass(ctx: Context) -> None:
     for item in ctx.entries("items"):
         iid, rule, inp = item.get("id"), mapping(item.get("rule")), item.get("input")
         facts = rule_facts(rule)
-        mismatch = facts is not None and inp in INPUT_KINDS and inp not in facts.inputs
+        mismatch = facts is not None and isinstance(inp, str) and inp in INPUT_KINDS and inp not in facts.inputs
         if mismatch:
             ctx.at("items", iid, ("input",), "diagnostics.policy.rule.input_mismatch", input=inp, rule=rule["type"],
                    fits=sorted(facts.inputs))
@@ -425,7 +428,7 @@ PASSES: tuple[Pass, ...] = (
     Pass("rules", rules_pass, needs_merged=True, blocks_model=True),
     Pass("dates", dates_pass, needs_merged=True, blocks_model=True),
     Pass("period", period_pass, needs_merged=True, blocks_model=True),
-    Pass("forms", forms_pass, needs_merged=True, blocks_model=False),
+    Pass("forms", forms_pass, needs_merged=True, blocks_model=True),
     Pass("prose_numbers", prose_numbers_pass, needs_merged=True, blocks_model=False),
 )
 

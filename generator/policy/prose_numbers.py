@@ -117,7 +117,7 @@ def _model_of(item: dict, shared_caps: list[dict]) -> _Model:
     return _Model(
         caps=frozenset(c for c in caps if c is not None), awards=frozenset(facts.awards if facts else ()),
         per=facts.per if facts else None, factor=facts.factor if facts else None,
-        levels={names[lv]: v for lv, v in table if isinstance(names.get(lv), str) and names[lv]},
+        levels={names[lv]: v for lv, v in table if isinstance(lv, str) and isinstance(names.get(lv), str) and names[lv]},
         fixed=facts is not None and facts.type == "fixed",
     )
 
