@@ -126,10 +126,10 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
     Reads the layers defensively: a layer whose top level is not a mapping adds nothing."""
     merged: dict[str, Any] = {}
     for layer in layers:
-        data = layer.doc.data if isinstance(layer.doc.data, dict) else {}
-        extends = data.get("extends") if isinstance(data.get("extends"), dict) else {}
-        removed = {r for r in extends.get("remove") or [] if isinstance(r, str)} \
-            if isinstance(extends.get("remove"), list) else set()
+        data: dict = layer.doc.data if isinstance(layer.doc.data, dict) else {}
+        extends: dict = data["extends"] if isinstance(data.get("extends"), dict) else {}
+        remove = extends.get("remove")
+        removed = {r for r in remove if isinstance(r, str)} if isinstance(remove, list) else set()
         text_path = _clause_text_path(layer)
         for section in ID_LISTS:
             if removed and isinstance(merged.get(section), list):

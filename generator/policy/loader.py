@@ -82,11 +82,12 @@ def load_policy(path: str | Path) -> Policy:
 
 def validate_paths(paths: list[str | Path]) -> tuple[list[Policy], list[Diagnostic]]:
     """Validate every policy file under paths; return the good ones and all diagnostics."""
-    policies, diags = [], []
+    policies: list[Policy] = []
+    diags: list[Diagnostic] = []
     for f in policy_files(paths):
         checked = check_policy(f)
         diags.extend(checked.diagnostics)
-        if checked.ok:
+        if checked.ok and checked.policy is not None:
             policies.append(checked.policy)
     return policies, sorted(set(diags))
 

@@ -278,7 +278,7 @@ def rules_pass(ctx: Context) -> None:
         iid, rule, inp = item.get("id"), mapping(item.get("rule")), item.get("input")
         facts = rule_facts(rule)
         mismatch = facts is not None and isinstance(inp, str) and inp in INPUT_KINDS and inp not in facts.inputs
-        if mismatch:
+        if facts is not None and mismatch:
             ctx.at("items", iid, ("input",), "diagnostics.policy.rule.input_mismatch", input=inp, rule=rule["type"],
                    fits=sorted(facts.inputs))
         levels = dicts(item.get("levels"))
@@ -313,11 +313,11 @@ def rules_pass(ctx: Context) -> None:
     items = {i["id"]: i for i in ctx.entries("items") if isinstance(i.get("id"), str)}
     for cap in ctx.entries("caps"):
         cap_max = quantity(cap.get("max"))
-        smallest = [s for s in (smallest_award(mapping(items.get(i)).get("rule")) for i in _list(cap.get("items"))
-                                if isinstance(i, str)) if s is not None]
-        if cap_max is not None and smallest and cap_max < min(smallest):
+        awards = [s for s in (smallest_award(mapping(items.get(i)).get("rule")) for i in _list(cap.get("items"))
+                              if isinstance(i, str)) if s is not None]
+        if cap_max is not None and awards and cap_max < min(awards):
             ctx.at("caps", cap.get("id"), ("max",), "diagnostics.policy.rule.shared_cap_below_unit", cap=cap_max,
-                   smallest=min(smallest))
+                   smallest=min(awards))
 
 
 def dates_pass(ctx: Context) -> None:
@@ -396,7 +396,7 @@ def forms_pass(ctx: Context) -> None:
         for s, section in enumerate(dicts(form.get("sections"))):
             ref("item", section.get("item"), "forms", form.get("id"), ("sections", s, "item"))
             flat = list(_flatten_columns(section.get("columns"), ("sections", s, "columns")))
-            col_ids = [c.get("id") for c, _ in flat if isinstance(c.get("id"), str)]
+            col_ids = [str(c["id"]) for c, _ in flat if isinstance(c.get("id"), str)]
             for col, cpath in flat:
                 comp = col.get("computed")
                 if isinstance(comp, dict):

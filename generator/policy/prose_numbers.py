@@ -117,7 +117,7 @@ def _model_of(item: dict, shared_caps: list[dict]) -> _Model:
     return _Model(
         caps=frozenset(c for c in caps if c is not None), awards=frozenset(facts.awards if facts else ()),
         per=facts.per if facts else None, factor=facts.factor if facts else None,
-        levels={names[lv]: v for lv, v in table if isinstance(lv, str) and isinstance(names.get(lv), str) and names[lv]},
+        levels={name: v for lv, v in table if isinstance(name := names.get(lv), str) and name},
         fixed=facts is not None and facts.type == "fixed",
     )
 
@@ -167,7 +167,8 @@ def _check_text(ctx: Context, doc: SourceDoc, path: tuple, text: str, item_id: s
 def prose_numbers_pass(ctx: Context) -> None:
     """Numbers in items' help, description and registration (and in notes naming one item) agree
     with the model: caps, rates, block sizes, factors, lookup values."""
-    unit = ctx.doc.get("unit") if isinstance(ctx.doc.get("unit"), str) else "学分"
+    raw_unit = ctx.doc.get("unit")
+    unit = raw_unit if isinstance(raw_unit, str) else "学分"
     shared = ctx.entries("caps")
     items = [i for i in ctx.entries("items") if isinstance(i.get("id"), str)]
     models = {i["id"]: _model_of(i, shared) for i in items}

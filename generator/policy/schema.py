@@ -239,7 +239,7 @@ def _message(error: ValidationError, doc: SourceDoc, root: dict | None = None) -
                                value=_describe(inst))]
     if v == "type":
         want = schema.get("type")
-        wants = want if isinstance(want, list) else [want]
+        wants = [str(w) for w in (want if isinstance(want, list) else [want])]
         if wants == ["string"] and schema.get("pattern") and not isinstance(inst, (dict, list)):
             # `issued: 20200501` is a number; say what the text should look like
             return [_pattern_message(doc, path, schema["pattern"], inst)]
@@ -284,7 +284,7 @@ def schema_diagnostics(doc: SourceDoc, schema_name: str) -> list[Diagnostic]:
     root = load_schema(schema_name)
     leaves = [leaf for error in _validator(schema_name).iter_errors(doc.data) for leaf in _leaf_errors(error)]
     # A misspelt key (`catgory:`) also makes the right key missing; its did-you-mean says both.
-    suggested = set()
+    suggested: set[tuple[tuple, str]] = set()
     for leaf in leaves:
         if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict) and isinstance(leaf.schema, dict):
             allowed = list(leaf.schema.get("properties", {}))

@@ -140,6 +140,7 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)  # a mapping, a sequence or a scalar: nothing else composes
         self.doc.ends[path] = (node.end_mark.line + 1, node.end_mark.column + 1)
         return self.scalar(node, path)
 
@@ -237,7 +238,7 @@ def _anchor_diagnostics(events: list, file: str) -> list[Diagnostic]:
     defined: dict[str, Any] = {}
     used: dict[str, list[Any]] = {}
     for e in events:
-        if isinstance(e, yaml.AliasEvent):
+        if isinstance(e, yaml.AliasEvent) and e.anchor is not None:
             used.setdefault(e.anchor, []).append(e)
         elif getattr(e, "anchor", None):
             defined.setdefault(e.anchor, e)
