@@ -23,10 +23,9 @@ BROKEN = ROOT / "tests" / "broken"
 
 def validator_lines(folder: str) -> tuple[int, list[str]]:
     """Exit code and stderr lines of `jxjy validate <folder>`, run in-process from the repo root."""
-    from generator.base.messages import set_language  # noqa: PLC0415 - after sys.path is set
-    from generator.cli.main import main  # noqa: PLC0415
+    from generator.cli.main import main  # noqa: PLC0415 - after sys.path is set
 
-    set_language("zh")
+    os.environ["JXJY_LANG"] = "zh"  # what a Chinese reader sees, whatever this machine's locale
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         code = main(["validate", folder])
