@@ -65,7 +65,7 @@ def resolve_policy_path(spec: str) -> Path:
         return candidate
     close = difflib.get_close_matches(spec, known_editions(), n=1)
     code = "diagnostics.io.no_policy_close" if close else "diagnostics.io.no_policy"
-    raise InputError([Diagnostic.of(spec, 1, 1, code, policy=spec, suggestion=close[0] if close else "")])
+    raise InputError([Diagnostic.of("", 0, 0, code, policy=spec, suggestion=close[0] if close else "")])
 
 
 def load_policy_arg(spec: str) -> Policy:

@@ -50,7 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for module in COMMAND_MODULES:
         module.register(sub)
+    _accept_lang_everywhere(sub)
     return parser
+
+
+def _accept_lang_everywhere(sub: argparse._SubParsersAction) -> None:
+    """`jxjy validate --lang en` as well as `jxjy --lang en validate`."""
+    for command in sub.choices.values():
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            _accept_lang_everywhere(nested[0])
+        elif "--lang" not in command._option_string_actions:
+            command.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=help_text("lang"))
 
 
 def _language_from_argv(argv: list[str]) -> str | None:

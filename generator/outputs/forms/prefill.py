@@ -90,7 +90,8 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
     sum.<column-id> (sum of that column over the form), result.total,
     result.category.<id>, result.item.<id> (credited, after caps, from the engine).
     """
-    person = ledger.get("person") if isinstance(ledger.get("person"), dict) else {}
+    found = ledger.get("person")
+    person: dict = found if isinstance(found, dict) else {}
     roles = {r for r in person.get("roles") or [] if isinstance(r, str)} if isinstance(person.get("roles"), list) else set()
     raw_entries = [e for e in ledger.get("entries") or [] if isinstance(e, dict)]
     entries = [e for e in raw_entries if not check_entry(policy, e, roles)]
