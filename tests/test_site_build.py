@@ -372,7 +372,37 @@ def test_sync_tree_writes_only_changes_and_keeps_other_generators_files(tmp_path
 # --- serve ---------------------------------------------------------------------------------------
 
 
+SERVE_WAIT = 120  # seconds, the bound on each wait below: a rebuild takes a few seconds, ~20 on a loaded 2-core machine
+
+
+def get_page_until(url: str, wanted, what: str, logs: list[str], within: float = SERVE_WAIT) -> str:
+    """GET url until `wanted(page)`; a refused, failed or timed-out request is retried, for at most
+    `within` seconds in all, then the test fails saying what was awaited, the last answer and the log.
+
+    While `serve` rebuilds, MkDocs's LiveReloadServer holds every page request until the rebuild has
+    finished (it never serves a half-built site), so one request can take as long as a whole rebuild;
+    each request may therefore use all the time that is left rather than a fixed few seconds."""
+    deadline = time.monotonic() + within
+    last = "no answer yet"
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            pytest.fail(f"{what}: not served by {url} within {within:.0f} s (last: {last}); serve log:\n" + "\n".join(logs))
+        try:
+            with urllib.request.urlopen(url, timeout=left) as response:
+                page = response.read().decode()
+        except OSError as exc:  # not listening yet, 404 before the first build is served, timed out
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if wanted(page):
+                return page
+            last = f"a page without it ({len(page)} characters)"
+        time.sleep(0.2)
+
+
 def test_serve_regenerates_when_a_policy_changes(tmp_path):
+    """Pages only (serve is given no producers): a rebuild validates the fixture policies, writes the
+    Markdown and runs MkDocs."""
     from generator.outputs.site.build import serve
 
     policies = tmp_path / "policies"
@@ -393,30 +423,21 @@ def test_serve_regenerates_when_a_policy_changes(tmp_path):
                               kwargs={"docs_dir": tmp_path / "docs", "port": port, "on_ready": on_ready, "log": logs.append})
     thread.start()
     try:
-        assert ready.wait(60), logs
+        assert ready.wait(SERVE_WAIT), f"serve did not finish its first build within {SERVE_WAIT} s: {logs}"
         url = f"http://127.0.0.1:{port}/demo/2020/index.html"
-        deadline = time.monotonic() + 20
-        page = ""
-        while time.monotonic() < deadline:  # the HTTP thread starts just after on_ready
-            try:
-                page = urllib.request.urlopen(url, timeout=5).read().decode()
-                break
-            except OSError:
-                time.sleep(0.2)
+        page = get_page_until(url, lambda page: True, "the first page", logs)  # the HTTP thread starts after on_ready
         assert "示例政策" in page and "livereload" in page
         unchanged = tmp_path / "docs" / "assets" / "stylesheets" / "jxjy.css"
         docs_mtime = unchanged.stat().st_mtime_ns
-        policy.write_text(policy.read_text(encoding="utf-8").replace("title: 示例政策", "title: 改过的示例政策"),
+        edited = tmp_path / "2020.yaml.edited"  # written beside, then renamed in: the watcher sees one complete change
+        edited.write_text(policy.read_text(encoding="utf-8").replace("title: 示例政策", "title: 改过的示例政策"),
                           encoding="utf-8")
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and "改过的示例政策" not in page:
-            time.sleep(0.5)
-            page = urllib.request.urlopen(url, timeout=5).read().decode()
-        assert "改过的示例政策" in page, logs
+        os.replace(edited, policy)
+        get_page_until(url, lambda page: "改过的示例政策" in page, "the page with the edited title", logs)
         time.sleep(1.5)  # no rebuild loop: the docs dir is not watched, so it settles after one rebuild
         rebuilds = sum("rebuilt" in line for line in logs)
         time.sleep(1.5)
-        assert sum("rebuilt" in line for line in logs) == rebuilds
+        assert sum("rebuilt" in line for line in logs) == rebuilds, logs
         assert unchanged.stat().st_mtime_ns == docs_mtime  # files that did not change are not rewritten
     finally:
         if "server" in holder:
