@@ -1,7 +1,7 @@
 """The static credit calculator (calculator/, copied by generator.outputs.calculator.assets) in headless Chromium.
 
-Each test builds what it needs into a temporary site (write_bundles → <site>/bundles,
-write_calculator → <site>/calculator) and opens it from file://, as a teacher would after
+The browser tests open a calculator written (write_calculator → <site>/calculator) beside a copy of
+the bundles of the session's built site (tests/conftest.py) from file://, as a teacher would after
 downloading the site. Every page fails the test on a console error, an uncaught exception or a
 request that is not file:, data: or blob: (nothing may leave the site).
 
@@ -24,9 +24,7 @@ from pathlib import Path
 import pytest
 
 from generator.outputs.anchors import clause_anchor
-from generator.outputs.bundle import write_bundles
 from generator.outputs.calculator.assets import FILES, config_js, detect_pages, write_calculator
-from generator.policy.loader import validate_paths
 from generator.rules.engine import evaluate
 from generator.rules.ledger import read_ledger
 
@@ -90,14 +88,14 @@ def test_the_repository_config_links_nothing():
 # ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    policies, diags = validate_paths([ROOT / "policies"])
-    assert not diags, [d.format() for d in diags]
+def site(built_site, tmp_path_factory):
+    """The calculator beside a copy of the session's bundles (tests/conftest.py: built_site), with no
+    guidance pages or forms beside it: clause ids are not links and no forms are offered."""
     out = tmp_path_factory.mktemp("site")
-    write_bundles(policies, out / "bundles")
+    shutil.copytree(built_site.site_dir / "bundles", out / "bundles")
     write_calculator(out / "calculator")
     return {"dir": out, "url": (out / "calculator" / "index.html").as_uri(),
-            "policies": {p.key: p for p in policies}}
+            "policies": {p.key: p for p in built_site.policies}}
 
 
 

@@ -18,16 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.outputs.bundle import write_bundles
 from generator.outputs.calculator import minify
 from generator.outputs.calculator.assets import MINIFIED, write_calculator
 from generator.outputs.calculator.data import DROPPED, calculator_texts, calculator_view, write_calculator_data
 from generator.outputs.calculator.data import read_registered as registered
-from generator.outputs.forms.render import write_forms
-from generator.policy.loader import validate_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures" / "policies"
 RUNNER = ROOT / "tests" / "js" / "page-runner.mjs"
 NODE = shutil.which("node")
 SIZE_BUDGET = 40 * 1024  # bytes gzipped: calculator JS + the largest edition's data (issue 4)
@@ -35,17 +31,11 @@ needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 needs_terser = pytest.mark.skipif(not minify.minify_available(), reason="terser is not installed (npm ci)")
 
 
-FORMS_OF = "chengdu-teachers/2018"  # the largest edition with forms: its data lists them (others: none, faster)
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    policies, _ = validate_paths([ROOT / "policies", FIXTURES])
-    out = tmp_path_factory.mktemp("site")
-    write_bundles(policies, out / "bundles")
-    write_forms([p for p in policies if p.key == FORMS_OF], out / "forms")
-    write_calculator(out / "calculator", guidance_pages=False)
-    return out
+def site(built_site):
+    """The session's whole site (tests/conftest.py: `jxjy build` of policies/ and the test fixtures):
+    bundles/, forms/ and calculator/ as a teacher downloads them."""
+    return built_site.site_dir
 
 
 def bundles_of(site: Path) -> dict[str, dict]:
@@ -140,8 +130,11 @@ def test_data_files_index_and_forms(site, tmp_path):
         view_file, texts_file = data / entry["js"]["url"], data / entry["texts"]["url"]
         assert registered(view_file, "JXJY_BUNDLES") == {entry["key"]: calculator_view(bundles[entry["key"]])}
         assert registered(texts_file, "JXJY_TEXTS") == {entry["key"]: calculator_texts(bundles[entry["key"]])}
-        forms = registered(view_file, "JXJY_FORMS")
-        assert (list(forms) == [FORMS_OF]) if entry["key"] == FORMS_OF else forms == {}
+        forms = registered(view_file, "JXJY_FORMS")  # its own edition's forms, when it has any
+        has_forms = (site / "forms" / entry["key"] / "index.json").is_file()
+        assert list(forms) == ([entry["key"]] if has_forms else []), entry["key"]
+    with_forms = [e["key"] for e in index["bundles"] if (site / "forms" / e["key"] / "index.json").is_file()]
+    assert "chengdu-teachers/2018" in with_forms and "guangzhou-cycle/2016" not in with_forms  # both cases were seen
     assert index["latest"]["chengdu-teachers"] == {"edition": "2018"}
     # forms are registered with their own edition only
     form = {"id": "roster", "title": "花名册", "html": "../forms/demo/2020/roster.html"}

@@ -22,11 +22,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from generator.base.rational import format_rational
-from generator.outputs.bundle import write_bundles
 from generator.outputs.calculator.assets import detect_forms, write_calculator
 from generator.outputs.calculator.data import read_registered
-from generator.outputs.forms.render import write_forms
-from generator.policy.loader import validate_paths
 from generator.rules.engine import entry_credit, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,21 +44,17 @@ ENTRIES = [  # typed into the calculator in this order
 
 
 @pytest.fixture(scope="module")
-def policies():
-    found, diags = validate_paths([ROOT / "policies"])
-    assert not diags, [d.format() for d in diags]
-    return {p.key: p for p in found}
+def policies(built_site):
+    return {p.key: p for p in built_site.policies}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, policies):
-    """bundles of every policy, the forms of Chengdu only (fast), the calculator beside them."""
-    out = tmp_path_factory.mktemp("prefill-site")
-    write_bundles(list(policies.values()), out / "bundles")
-    write_forms([policies[KEY]], out / "forms")
-    write_calculator(out / "calculator")  # finds ../forms
-    write_calculator(out / "calculator-noforms", forms_dir=False)
-    return out
+def site(built_site, tmp_path_factory):
+    """The session's whole site (tests/conftest.py: `jxjy build`, forms written before the calculator),
+    and beside it a calculator over the same bundles that was told there are no forms."""
+    noforms = tmp_path_factory.mktemp("prefill-noforms") / "calculator-noforms"
+    write_calculator(noforms, forms_dir=False, bundles_dir=built_site.site_dir / "bundles")
+    return {"dir": built_site.site_dir, "calculator": built_site.site_dir / "calculator", "noforms": noforms}
 
 
 def forms_of(path: Path) -> dict:
@@ -70,11 +63,16 @@ def forms_of(path: Path) -> dict:
 
 
 def test_the_edition_data_lists_the_forms_that_exist(site):
-    data = site / "calculator" / "data"
+    data = site["calculator"] / "data"
     forms = forms_of(data / f"{KEY}.js")
     assert list(forms) == [KEY]
-    # only the edition whose forms were written, and nothing in the other editions' downloads
-    assert all(forms_of(p) == {} for p in data.glob("*/*.js") if p != data / f"{KEY}.js")
+    # each edition lists its own forms, only when some were written, and nothing in the other editions' downloads
+    editions = [p for p in data.glob("*/*.js") if not p.name.endswith(".texts.js")]
+    for path in editions:
+        key = path.relative_to(data).as_posix()[:-len(".js")]
+        written = (site["dir"] / "forms" / key / "index.json").is_file()
+        assert list(forms_of(path)) == ([key] if written else []), key
+    assert any(forms_of(p) == {} for p in editions)  # guangzhou-cycle/2016 has no forms
     by_id = {f["id"]: f for f in forms[KEY]}
     registration = by_id["flexible-registration-form"]
     assert registration["title"] == "2017～2018学年度成都市教师灵活性培训学分登记表"
@@ -87,13 +85,13 @@ def test_the_edition_data_lists_the_forms_that_exist(site):
     for form in forms[KEY]:
         for kind in ("html", "fillable_pdf", "blank_pdf"):
             if form[kind]:
-                assert (site / "calculator" / form[kind]).resolve().is_file(), form[kind]
-    assert forms_of(site / "calculator-noforms" / "data" / f"{KEY}.js") == {}
+                assert (site["calculator"] / form[kind]).resolve().is_file(), form[kind]
+    assert forms_of(site["noforms"] / "data" / f"{KEY}.js") == {}
 
 
 def test_only_existing_files_are_listed(site, tmp_path):
     forms = tmp_path / "forms"
-    shutil.copytree(site / "forms", forms)
+    shutil.copytree(site["dir"] / "forms", forms)
     (forms / "chengdu-teachers" / "2018" / "flexible-registration-form-fillable.pdf").unlink()
     (forms / "chengdu-teachers" / "2018" / "title-review-report.html").unlink()
     found = {f["id"]: f for f in detect_forms(tmp_path / "calculator", forms)[KEY]}
@@ -204,7 +202,7 @@ def save_shot(pg, tmp_path: Path, name: str) -> Path:
 
 
 def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path):
-    pg = open_calculator(context, (site / "calculator" / "index.html").as_uri())
+    pg = open_calculator(context, (site["calculator"] / "index.html").as_uri())
     assert pg.is_visible("#form-gen")
     enter(pg)
     assert "2017—2018学年" in pg.inner_text("#form-period-flexible-registration-form")
@@ -262,7 +260,7 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
 
 
 def test_a_chosen_period_and_a_school_roster(context, site):
-    pg = open_calculator(context, (site / "calculator" / "index.html").as_uri())
+    pg = open_calculator(context, (site["calculator"] / "index.html").as_uri())
     enter(pg)
     pg.select_option("#print-period", "2017-2018")
     assert "2017—2018学年" in pg.inner_text("#form-period-personal-credit-statement")
@@ -273,7 +271,7 @@ def test_a_chosen_period_and_a_school_roster(context, site):
 
 
 def test_without_forms_nothing_is_offered(context, site):
-    pg = open_calculator(context, (site / "calculator-noforms" / "index.html").as_uri())
+    pg = open_calculator(context, (site["noforms"] / "index.html").as_uri())
     assert pg.is_hidden("#form-gen")
     assert pg.locator("#form-list li").count() == 0
     pg.close()
@@ -286,7 +284,7 @@ def test_the_form_list_fits_360px_and_passes_axe(browser, site):
     ctx = browser.new_context(viewport={"width": 360, "height": 900}, locale="zh-CN", bypass_csp=True)  # axe is inline
     watch = Watch(ctx)
     try:
-        pg = open_calculator(ctx, (site / "calculator" / "index.html").as_uri())
+        pg = open_calculator(ctx, (site["calculator"] / "index.html").as_uri())
         enter(pg)
         assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scrolling at 360 px
         pg.add_script_tag(path=str(axe))

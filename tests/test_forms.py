@@ -72,10 +72,9 @@ def policy():
 
 
 @pytest.fixture(scope="module")
-def built(policy, tmp_path_factory):
-    out = tmp_path_factory.mktemp("forms")
-    written = render.write_forms([policy], out)
-    return out / "forms-demo" / "2020", written
+def built(built_site):
+    """The fixture's forms as `jxjy build` wrote them with write_forms (tests/conftest.py: built_site)."""
+    return built_site.docs_dir / "forms" / "forms-demo" / "2020"
 
 
 def _form(policy, form_id):
@@ -102,17 +101,19 @@ needs_node = pytest.mark.skipif(not shutil.which("node"), reason="node not insta
 # files
 
 
+FORM_FILES = sorted([  # what write_forms writes for the fixture's edition
+    "roster.html", "roster-blank.pdf", "roster-fillable.pdf", "roster.xlsx",
+    "registration.html", "registration-blank.pdf", "registration-fillable.pdf",
+    "review-report.html", "review-report-blank.pdf", "review-report-fillable.pdf", "review-report.xlsx",
+    "statement.html", "statement-blank.pdf", "index.json", "rules.js",
+])
+SHARED_FORM_FILES = ["engine.js", "form.css", "form.js", "screen.css"]  # once for every form page, in forms/
+
+
 def test_write_forms_writes_every_file_per_form(built, policy):
-    out, written = built
-    names = sorted(p.relative_to(out).as_posix() for p in written if out in p.parents)
-    assert names == sorted([
-        "roster.html", "roster-blank.pdf", "roster-fillable.pdf", "roster.xlsx",
-        "registration.html", "registration-blank.pdf", "registration-fillable.pdf",
-        "review-report.html", "review-report-blank.pdf", "review-report-fillable.pdf", "review-report.xlsx",
-        "statement.html", "statement-blank.pdf", "index.json", "rules.js",
-    ])
-    shared = sorted(p.name for p in written if p.parent == out.parent.parent)
-    assert shared == ["engine.js", "form.css", "form.js", "screen.css"]  # once for every form page
+    out = built
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == FORM_FILES
+    assert sorted(p.name for p in out.parent.parent.iterdir() if p.is_file()) == SHARED_FORM_FILES
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [f["id"] for f in index["forms"]] == ["roster", "registration", "review-report", "statement"]
     assert index["forms"][3]["defined"] is False and "fillable_pdf" not in index["forms"][3]["files"]
@@ -121,7 +122,11 @@ def test_write_forms_writes_every_file_per_form(built, policy):
 def test_cli_writes_forms(tmp_path, capsys):
     assert main(["forms", "build", str(tmp_path), str(FIXTURE)]) == 0
     assert (tmp_path / "forms-demo" / "2020" / "registration-fillable.pdf").exists()
-    assert "registration.html" in capsys.readouterr().out
+    printed = [Path(line) for line in capsys.readouterr().out.splitlines()]  # the paths write_forms returned
+    edition = tmp_path / "forms-demo" / "2020"
+    assert sorted(p.relative_to(edition).as_posix() for p in printed if edition in p.parents) == FORM_FILES
+    assert sorted(p.name for p in printed if p.parent == tmp_path) == SHARED_FORM_FILES
+    assert all(p.is_file() for p in printed) and len(printed) == len(FORM_FILES) + len(SHARED_FORM_FILES)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ def test_cli_writes_forms(tmp_path, capsys):
 
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report", "statement"])
 def test_html_page_is_standalone_with_every_label_and_field(built, policy, form_id):
-    out, _ = built
+    out = built
     page = (out / f"{form_id}.html").read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in page
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "the page must not fetch anything"
@@ -145,7 +150,7 @@ def test_html_page_is_standalone_with_every_label_and_field(built, policy, form_
 
 
 def test_landscape_form_prints_on_landscape_a4(built):
-    out, _ = built
+    out = built
     assert "@page { size: A4 landscape;" in (out / "review-report.html").read_text(encoding="utf-8")
     assert "@page { size: A4 portrait;" in (out / "registration.html").read_text(encoding="utf-8")
     assert '<link rel="stylesheet" href="../../screen.css">' in (out / "registration.html").read_text(encoding="utf-8")
@@ -169,7 +174,7 @@ def test_grouped_column_headings(policy):
 @needs_poppler
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report", "statement"])
 def test_blank_pdf_renders_every_label(built, policy, form_id):
-    out, _ = built
+    out = built
     text = _squash(_pdftotext(out / f"{form_id}-blank.pdf", "-raw"))
     for label in view.FormView(policy, _form(policy, form_id)).printed_labels():
         assert _squash(label) in text, label
@@ -177,7 +182,7 @@ def test_blank_pdf_renders_every_label(built, policy, form_id):
 
 
 def test_blank_pdf_page_orientation(built):
-    out, _ = built
+    out = built
     box = PdfReader(out / "review-report-blank.pdf").pages[0].mediabox
     assert float(box.width) > float(box.height)  # landscape A4
     box = PdfReader(out / "registration-blank.pdf").pages[0].mediabox
@@ -186,7 +191,7 @@ def test_blank_pdf_page_orientation(built):
 
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report"])
 def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_id):
-    out, _ = built
+    out = built
     pdf = (out / f"{form_id}-fillable.pdf").read_bytes()
     assert len(pdf) <= MAX_PDF_BYTES, len(pdf)
     expected = [f["name"] for f in view.FormView(policy, _form(policy, form_id)).fields()]
@@ -203,7 +208,7 @@ def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_i
 
 
 def test_select_columns_become_combo_boxes(built):
-    out, _ = built
+    out = built
     reader = PdfReader(out / "roster-fillable.pdf")
     field = reader.get_fields()["s:roster:1:stage"]
     assert field["/FT"] == "/Ch" and list(field["/_States_"] if "/_States_" in field else field["/Opt"]) == \
@@ -212,7 +217,7 @@ def test_select_columns_become_combo_boxes(built):
 
 @needs_poppler
 def test_pdf_fonts_are_subset_and_the_field_font_is_not_embedded(built, tmp_path):
-    out, _ = built
+    out = built
     filled = tmp_path / "filled.pdf"  # filled, so that an appearance stream uses the field font
     filled.write_bytes(fill((out / "registration-fillable.pdf").read_bytes(), {"h:teacher-name": "张三丰"}))
     listing = subprocess.run(["pdffonts", str(filled)], capture_output=True, text=True,
@@ -255,7 +260,7 @@ def _widgets(pdf: Path) -> dict:
 @needs_cjk_cmaps
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report"])
 def test_chinese_typed_into_fields_shows(built, form_id, tmp_path):
-    out, _ = built
+    out = built
     src = out / f"{form_id}-fillable.pdf"
     names = field_names(src.read_bytes())
     values = {n: CHINESE[i % len(CHINESE)] for i, n in enumerate(names)}
@@ -281,7 +286,7 @@ def test_chinese_typed_into_fields_shows(built, form_id, tmp_path):
 
 def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
     """Without our fill(): pypdf's update_page_form_field_values encodes Chinese (thanks to /ToUnicode)."""
-    out, _ = built
+    out = built
     writer = PdfWriter(clone_from=PdfReader(out / "registration-fillable.pdf"))
     writer.update_page_form_field_values(writer.pages[0], {"h:teacher-name": "张三丰"}, auto_regenerate=True)
     buf = io.BytesIO()
@@ -294,7 +299,7 @@ def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
 
 def test_pdfium_renders_the_fields_too(built, tmp_path):
     pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 (PDFium, Chrome's PDF renderer) not installed")
-    out, _ = built
+    out = built
     src = out / "registration-fillable.pdf"
     filled = tmp_path / "filled.pdf"
     filled.write_bytes(fill(src.read_bytes(), {"h:teacher-name": "张三丰", "s:school-based:1:content": "课堂观察"}))
@@ -313,7 +318,7 @@ def test_pdfium_renders_the_fields_too(built, tmp_path):
 
 
 def test_fill_rejects_unknown_field_names(built):
-    out, _ = built
+    out = built
     with pytest.raises(KeyError, match="no-such"):
         fill((out / "registration-fillable.pdf").read_bytes(), {"h:no-such": "x"})
 
@@ -452,15 +457,11 @@ def _real_policies():
 
 @needs_poppler
 @pytest.mark.parametrize("path", _real_policies())
-def test_real_policy_forms(path, tmp_path):
-    try:
-        policy = load_policy(path)
-    except Exception as exc:  # policies are being written by others; their own tests report it
-        pytest.skip(f"{path} does not load: {exc}")
+def test_real_policy_forms(path, built_site):
+    policy = load_policy(path)  # (built_site fails first when a policy does not load)
     if not policy.forms:
         pytest.skip(f"{policy.key} has no forms yet")
-    render.write_forms([policy], tmp_path)
-    folder = tmp_path / policy.id / policy.edition
+    folder = built_site.docs_dir / "forms" / policy.id / policy.edition  # written by `jxjy build`
     for form in policy.forms:
         form_view = view.FormView(policy, form)
         blank = folder / f"{form.id}-blank.pdf"
@@ -478,22 +479,6 @@ def test_real_policy_forms(path, tmp_path):
 # the browser
 
 
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        yield b
-        b.close()
-
-
 def _fill(page, name: str, value: str) -> None:
     el = page.locator(f'[name="{name}"]')
     if el.evaluate("e => e.tagName") == "SELECT":
@@ -503,7 +488,7 @@ def _fill(page, name: str, value: str) -> None:
 
 
 def test_browser_keeps_values_computes_and_prints(browser, built, tmp_path):
-    out, _ = built
+    out = built
     context = browser.new_context()
     page = context.new_page()
     errors = []
@@ -541,7 +526,7 @@ def test_browser_keeps_values_computes_and_prints(browser, built, tmp_path):
 
 
 def test_browser_landscape_form_prints_landscape(browser, built):
-    out, _ = built
+    out = built
     page = browser.new_page()
     page.goto((out / "review-report.html").as_uri())
     page.emulate_media(media="print")
@@ -551,7 +536,7 @@ def test_browser_landscape_form_prints_landscape(browser, built):
 
 
 def test_browser_prefill_from_the_calculator(browser, built, policy):
-    out, _ = built
+    out = built
     context = browser.new_context()
     page = context.new_page()
     page.goto((out / "registration.html").as_uri() + forms_prefill.prefill_fragment(LEDGER, policy))

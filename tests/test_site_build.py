@@ -1,4 +1,5 @@
-"""The whole site, built once per session like `jxjy build` does: strict, linked, complete, offline.
+"""The whole site, built once per session by `jxjy build` (tests/conftest.py: built_site): strict,
+linked, complete, offline.
 
 Parses the HTML MkDocs wrote and checks that every item, requirement, deadline and form of every
 policy appears with its numbers, that no internal link or anchor is broken and that no page loads
@@ -29,12 +30,10 @@ from generator.base.rational import format_rational
 from generator.outputs import anchors
 from generator.outputs.site.build import SiteBuildError, build_site, sync_tree
 from generator.outputs.site.ics import entry_span
-from generator.policy.loader import load_policy, policy_files
 from generator.rules import prose as rt
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tests" / "fixtures" / "policies" / "demo" / "2020.yaml"
-POLICIES = ROOT / "policies"
 
 
 class _Page(HTMLParser):
@@ -86,14 +85,9 @@ def squash(s: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site-build")
-    paths = [POLICIES, DEMO]
-    start = time.perf_counter()
-    report = build_site(paths, site_dir=out / "site", docs_dir=out / "docs")
-    report.seconds["total"] = time.perf_counter() - start
-    policies = [load_policy(f) for f in policy_files(paths)]
-    return report, policies
+def built(built_site):
+    """The session's whole site (tests/conftest.py: `jxjy build` of policies/ and the test fixtures)."""
+    return built_site.report, list(built_site.policies)
 
 
 @pytest.fixture(scope="session")

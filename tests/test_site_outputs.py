@@ -5,16 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli.main import main
 from generator.outputs.calculator.minify import minify_available
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
-    code = main(["build", "policies", "--site-dir", str(out / "site"), "--docs-dir", str(out / "docs")])
-    assert code == 0
-    return out / "site"
+def built(built_site):
+    return built_site.site_dir
+
+
+def test_the_build_says_what_it_built(built_site):
+    summary = built_site.output.strip().splitlines()[-1]  # (in the message catalog's words)
+    assert str(built_site.site_dir) in summary and ", ".join(built_site.report.policies) in summary
+    assert str(len(built_site.policies)) in summary and str(built_site.report.pages) in summary
 
 
 def test_bundles_index_and_spec_are_published(built: Path):
