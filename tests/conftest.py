@@ -20,6 +20,20 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-bac
 SITE_PATHS = ("policies", "tests/fixtures/policies")
 
 
+def pytest_collection_modifyitems(config, items):
+    """The markers say what a test costs (pyproject.toml): a test that drives chromium through the
+    `browser` fixture must be marked `browser`, one that reads the session's built site `slow`, so
+    that `-m "not slow and not browser"` stays fast and complete."""
+    wrong = []
+    for item in items:
+        for fixture, marker in (("browser", "browser"), ("built_site", "slow")):
+            if fixture in item.fixturenames and item.get_closest_marker(marker) is None:
+                wrong.append(f"{item.nodeid} uses the {fixture} fixture but is not marked {marker}")
+    if wrong:
+        raise pytest.UsageError("tests/conftest.py: unmarked tests (add @pytest.mark.… or a module pytestmark):\n  "
+                                + "\n  ".join(wrong))
+
+
 @pytest.fixture(scope="session")
 def demo_policy():
     return load_policy(FIXTURES / "policies" / "demo" / "2020.yaml")

@@ -63,6 +63,7 @@ def test_write_calculator_copies_the_page_and_writes_config(tmp_path):
     assert {p: p.read_bytes() for p in written} == before
 
 
+@pytest.mark.slow
 def test_guidance_pages_are_linked_only_when_they_exist(tmp_path):
     site = tmp_path / "site"
     (site / "bundles").mkdir(parents=True)
@@ -247,6 +248,8 @@ def save_shot(pg, tmp_path, name: str, **kw) -> Path:
 # scenarios: one real ledger per policy, entered through the form
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(SCENARIOS))
 def test_real_scenario_entered_by_hand(page, site, tmp_path, key):
     name, as_of = SCENARIOS[key]
@@ -289,6 +292,8 @@ def test_real_scenario_entered_by_hand(page, site, tmp_path, key):
     assert result(page) == got
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_chengdu_shortfall_in_words_and_explanations(page, site):
     """灵活性还差 …: the summary says it in words, and every number opens its trace with the clause."""
     choose_policy(page, "chengdu-teachers/2018")
@@ -314,6 +319,8 @@ def test_chengdu_shortfall_in_words_and_explanations(page, site):
     assert weike.locator("a.clause").count() == 0
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_quotes_and_item_descriptions_load_only_when_opened(context, site):
     """The first download is calculator JS + the edition's view; .texts.js follows the first explanation
     or 项目说明 a teacher opens, once, and fills both."""
@@ -343,6 +350,8 @@ def test_quotes_and_item_descriptions_load_only_when_opened(context, site):
     pg.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_missing_texts_file_is_said_in_place_and_nothing_else_breaks(browser, site, tmp_path):
     copy = tmp_path / "site"
     shutil.copytree(site["dir"], copy)
@@ -368,6 +377,8 @@ def test_a_missing_texts_file_is_said_in_place_and_nothing_else_breaks(browser, 
         ctx.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_caps_roles_levels_subjects_and_makeup(page):
     choose_policy(page, "chengdu-teachers/2018")
     enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
@@ -398,6 +409,8 @@ def test_caps_roles_levels_subjects_and_makeup(page):
     assert "考试未合格" in page.locator("#entries li.entry", has_text="公需科目选修课").inner_text()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_guangzhou_cycle_needs_the_title_date(page):
     choose_policy(page, "guangzhou-cycle/2016")
     enter_person(page, {"roles": ["applicant"]}, "2016-05-20")
@@ -414,6 +427,8 @@ def test_guangzhou_cycle_needs_the_title_date(page):
     assert "2016年度（截至 2016-05-20）" in cycle
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_edit_delete_and_undo(page):
     choose_policy(page, "chengdu-teachers/2018")
     enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
@@ -472,6 +487,8 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_a_bad_file_is_refused_with_reasons_and_changes_nothing(page, name):
     choose_policy(page, "chengdu-teachers/2018")
@@ -491,6 +508,8 @@ def test_a_bad_file_is_refused_with_reasons_and_changes_nothing(page, name):
     assert len(page.query_selector_all("#entries li.entry")) == 1
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_export_is_a_valid_ledger_and_imports_back(page, browser, site, tmp_path):
     import jsonschema
 
@@ -528,6 +547,8 @@ def test_export_is_a_valid_ledger_and_imports_back(page, browser, site, tmp_path
         ctx.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_import_reads_decimal_json_numbers_exactly(page):
     """JSON numbers such as 2.5 are read as the decimal written (the engine refuses binary floats)."""
     choose_policy(page, "chengdu-teachers/2018")
@@ -548,6 +569,8 @@ def test_import_reads_decimal_json_numbers_exactly(page):
     assert got["periods"]["2017-2018"]["items"]["school-based-training"]["credited"] == "1.4"  # (2.5+0.1+0.2) × 0.5
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_two_tabs_share_the_data(context, site):
     a, b = context.new_page(), context.new_page()
     watches = [Watch(a), Watch(b)]
@@ -559,6 +582,8 @@ def test_two_tabs_share_the_data(context, site):
         w.check()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_user_text_is_never_markup(page):
     choose_policy(page, "chengdu-teachers/2018")
     evil = '<img src=x onerror="window.__pwned=1">'
@@ -587,6 +612,8 @@ def tab_to(pg, element_id: str, limit: int = 120):
     raise AssertionError(f"#{element_id} is not reachable with Tab")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_keyboard_only(page):
     choose_policy(page, "chengdu-teachers/2018")
     enter_person(page, {"roles": ["teacher"]}, "2018-07-31")
@@ -627,6 +654,8 @@ def test_keyboard_only(page):
     assert unlabelled == []
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("width", [320, 360, 640, 1280])
 def test_no_horizontal_scrolling(page, width):
     """360 px phones, and 1280 px at 200 % zoom (= 640 CSS px) or 400 % (= 320): content reflows."""
@@ -639,6 +668,8 @@ def test_no_horizontal_scrolling(page, width):
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_screenshots_and_print_view(page, tmp_path):
     choose_policy(page, "chengdu-teachers/2018")
     ledger = sample("chengdu-teachers")
@@ -669,6 +700,8 @@ def test_screenshots_and_print_view(page, tmp_path):
         (Path(os.environ["JXJY_SCREENSHOTS"]) / "calculator-print.pdf").write_bytes(pdf)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_axe_reports_no_serious_or_critical_violation(browser, site):
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `npm ci` (or `npm install --save-dev axe-core`) at the repository root")
@@ -699,6 +732,8 @@ def test_axe_reports_no_serious_or_critical_violation(browser, site):
             ctx.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(SCENARIOS))
 def test_rule_prose_is_the_guidance_sites(page, site, key):
     """The page ports generator/rule_text.py onto the bundle's messages: same sentences as the site."""
@@ -712,12 +747,16 @@ def test_rule_prose_is_the_guidance_sites(page, site, key):
     assert prose["cycle"] == rule_text.cycle_phrase(policy)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_clause_anchors_match_the_site(page):
     ids = ["二(三)2(1)", "附件2-校本培训", "一(四)1", "277号-三", "a", "会计-学分" * 20]
     got = page.evaluate("ids => ids.map(i => window.JXJY_CALCULATOR.clauseAnchor(i))", ids)
     assert got == [clause_anchor(i) for i in ids]
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_clause_ids_link_to_the_guidance_source_page(browser, site, tmp_path):
     pages_site = tmp_path / "site"
     shutil.copytree(site["dir"] / "bundles", pages_site / "bundles")
@@ -737,6 +776,8 @@ def test_clause_ids_link_to_the_guidance_source_page(browser, site, tmp_path):
         ctx.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_missing_bundles_say_what_to_do(browser, tmp_path):
     write_calculator(tmp_path / "calculator", guidance_pages=False)
     ctx = browser.new_context(locale="zh-CN")

@@ -61,6 +61,7 @@ def vectors(site: Path) -> list[dict]:
     return cases
 
 
+@pytest.mark.slow
 @needs_node
 @pytest.mark.parametrize("engine, rules", [
     ("site", "data"),        # what the page runs: the built engine.js with the calculator's views
@@ -95,12 +96,14 @@ def _has_path(node, path: list[str]) -> bool:
     return not rest or _has_path(node[head], rest)
 
 
+@pytest.mark.slow
 def test_every_dropped_member_exists_in_the_bundles_so_the_list_is_not_stale(site):
     bundles = bundles_of(site).values()
     stale = [path for path in DROPPED if not any(_has_path(b, path.split(".")) for b in bundles)]
     assert not stale
 
 
+@pytest.mark.slow
 def test_the_view_keeps_everything_else_and_the_texts_keep_what_the_view_moves(site):
     for key, bundle in bundles_of(site).items():
         view, texts = calculator_view(bundle), calculator_texts(bundle)
@@ -120,6 +123,7 @@ def test_the_view_keeps_everything_else_and_the_texts_keep_what_the_view_moves(s
         assert "csv_headers" not in view["messages"]
 
 
+@pytest.mark.slow
 def test_data_files_index_and_forms(site, tmp_path):
     data = site / "calculator" / "data"
     index_text = (data / "index.js").read_text(encoding="utf-8")
@@ -152,6 +156,7 @@ def test_data_files_index_and_forms(site, tmp_path):
 # minification
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @needs_terser
 def test_minified_scripts_come_with_source_maps_of_the_readable_sources(site):
     calc = site / "calculator"
@@ -164,6 +169,7 @@ def test_minified_scripts_come_with_source_maps_of_the_readable_sources(site):
     assert (calc / "engine.mjs").read_bytes() == (ROOT / "calculator" / "engine.mjs").read_bytes()
 
 
+@pytest.mark.slow
 @needs_terser
 def test_minifying_is_reproducible(tmp_path):
     sources = {name: (ROOT / "calculator" / name).read_bytes() for name in MINIFIED}
@@ -196,6 +202,7 @@ def test_a_script_terser_refuses_is_a_clear_error():
 # the download budget
 # ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @needs_terser
 def test_calculator_js_and_the_largest_edition_fit_the_download_budget(site):
     """Every edition's data counts (Chengdu's with its forms list, as `jxjy build` writes it)."""

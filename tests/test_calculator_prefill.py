@@ -62,6 +62,7 @@ def forms_of(path: Path) -> dict:
     return read_registered(path, "JXJY_FORMS")
 
 
+@pytest.mark.slow
 def test_the_edition_data_lists_the_forms_that_exist(site):
     data = site["calculator"] / "data"
     forms = forms_of(data / f"{KEY}.js")
@@ -89,6 +90,7 @@ def test_the_edition_data_lists_the_forms_that_exist(site):
     assert forms_of(site["noforms"] / "data" / f"{KEY}.js") == {}
 
 
+@pytest.mark.slow
 def test_only_existing_files_are_listed(site, tmp_path):
     forms = tmp_path / "forms"
     shutil.copytree(site["dir"] / "forms", forms)
@@ -201,6 +203,8 @@ def save_shot(pg, tmp_path: Path, name: str) -> Path:
     return path
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path):
     pg = open_calculator(context, (site["calculator"] / "index.html").as_uri())
     assert pg.is_visible("#form-gen")
@@ -259,6 +263,8 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
     pg.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_chosen_period_and_a_school_roster(context, site):
     pg = open_calculator(context, (site["calculator"] / "index.html").as_uri())
     enter(pg)
@@ -270,6 +276,8 @@ def test_a_chosen_period_and_a_school_roster(context, site):
     pg.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_without_forms_nothing_is_offered(context, site):
     pg = open_calculator(context, (site["noforms"] / "index.html").as_uri())
     assert pg.is_hidden("#form-gen")
@@ -277,6 +285,8 @@ def test_without_forms_nothing_is_offered(context, site):
     pg.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_form_list_fits_360px_and_passes_axe(browser, site):
     axe = ROOT / "node_modules" / "axe-core" / "axe.min.js"
     if not axe.exists():

@@ -339,6 +339,7 @@ def run_js(bundle_dir: Path, cases: list[dict]) -> list:
     return json.loads(proc.stdout)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", _policies())
 def test_python_and_js_engines_agree(spec, tmp_path):
     if spec == "demo-variant":

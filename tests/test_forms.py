@@ -110,6 +110,7 @@ FORM_FILES = sorted([  # what write_forms writes for the fixture's edition
 SHARED_FORM_FILES = ["engine.js", "form.css", "form.js", "screen.css"]  # once for every form page, in forms/
 
 
+@pytest.mark.slow
 def test_write_forms_writes_every_file_per_form(built, policy):
     out = built
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == FORM_FILES
@@ -119,6 +120,7 @@ def test_write_forms_writes_every_file_per_form(built, policy):
     assert index["forms"][3]["defined"] is False and "fillable_pdf" not in index["forms"][3]["files"]
 
 
+@pytest.mark.slow
 def test_cli_writes_forms(tmp_path, capsys):
     assert main(["forms", "build", str(tmp_path), str(FIXTURE)]) == 0
     assert (tmp_path / "forms-demo" / "2020" / "registration-fillable.pdf").exists()
@@ -133,6 +135,7 @@ def test_cli_writes_forms(tmp_path, capsys):
 # HTML
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report", "statement"])
 def test_html_page_is_standalone_with_every_label_and_field(built, policy, form_id):
     out = built
@@ -149,6 +152,7 @@ def test_html_page_is_standalone_with_every_label_and_field(built, policy, form_
     assert spec["storage_key"] == f"jxjy-form:forms-demo/2020/{form_id}"
 
 
+@pytest.mark.slow
 def test_landscape_form_prints_on_landscape_a4(built):
     out = built
     assert "@page { size: A4 landscape;" in (out / "review-report.html").read_text(encoding="utf-8")
@@ -171,6 +175,7 @@ def test_grouped_column_headings(policy):
 # PDFs
 
 
+@pytest.mark.slow
 @needs_poppler
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report", "statement"])
 def test_blank_pdf_renders_every_label(built, policy, form_id):
@@ -181,6 +186,7 @@ def test_blank_pdf_renders_every_label(built, policy, form_id):
     assert (out / f"{form_id}-blank.pdf").stat().st_size <= MAX_PDF_BYTES
 
 
+@pytest.mark.slow
 def test_blank_pdf_page_orientation(built):
     out = built
     box = PdfReader(out / "review-report-blank.pdf").pages[0].mediabox
@@ -189,6 +195,7 @@ def test_blank_pdf_page_orientation(built):
     assert round(float(box.width)) == 595 and round(float(box.height)) == 842
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report"])
 def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_id):
     out = built
@@ -207,6 +214,7 @@ def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_i
         and "/FontFile3" not in cid["/FontDescriptor"], "the field font must not be embedded"
 
 
+@pytest.mark.slow
 def test_select_columns_become_combo_boxes(built):
     out = built
     reader = PdfReader(out / "roster-fillable.pdf")
@@ -215,6 +223,7 @@ def test_select_columns_become_combo_boxes(built):
         ["高中", "初中", "小学", "幼儿园", "特教"]
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_pdf_fonts_are_subset_and_the_field_font_is_not_embedded(built, tmp_path):
     out = built
@@ -256,6 +265,7 @@ def _widgets(pdf: Path) -> dict:
     return out
 
 
+@pytest.mark.slow
 @needs_poppler
 @needs_cjk_cmaps
 @pytest.mark.parametrize("form_id", ["roster", "registration", "review-report"])
@@ -284,6 +294,7 @@ def test_chinese_typed_into_fields_shows(built, form_id, tmp_path):
     assert list(tmp_path.glob("page*.png"))
 
 
+@pytest.mark.slow
 def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
     """Without our fill(): pypdf's update_page_form_field_values encodes Chinese (thanks to /ToUnicode)."""
     out = built
@@ -297,6 +308,7 @@ def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
     assert "张三丰".encode("utf-16-be").hex() in stream.decode("latin-1").lower()
 
 
+@pytest.mark.slow
 def test_pdfium_renders_the_fields_too(built, tmp_path):
     pdfium = pytest.importorskip("pypdfium2", reason="pypdfium2 (PDFium, Chrome's PDF renderer) not installed")
     out = built
@@ -317,6 +329,7 @@ def test_pdfium_renders_the_fields_too(built, tmp_path):
     assert dark(blank_img) == 0 and dark(img) > 20
 
 
+@pytest.mark.slow
 def test_fill_rejects_unknown_field_names(built):
     out = built
     with pytest.raises(KeyError, match="no-such"):
@@ -349,6 +362,7 @@ def test_prefill_from_a_ledger(policy):
     assert [earlier.values[f"s:school-based:{r}:content"] for r in (1, 2)] == ["上一学年", "补学"]
 
 
+@pytest.mark.slow
 @needs_poppler
 @needs_cjk_cmaps
 def test_prefilled_values_print_in_the_pdf(policy, tmp_path):
@@ -363,6 +377,7 @@ def test_prefilled_values_print_in_the_pdf(policy, tmp_path):
     assert "课堂观察" in text and "19.25" in text and "王小明" in text
 
 
+@pytest.mark.slow
 @needs_poppler
 def test_cli_fill_from_a_ledger_file(tmp_path):
     ledger = tmp_path / "ledger.json"
@@ -455,6 +470,7 @@ def _real_policies():
     return out
 
 
+@pytest.mark.slow
 @needs_poppler
 @pytest.mark.parametrize("path", _real_policies())
 def test_real_policy_forms(path, built_site):
@@ -487,6 +503,8 @@ def _fill(page, name: str, value: str) -> None:
         el.fill(value)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_browser_keeps_values_computes_and_prints(browser, built, tmp_path):
     out = built
     context = browser.new_context()
@@ -525,6 +543,8 @@ def test_browser_keeps_values_computes_and_prints(browser, built, tmp_path):
     context.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_browser_landscape_form_prints_landscape(browser, built):
     out = built
     page = browser.new_page()
@@ -535,6 +555,8 @@ def test_browser_landscape_form_prints_landscape(browser, built):
     page.close()
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_browser_prefill_from_the_calculator(browser, built, policy):
     out = built
     context = browser.new_context()

@@ -100,6 +100,7 @@ def edition_html(report, policy, page: str) -> str:
     return (report.site_dir / anchors.edition_dir(policy.id, policy.edition) / f"{page}.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_build_covers_every_policy_and_leaves_no_temp_dirs(built):
     report, policies = built
     assert sorted(report.policies) == sorted(p.key for p in policies)
@@ -109,6 +110,7 @@ def test_build_covers_every_policy_and_leaves_no_temp_dirs(built):
     assert not (report.site_dir / "SUMMARY.html").exists()  # the generated nav is not a page
 
 
+@pytest.mark.slow
 def test_no_broken_internal_link_or_anchor(built, pages):
     report, _ = built
     parsed = {rel: parse(path) for rel, path in pages.items()}
@@ -134,6 +136,7 @@ def test_no_broken_internal_link_or_anchor(built, pages):
     assert not broken, "\n".join(broken[:30])
 
 
+@pytest.mark.slow
 def test_nothing_is_requested_from_another_host(built, pages):
     for rel, path in pages.items():
         page = parse(path)
@@ -143,6 +146,7 @@ def test_nothing_is_requested_from_another_host(built, pages):
         assert "fonts.googleapis" not in html and "unpkg.com" not in html, rel
 
 
+@pytest.mark.slow
 def test_every_item_appears_with_its_rule_numbers_and_source(built):
     report, policies = built
     for policy in policies:
@@ -169,6 +173,7 @@ def test_every_item_appears_with_its_rule_numbers_and_source(built):
             assert f"source.html#{anchors.clause_anchor(item.source)}" in html
 
 
+@pytest.mark.slow
 def test_every_requirement_and_check_appears_with_its_minimum(built):
     report, policies = built
     for policy in policies:
@@ -185,6 +190,7 @@ def test_every_requirement_and_check_appears_with_its_minimum(built):
                 assert f"{format_rational(value)}{policy.unit}" in overview
 
 
+@pytest.mark.slow
 def test_every_deadline_appears_in_date_order_and_in_the_calendar(built):
     report, policies = built
     for policy in policies:
@@ -212,6 +218,7 @@ def test_every_deadline_appears_in_date_order_and_in_the_calendar(built):
         assert f'href="{ics.name}"' in html
 
 
+@pytest.mark.slow
 def test_every_form_appears_with_its_columns(built):
     report, policies = built
     for policy in policies:
@@ -231,6 +238,7 @@ def test_every_form_appears_with_its_columns(built):
                     assert squash(label) in text, (policy.key, form.id, label)
 
 
+@pytest.mark.slow
 def test_every_clause_has_its_anchor_on_the_source_page(built):
     report, policies = built
     for policy in policies:
@@ -240,6 +248,7 @@ def test_every_clause_has_its_anchor_on_the_source_page(built):
             assert anchors.clause_anchor(clause.id) in page.ids, (policy.key, clause.id)
 
 
+@pytest.mark.slow
 def test_layered_policy_shows_its_parent_and_changes(built):
     report, policies = built
     layered = [p for p in policies if p.extends]
@@ -253,6 +262,7 @@ def test_layered_policy_shows_its_parent_and_changes(built):
         assert "上级政策" in changes and "新增" in changes
 
 
+@pytest.mark.slow
 def test_search_index_is_chinese_and_segmented(built):
     report, _ = built
     index = json.loads((report.site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
@@ -262,6 +272,7 @@ def test_search_index_is_chinese_and_segmented(built):
     assert (report.site_dir / "search" / "search_index.js").is_file()  # offline plugin: search from file://
 
 
+@pytest.mark.slow
 def test_schemas_are_published(built):
     report, _ = built
     for schema in (ROOT / "schemas").glob("*.schema.json"):
@@ -280,6 +291,7 @@ def demo_site(tmp_path):
     return tmp_path, site
 
 
+@pytest.mark.slow
 def test_invalid_policy_fails_with_diagnostics_and_keeps_the_old_site(demo_site):
     tmp, site = demo_site
     before = (site / "index.html").read_bytes()
@@ -293,6 +305,7 @@ def test_invalid_policy_fails_with_diagnostics_and_keeps_the_old_site(demo_site)
     assert (site / "index.html").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_mkdocs_failure_keeps_the_old_site_and_cleans_up(demo_site, monkeypatch):
     tmp, site = demo_site
     before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
@@ -325,6 +338,7 @@ def test_cli_build_prints_validator_diagnostics(tmp_path, capsys):
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow
 def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatch):
     import generator.outputs.site.build as sb
 
@@ -394,6 +408,7 @@ def get_page_until(url: str, wanted, what: str, logs: list[str], within: float =
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_serve_regenerates_when_a_policy_changes(tmp_path):
     """Pages only (serve is given no producers): a rebuild validates the fixture policies, writes the
     Markdown and runs MkDocs."""
@@ -453,6 +468,8 @@ def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=90)
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_item_and_workflow_pages_render_in_a_browser(built, tmp_path):
     """Screenshots at phone and desktop widths (kept when JXJY_SCREENSHOT_DIR is set, to look at);

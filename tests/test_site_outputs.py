@@ -7,6 +7,8 @@ import pytest
 
 from generator.outputs.calculator.minify import minify_available
 
+pytestmark = pytest.mark.slow  # the whole site, `jxjy build` (tests/conftest.py: built_site)
+
 
 @pytest.fixture(scope="module")
 def built(built_site):
