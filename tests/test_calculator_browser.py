@@ -757,19 +757,20 @@ def test_clause_anchors_match_the_site(page):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_clause_ids_link_to_the_guidance_source_page(browser, site, tmp_path):
-    pages_site = tmp_path / "site"
-    shutil.copytree(site["dir"] / "bundles", pages_site / "bundles")
-    write_calculator(pages_site / "calculator", guidance_pages=True)
+def test_clause_ids_link_to_the_guidance_source_page(browser, built_site):
+    """In the site `jxjy build` made (tests/conftest.py), where the guidance pages are beside the calculator."""
+    calculator = built_site.site_dir / "calculator"
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     try:
         pg = ctx.new_page()
         watch = Watch(pg)
-        open_calculator(pg, {"url": (pages_site / "calculator" / "index.html").as_uri()}, "chengdu-teachers/2018")
+        open_calculator(pg, {"url": (calculator / "index.html").as_uri()}, "chengdu-teachers/2018")
         pg.select_option("#item", "weike")
         link = pg.locator("#item-help a.clause").first
         href = link.get_attribute("href")
-        assert href == f"../chengdu-teachers/2018/source.html#{clause_anchor('二(三)1(2)第三')}"
+        anchor = clause_anchor("二(三)1(2)第三")
+        assert href == f"../chengdu-teachers/2018/source.html#{anchor}"
+        assert f'id="{anchor}"' in (calculator / href.split("#")[0]).read_text(encoding="utf-8")  # not a broken link
         assert pg.locator("#site-link a").get_attribute("href") == "../index.html"
         watch.check()
     finally:
