@@ -503,6 +503,7 @@ def _policies_with_forms() -> list:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", _policies_with_forms())
 def test_form_prefill_agrees_in_python_and_on_the_page(spec, tmp_path):
     """Random ledgers prefill every laid-out form of the edition in Python (outputs/forms/prefill.py) and in

@@ -107,6 +107,7 @@ def amounts(count: int = 240, seed: int = 20181) -> list[Decimal]:
     return out
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_spreadsheet_formulas_compute_what_the_rule_types_credit(tmp_path):
     """Every rule type's XLSX formula, one column each, over the same amounts (and each level for a lookup),
@@ -134,6 +135,7 @@ def test_spreadsheet_formulas_compute_what_the_rule_types_credit(tmp_path):
             assert sheet[n][col] == want, (rule, value, sheet[n][col], want)
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_a_roster_template_computes_its_credit_column(tmp_path):
     """A roster template as `jxjy roster template` writes it: hours typed in give the 学分 the item's rule gives,
