@@ -85,9 +85,6 @@ class BuiltSite:
         """What the generators wrote before MkDocs ran (forms/, bundles/, calculator/, the Markdown)."""
         return self.report.docs_dir
 
-    def policy(self, key: str) -> Policy:
-        return next(p for p in self.policies if p.key == key)
-
 
 def _tree_state(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
