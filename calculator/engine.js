@@ -3,8 +3,11 @@
  *
  * Evaluates a rule bundle (docs/bundle-spec.md, schemas/bundle.schema.json) and a ledger
  * (schemas/ledger.schema.json) into the result document of schemas/result.schema.json — the same
- * document, trace text included, as the Python engine. Exact arithmetic on BigInt rationals; dates
- * are handled as plain YYYY-MM-DD integers (no Date objects, no time zones).
+ * document, trace text and error records included, as the Python engine. Every sentence comes from the
+ * message catalog the bundle carries; values a person wrote are quoted by one display rule, and an unknown
+ * item's did-you-mean by one suggestion rule, both defined in docs/bundle-spec.md §7 (not by imitating
+ * Python). Exact arithmetic on BigInt rationals; dates are handled as plain YYYY-MM-DD integers (no Date
+ * objects, no time zones).
  *
  * No dependencies, no build step. This file runs as a classic <script> (also from file://, where
  * module scripts are blocked), as a CommonJS module and when imported as an ES module; it defines
@@ -19,100 +22,80 @@
   var RESULT_FORMAT = "jxjy-result/1";
 
   // ----------------------------------------------------------------------------------------
-  // Python-compatible text helpers (the reference engine's messages quote Python's str()).
+  // Text helpers: JSON values quoted in messages, templates, the did-you-mean (docs/bundle-spec.md §7).
   // ----------------------------------------------------------------------------------------
 
-  // Characters Python's str.isspace() / re `\s` / str.split() treat as whitespace.
-  var PY_WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-  var NUMBER_RE = new RegExp("^[" + PY_WS + "]*([0-9]+(?:\\.[0-9]+)?)(?:[" + PY_WS + "]*/[" + PY_WS +
-    "]*([1-9][0-9]*))?[" + PY_WS + "]*$");
-  var WS_RE = new RegExp("[" + PY_WS + "]+", "g");
-  var NONPRINTABLE_RE = /[\p{C}\p{Z}]/u;
+  // The whitespace of ledger amounts and course keys (docs/bundle-spec.md §5: the \s of the reference engine).
+  var WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  var NUMBER_RE = new RegExp("^[" + WS + "]*([0-9]+(?:\\.[0-9]+)?)(?:[" + WS + "]*/[" + WS +
+    "]*([1-9][0-9]*))?[" + WS + "]*$");
+  var WS_RE = new RegExp("[" + WS + "]+", "g");
+  var DISPLAY_LIMIT = 60;
 
   function isDict(v) {
     return v !== null && typeof v === "object" && !Array.isArray(v);
   }
 
-  function pyFloatRepr(x) {
-    if (Number.isNaN(x)) return "nan";
-    if (x === Infinity) return "inf";
-    if (x === -Infinity) return "-inf";
-    if (x === 0) return Object.is(x, -0) ? "-0.0" : "0.0";
-    var parts = x.toExponential().split("e");
-    var mant = parts[0];
-    var e = Number(parts[1]);
-    var neg = mant.charAt(0) === "-";
-    if (neg) mant = mant.slice(1);
-    var digits = mant.replace(".", "");
-    var out;
-    if (e < -4 || e >= 16) {
-      out = digits.charAt(0) + (digits.length > 1 ? "." + digits.slice(1) : "") + "e" + (e < 0 ? "-" : "+") +
-        String(Math.abs(e)).padStart(2, "0");
-    } else if (e < 0) {
-      out = "0." + "0".repeat(-e - 1) + digits;
-    } else if (digits.length <= e + 1) {
-      out = digits + "0".repeat(e + 1 - digits.length) + ".0";
-    } else {
-      out = digits.slice(0, e + 1) + "." + digits.slice(e + 1);
+  /**
+   * A JSON value as a message quotes it (generator/rules/errors.display): text as itself, cut to 60 code points
+   * + "…"; true/false/null as those words; a number as its exact decimal (fromNumber, formatRational; NaN and
+   * the infinities by their names); an array as "[…]", an object as "{…}".
+   */
+  function display(v) {
+    if (typeof v === "string") {
+      var cps = Array.from(v);
+      return cps.length <= DISPLAY_LIMIT ? v : cps.slice(0, DISPLAY_LIMIT).join("") + "…";
     }
-    return (neg ? "-" : "") + out;
-  }
-
-  function pyNumberStr(x) {
-    // JSON integers arrive as Python ints; other numbers as floats.
-    if (Number.isInteger(x)) return BigInt(x).toString();
-    return pyFloatRepr(x);
-  }
-
-  function pyStrRepr(s) {
-    var quote = s.indexOf("'") >= 0 && s.indexOf('"') < 0 ? '"' : "'";
-    var out = quote;
-    for (var ch of s) {
-      var c = ch.codePointAt(0);
-      if (ch === "\\") out += "\\\\";
-      else if (ch === quote) out += "\\" + quote;
-      else if (ch === "\t") out += "\\t";
-      else if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch !== " " && (c < 0x20 || c === 0x7f || NONPRINTABLE_RE.test(ch))) {
-        if (c <= 0xff) out += "\\x" + c.toString(16).padStart(2, "0");
-        else if (c <= 0xffff) out += "\\u" + c.toString(16).padStart(4, "0");
-        else out += "\\U" + c.toString(16).padStart(8, "0");
-      } else out += ch;
+    if (v === null || v === undefined) return "null";
+    if (v === true) return "true";
+    if (v === false) return "false";
+    if (typeof v === "number") {
+      if (Number.isNaN(v)) return "NaN";
+      if (!Number.isFinite(v)) return v > 0 ? "Infinity" : "-Infinity";
+      return formatRational(fromNumber(v));
     }
-    return out + quote;
-  }
-
-  function pyRepr(v) {
-    if (typeof v === "string") return pyStrRepr(v);
-    return pyStr(v);
-  }
-
-  /** Python's str() of a JSON value, as the reference engine's f-strings render it. */
-  function pyStr(v) {
-    if (v === null || v === undefined) return "None";
-    if (v === true) return "True";
-    if (v === false) return "False";
-    if (typeof v === "string") return v;
-    if (typeof v === "number") return pyNumberStr(v);
     if (typeof v === "bigint") return v.toString();
-    if (Array.isArray(v)) return "[" + v.map(pyRepr).join(", ") + "]";
-    if (typeof v === "object") {
-      return "{" + Object.keys(v).map(function (k) { return pyStrRepr(k) + ": " + pyRepr(v[k]); }).join(", ") + "}";
-    }
-    return String(v);
+    if (Array.isArray(v)) return "[…]";
+    if (typeof v === "object") return "{…}";
+    return display(String(v));
   }
 
-  /** Python truthiness of a JSON value. */
-  function pyTruthy(v) {
-    if (v === null || v === undefined || v === false || v === 0 || v === "") return false;
-    if (Array.isArray(v)) return v.length > 0;
-    if (typeof v === "object") return Object.keys(v).length > 0;
-    return true;
+  /** Levenshtein distance of two code point arrays; limit + 1 once it is certainly above limit. */
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) return limit + 1;
+    var previous = [];
+    for (var j = 0; j <= b.length; j++) previous.push(j);
+    for (var i = 1; i <= a.length; i++) {
+      var current = [i], least = i;
+      for (j = 1; j <= b.length; j++) {
+        var d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        current.push(d);
+        if (d < least) least = d;
+      }
+      if (least > limit) return limit + 1;
+      previous = current;
+    }
+    return previous[b.length];
+  }
+
+  /**
+   * The did-you-mean for an unknown id (generator/rules/errors.suggestion): the candidate, in the order given,
+   * with the smallest Levenshtein distance over code points, accepted when at most max(1, ⌊len(word)/3⌋);
+   * the first wins a tie. null when none is close enough.
+   */
+  function suggestion(word, candidates) {
+    var typed = Array.from(word);
+    var limit = Math.max(1, Math.floor(typed.length / 3));
+    var best = null, bestDistance = limit + 1;
+    candidates.forEach(function (c) {
+      var d = distance(typed, Array.from(c), limit);
+      if (d < bestDistance) { best = c; bestDistance = d; }
+    });
+    return best;
   }
 
   function cmpCodePoints(a, b) {
-    // Python compares str by code point; JS `<` compares UTF-16 units (differs above U+FFFF).
+    // The reference engine sorts text by code point; JS `<` compares UTF-16 units (differs above U+FFFF).
     if (a === b) return 0;
     var ia = a[Symbol.iterator](), ib = b[Symbol.iterator]();
     for (;;) {
@@ -138,78 +121,16 @@
     return parts;
   }
 
-  /** "{name}" placeholders, like Python's str.format with keyword arguments only. */
-  function pyFormat(parts, params) {
+  /** Fill "{name}" placeholders: text as itself, anything else (counts, years) by the display rule. */
+  function fill(parts, params) {
     var out = parts[0];
     for (var i = 1; i < parts.length; i += 2) {
       var name = parts[i];
       if (!Object.prototype.hasOwnProperty.call(params, name)) throw new Error("message needs {" + name + "}");
       var v = params[name];
-      out += (typeof v === "string" ? v : pyStr(v)) + parts[i + 1];
+      out += (typeof v === "string" ? v : display(v)) + parts[i + 1];
     }
     return out;
-  }
-
-  // difflib.get_close_matches(word, possibilities, n=1, cutoff=0.6), ported from CPython.
-  function matchingBlocksSize(a, b) {
-    var b2j = new Map();
-    b.forEach(function (elt, i) {
-      var l = b2j.get(elt);
-      if (!l) { l = []; b2j.set(elt, l); }
-      l.push(i);
-    });
-    var n = b.length;
-    if (n >= 200) { // autojunk: drop popular elements (isjunk is None, so no junk)
-      var ntest = Math.floor(n / 100) + 1;
-      Array.from(b2j.keys()).forEach(function (elt) { if (b2j.get(elt).length > ntest) b2j.delete(elt); });
-    }
-    function longest(alo, ahi, blo, bhi) {
-      var besti = alo, bestj = blo, bestsize = 0;
-      var j2len = new Map();
-      for (var i = alo; i < ahi; i++) {
-        var newj2len = new Map();
-        var js = b2j.get(a[i]) || [];
-        for (var t = 0; t < js.length; t++) {
-          var j = js[t];
-          if (j < blo) continue;
-          if (j >= bhi) break;
-          var k = (j2len.get(j - 1) || 0) + 1;
-          newj2len.set(j, k);
-          if (k > bestsize) { besti = i - k + 1; bestj = j - k + 1; bestsize = k; }
-        }
-        j2len = newj2len;
-      }
-      while (besti > alo && bestj > blo && a[besti - 1] === b[bestj - 1]) { besti--; bestj--; bestsize++; }
-      while (besti + bestsize < ahi && bestj + bestsize < bhi && a[besti + bestsize] === b[bestj + bestsize]) bestsize++;
-      return [besti, bestj, bestsize];
-    }
-    var queue = [[0, a.length, 0, b.length]];
-    var total = 0;
-    while (queue.length) {
-      var q = queue.pop();
-      var m = longest(q[0], q[1], q[2], q[3]);
-      var i = m[0], j = m[1], k = m[2];
-      if (k) {
-        total += k;
-        if (q[0] < i && q[2] < j) queue.push([q[0], i, q[2], j]);
-        if (i + k < q[1] && j + k < q[3]) queue.push([i + k, q[1], j + k, q[3]]);
-      }
-    }
-    return total;
-  }
-
-  function closeMatch(word, possibilities) {
-    var b = Array.from(word);
-    var best = null;
-    possibilities.forEach(function (x) {
-      var a = Array.from(x);
-      var len = a.length + b.length;
-      var ratio = len ? 2.0 * matchingBlocksSize(a, b) / len : 1.0;
-      if (ratio >= 0.6) {
-        if (best === null || ratio > best[0] || (ratio === best[0] && cmpCodePoints(x, best[1]) > 0)) best = [ratio, x];
-      }
-    });
-    return best === null ? null : best[1];
   }
 
   // ----------------------------------------------------------------------------------------
@@ -447,10 +368,11 @@
           if (!isDict(node) || !Object.prototype.hasOwnProperty.call(node, part)) throw new Error("no message " + key);
           node = node[part];
         });
-        parts = parseTemplate(pyStr(node));
+        if (typeof node !== "string") throw new Error("no message " + key);
+        parts = parseTemplate(node);
         templates.set(key, parts);
       }
-      return pyFormat(parts, params || {});
+      return fill(parts, params || {});
     };
     if (compiled) compiled.set(bundle, P);
     return P;
@@ -519,8 +441,6 @@
     return day.m < P.period.sm || (day.m === P.period.sm && day.d < P.period.sd) ? day.y - 1 : day.y;
   }
 
-  var OUT_OF_RANGE = "(periods are counted from year 1 to 9998)";
-
   function spanCmp(a, b) { return a.start.iso < b.start.iso ? -1 : a.start.iso > b.start.iso ? 1 : 0; }
 
   // ----------------------------------------------------------------------------------------
@@ -564,58 +484,64 @@
     return span.id === value ? span : null;
   }
 
+  /** An error record (generator/rules/errors.record): a catalog code, its parameters (text), and the sentence. */
+  function record(P, field, code, params) {
+    params = params || {};
+    return { field: field, code: code, params: params, message: P.msg(code, params) };
+  }
+
   function checkCountsFor(P, value, day) {
     var span = declaredSpan(P, value);
     if (span === null) {
-      var example = periodOf(P, day).id;
-      return [{ field: "counts_for", message: "counts_for '" + pyStr(value) + "' is not a period of this policy " +
-        "(write it like '" + example + "')" }];
+      return [record(P, "counts_for", "errors.entry.counts_for_not_a_period",
+        { value: display(value), example: periodOf(P, day).id })];
     }
     var own = periodOf(P, day);
     var c = spanCmp(span, own);
     if (c === 0) return [];
-    if (c > 0) {
-      return [{ field: "counts_for", message: "counts_for '" + value + "' is later than the period of the entry's date (" +
-        own.id + "); learning cannot count for a future period" }];
-    }
-    if (!P.period.makeup) {
-      return [{ field: "counts_for", message: "this policy does not say whether learning done after a period counts " +
-        "for it, so the entry cannot be declared for '" + value + "'" }];
-    }
+    if (c > 0) return [record(P, "counts_for", "errors.entry.counts_for_later", { value: span.id, own: own.id })];
+    if (!P.period.makeup) return [record(P, "counts_for", "errors.entry.counts_for_no_makeup", { value: span.id })];
     var first = P.period.first, last = P.period.last;
     if ((first && span.end.iso < first) || (last && span.start.iso > last)) {
-      return [{ field: "counts_for", message: "period '" + value + "' is outside this policy (" + (first || "…") +
-        " to " + (last || "…") + ")" }];
+      return [record(P, "counts_for", "errors.entry.counts_for_outside_policy",
+        { value: span.id, first: first || "…", last: last || "…" })];
     }
     return [];
   }
 
-  /** Why an entry cannot be counted (engine.check_entry); an empty list when it can. */
+  /** The levels an item offers, as error messages list them: "id（name）" joined by 、 (engine._level_list). */
+  function levelList(item) {
+    return item.levels.map(function (id) { return id + "（" + item.levelNames.get(id) + "）"; }).join("、");
+  }
+
+  /**
+   * Why an entry cannot be counted (engine.check_entry), as coded records {field, code, params, message} in the
+   * order of docs/bundle-spec.md §6.1; an empty list when it can.
+   */
   function checkEntry(P, entry, roles) {
-    if (!isDict(entry)) return [{ field: "", message: "记录必须是一个键值对象 / entry must be a mapping" }];
+    if (!isDict(entry)) return [record(P, "", "errors.entry.not_an_object", { value: display(entry) })];
     var errors = [];
     var itemId = get(entry, "item");
     var item = typeof itemId === "string" && P.itemById.has(itemId) ? P.itemById.get(itemId) : null;
-    if (item === null) {
-      var close = closeMatch(pyStr(itemId), P.items.map(function (i) { return i.id; }));
-      errors.push({ field: "item", message: "unknown item '" + pyStr(itemId) + "'" +
-        (close !== null ? "; did you mean '" + close + "'?" : "") });
+    if (isNone(itemId)) {
+      errors.push(record(P, "item", "errors.entry.missing.item"));
+    } else if (item === null) {
+      var close = typeof itemId === "string" ? suggestion(itemId, P.items.map(function (i) { return i.id; })) : null;
+      errors.push(close === null ? record(P, "item", "errors.entry.unknown_item", { item: display(itemId) })
+        : record(P, "item", "errors.entry.unknown_item_close", { item: display(itemId), suggestion: close }));
     }
     var rawDate = get(entry, "date");
     var day = toDate(rawDate);
+    var first = P.period.first, last = P.period.last;
     if (isNone(rawDate)) {
-      errors.push({ field: "date", message: "missing date (YYYY-MM-DD)" });
+      errors.push(record(P, "date", "errors.entry.missing.date"));
     } else if (day === null) {
-      errors.push({ field: "date", message: "'" + pyStr(rawDate) + "' is not a date written YYYY-MM-DD" });
+      errors.push(record(P, "date", "errors.entry.date_not_a_date", { value: display(rawDate) }));
     } else if (spanOf(P, day) === null) {
-      errors.push({ field: "date", message: "date " + day.iso + " is out of range " + OUT_OF_RANGE });
+      errors.push(record(P, "date", "errors.entry.date_out_of_range", { date: day.iso }));
       day = null;
-    } else {
-      var first = P.period.first, last = P.period.last;
-      if ((first && day.iso < first) || (last && day.iso > last)) {
-        errors.push({ field: "date", message: "date " + day.iso + " is outside every period of this policy (" +
-          (first || "…") + " to " + (last || "…") + ")" });
-      }
+    } else if ((first && day.iso < first) || (last && day.iso > last)) {
+      errors.push(record(P, "date", "errors.entry.date_outside_policy", { date: day.iso, first: first || "…", last: last || "…" }));
     }
     if (!isNone(get(entry, "counts_for")) && day !== null && errors.length === 0) {
       checkCountsFor(P, get(entry, "counts_for"), day).forEach(function (e) { errors.push(e); });
@@ -623,35 +549,38 @@
     if (item === null) return errors;
     if (item.roles.length && !intersects(roles, item.roles)) {
       var names = item.roles.map(function (r) { return P.roleNames.has(r) ? P.roleNames.get(r) : r; }).join("、");
-      errors.push({ field: "item", message: "item '" + item.id + "' is only for: " + names });
+      errors.push(record(P, "item", "errors.entry.role_only", { name: item.name, roles: names }));
     }
     var wanted = INPUT_FIELDS[item.input];
     ALL_INPUT_FIELDS.forEach(function (name) {
       if (!isNone(get(entry, name)) && wanted.indexOf(name) < 0) {
-        var expect = wanted.length ? wanted.join(", ") : "no amount";
-        errors.push({ field: name, message: "item '" + item.id + "' takes " + expect + ", not " + name });
+        errors.push(record(P, name, "errors.entry.not_taken." + item.input, { name: item.name }));
       }
     });
     wanted.forEach(function (name) {
       var value = get(entry, name);
       if (name === "level") {
-        var levels = item.levels;
         if (isNone(value)) {
-          errors.push({ field: "level", message: "missing level (one of: " + levels.join(", ") + ")" });
-        } else if (typeof value !== "string" || levels.indexOf(value) < 0) {
-          errors.push({ field: "level", message: "unknown level '" + pyStr(value) + "' (one of: " + levels.join(", ") + ")" });
+          errors.push(record(P, "level", "errors.entry.missing.level", { levels: levelList(item) }));
+        } else if (typeof value !== "string" || item.levels.indexOf(value) < 0) {
+          errors.push(record(P, "level", "errors.entry.unknown_level", { value: display(value), name: item.name,
+            levels: levelList(item) }));
         }
         return;
       }
       if (isNone(value)) {
         if (item.input === "subjects") return;
-        errors.push({ field: name, message: "missing " + name });
+        errors.push(record(P, name, "errors.entry.missing." + name));
       } else if (amount(value) === null) {
-        errors.push({ field: name, message: name + " must be a non-negative number, got '" + pyStr(value) + "'" });
+        errors.push(record(P, name, "errors.entry.not_an_amount", { value: display(value) }));
       }
     });
     if (item.input === "subjects" && isNone(get(entry, "passed")) && isNone(get(entry, "failed"))) {
-      errors.push({ field: "passed", message: "give passed and/or failed subject counts" });
+      errors.push(record(P, "passed", "errors.entry.no_subjects"));
+    }
+    var course = get(entry, "course");
+    if (item.dedupe && !isNone(course) && typeof course !== "string") {
+      errors.push(record(P, "course", "errors.entry.course_not_text", { value: display(course) }));
     }
     return errors;
   }
@@ -802,10 +731,10 @@
     return [total, lines];
   }
 
+  /** The text a course is compared by (engine._course_key): whitespace removed, lower-cased; "" when not text. */
   function courseKey(entry) {
     var c = get(entry, "course");
-    var s = pyTruthy(c) ? pyStr(c) : "";
-    return s.split(WS_RE).join("").toLowerCase();
+    return typeof c === "string" ? c.split(WS_RE).join("").toLowerCase() : "";
   }
 
   function Trace() { this.lines = []; }
@@ -836,7 +765,7 @@
     var after = asOf.m > cut[0] || (asOf.m === cut[0] && asOf.d > cut[1]);
     endYear = after ? asYear : asYear - 1;
     var spans = spansBetween(P, Math.max(startYear(P, title), endYear - w.max_periods + 1), endYear);
-    var extra = endYear !== asYear && pyTruthy(w.count_current_before_as_of) ? asOf : null;
+    var extra = endYear !== asYear && w.count_current_before_as_of === true ? asOf : null;
     return [spans, extra, ["title", title.iso]];
   }
 
@@ -982,65 +911,55 @@
     return out;
   }
 
-  /** The JSON type of a value, as named in input error messages (engine._json_type). */
-  function jsonType(v) {
-    if (v === null || v === undefined) return "null";
-    if (typeof v === "boolean") return "boolean";
-    if (typeof v === "number" || typeof v === "bigint") return "number";
-    if (typeof v === "string") return "string";
-    if (Array.isArray(v)) return "array";
-    if (typeof v === "object") return "object";
-    return typeof v;
-  }
-
   /**
    * as_of, roles, person dates and entries (engine._read_inputs): each bad part is reported as an input error
-   * and ignored. Returns [asOfDate, roles (Set), dates (Map name → date), entries, problems].
+   * (a coded record, errors.input.*) and ignored. Returns [asOfDate, roles (Set), dates (Map name → date), entries,
+   * problems].
    */
   function readInputs(P, ledger, asOf) {
     var problems = [];
-    function report(field, text) { problems.push({ field: field, message: text }); }
+    function report(field, code, params) { problems.push(record(P, field, "errors.input." + code, params)); }
     var asOfDate = null;
     if (!isNone(asOf)) {
       asOfDate = toDate(asOf);
       if (asOfDate === null) {
-        report("as_of", "as_of '" + pyStr(asOf) + "' is not a date written YYYY-MM-DD; evaluated as if no as_of was given");
+        report("as_of", "as_of_not_a_date", { value: display(asOf) });
       } else if (spanOf(P, asOfDate) === null) {
-        report("as_of", "as_of " + asOfDate.iso + " is out of range " + OUT_OF_RANGE + "; evaluated as if no as_of was given");
+        report("as_of", "as_of_out_of_range", { date: asOfDate.iso });
         asOfDate = null;
       }
     }
     if (!isDict(ledger)) {
-      report("", "the ledger must be an object, not " + jsonType(ledger));
+      report("", "ledger_not_an_object", { value: display(ledger) });
       ledger = {};
     }
     var roles = new Set(), dates = new Map();
     var person = get(ledger, "person");
     if (!isNone(person) && !isDict(person)) {
-      report("person", "person must be an object, not " + jsonType(person));
+      report("person", "person_not_an_object", { value: display(person) });
     } else if (!isNone(person)) {
       var rawRoles = get(person, "roles");
       if (Array.isArray(rawRoles)) {
         rawRoles.forEach(function (role, n) {
           if (typeof role === "string") roles.add(role);
-          else report("person.roles[" + n + "]", "a role must be a string (a role id), not " + jsonType(role));
+          else report("person.roles[" + n + "]", "role_not_text", { value: display(role) });
         });
       } else if (!isNone(rawRoles)) {
-        report("person.roles", "roles must be a list of role ids, not " + jsonType(rawRoles));
+        report("person.roles", "roles_not_a_list", { value: display(rawRoles) });
       }
       var rawDates = get(person, "dates");
       if (isDict(rawDates)) {
         Object.keys(rawDates).sort(cmpCodePoints).forEach(function (name) {
           var value = rawDates[name], day = toDate(value);
           if (day !== null) dates.set(name, day);
-          else if (!isNone(value)) report("person.dates." + name, "'" + pyStr(value) + "' is not a date written YYYY-MM-DD");
+          else if (!isNone(value)) report("person.dates." + name, "date_not_a_date", { name: name, value: display(value) });
         });
       } else if (!isNone(rawDates)) {
-        report("person.dates", "dates must be an object (name: YYYY-MM-DD), not " + jsonType(rawDates));
+        report("person.dates", "dates_not_an_object", { value: display(rawDates) });
       }
     }
     var entries = get(ledger, "entries");
-    if (!isNone(entries) && !Array.isArray(entries)) report("entries", "entries must be an array, not " + jsonType(entries));
+    if (!isNone(entries) && !Array.isArray(entries)) report("entries", "entries_not_a_list", { value: display(entries) });
     return [asOfDate, roles, dates, Array.isArray(entries) ? entries : [], problems];
   }
 
@@ -1058,7 +977,9 @@
     var errors = [], good = [];
     entries.forEach(function (entry, idx) {
       var problems = checkEntry(P, entry, roles);
-      problems.forEach(function (p) { errors.push({ entry: idx, field: p.field, message: p.message }); });
+      problems.forEach(function (p) {
+        errors.push({ entry: idx, field: p.field, code: p.code, params: p.params, message: p.message });
+      });
       if (!problems.length) good.push([idx, entry, P.itemById.get(entry.item), toDate(entry.date)]);
     });
     if (asOfDate === null && good.length) {
@@ -1362,6 +1283,148 @@
     return out;
   }
 
+  // ----------------------------------------------------------------------------------------
+  // Ledger documents (schemas/ledger.schema.json) as the calculator imports and stores them: what the schema
+  // and the policy require beside the engine's own entry checks, as coded records like the result's errors.
+  // ----------------------------------------------------------------------------------------
+
+  var LEDGER_FORMAT = "jxjy-ledger/1";
+  var LEDGER_KEYS = ["format", "policy", "person", "entries"];
+  var PERSON_KEYS = ["name", "school", "subject", "roles", "dates"];
+  var PERSON_TEXTS = { name: 100, school: 200, subject: 100 };
+  var ENTRY_KEYS = ["item", "date", "hours", "count", "half_days", "days", "years", "level", "passed", "failed",
+    "credits", "exam_passed", "counts_for", "course", "evidence", "note"];
+  var ENTRY_TEXTS = { course: 200, evidence: 500, note: 500 };
+  var ID_RE = /^[a-z][a-z0-9-]*$/;
+  var AMOUNT_RE = /^[0-9]+(\.[0-9]+)?(\/[1-9][0-9]*)?$/;
+
+  function own(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+
+  /** The schema's amount: a finite JSON number ≥ 0, or a plain exact number text ("2", "0.5", "1/3"). */
+  function schemaAmount(v) {
+    if (typeof v === "number") return Number.isFinite(v) && v >= 0;
+    return typeof v === "string" && AMOUNT_RE.test(v);
+  }
+
+  /** Text fields: text of at most `limit` code points (JSON Schema's maxLength). */
+  function checkText(value, limit, add) {
+    if (typeof value !== "string") add("errors.ledger.not_text", { value: display(value) });
+    else if (Array.from(value).length > limit) {
+      add("errors.ledger.too_long", { limit: String(limit), length: String(Array.from(value).length) });
+    }
+  }
+
+  function checkPerson(P, person, add) {
+    if (!isDict(person)) {
+      add("person", "errors.input.person_not_an_object", { value: display(person) });
+      return;
+    }
+    Object.keys(person).forEach(function (k) {
+      if (PERSON_KEYS.indexOf(k) < 0) add("person." + k, "errors.ledger.unknown_key", { key: display(k) });
+    });
+    Object.keys(PERSON_TEXTS).forEach(function (k) {
+      if (own(person, k)) checkText(person[k], PERSON_TEXTS[k], function (c, p) { add("person." + k, c, p); });
+    });
+    if (own(person, "roles")) {
+      if (!Array.isArray(person.roles)) {
+        add("person.roles", "errors.input.roles_not_a_list", { value: display(person.roles) });
+      } else {
+        var known = P.bundle.roles.map(function (r) { return r.id + "（" + r.name + "）"; }).join("、");
+        person.roles.forEach(function (r, n) {
+          var at = "person.roles[" + n + "]";
+          if (typeof r !== "string" || !ID_RE.test(r)) add(at, "errors.ledger.bad_role", { value: display(r) });
+          else if (!P.roleNames.has(r)) add(at, "errors.ledger.unknown_role", { role: r, roles: known });
+        });
+      }
+    }
+    if (own(person, "dates")) {
+      if (!isDict(person.dates)) {
+        add("person.dates", "errors.input.dates_not_an_object", { value: display(person.dates) });
+      } else {
+        Object.keys(person.dates).forEach(function (k) {
+          var at = "person.dates." + k;
+          if (!ID_RE.test(k)) add(at, "errors.ledger.bad_date_name", { name: display(k) });
+          else if (toDate(person.dates[k]) === null) {
+            add(at, "errors.input.date_not_a_date", { name: k, value: display(person.dates[k]) });
+          }
+        });
+      }
+    }
+  }
+
+  /** What the schema says of one entry that the engine does not check (unknown keys, types, lengths). */
+  function checkEntryDocument(entry, add) {
+    Object.keys(entry).forEach(function (k) {
+      if (ENTRY_KEYS.indexOf(k) < 0) add(k, "errors.ledger.unknown_key", { key: display(k) });
+    });
+    ["item", "level", "counts_for"].forEach(function (k) {
+      if (own(entry, k) && typeof entry[k] !== "string") add(k, "errors.ledger.not_text", { value: display(entry[k]) });
+    });
+    AMOUNT_FIELDS.forEach(function (k) {
+      if (own(entry, k) && !schemaAmount(entry[k])) add(k, "errors.entry.not_an_amount", { value: display(entry[k]) });
+    });
+    if (own(entry, "exam_passed") && typeof entry.exam_passed !== "boolean") {
+      add("exam_passed", "errors.ledger.not_yes_no", { value: display(entry.exam_passed) });
+    }
+    Object.keys(ENTRY_TEXTS).forEach(function (k) {
+      if (own(entry, k)) checkText(entry[k], ENTRY_TEXTS[k], function (c, p) { add(k, c, p); });
+    });
+  }
+
+  /**
+   * Every problem of a ledger document (schemas/ledger.schema.json) for this bundle, as coded records: the
+   * document's own ({field: path such as "person.roles[1]", code, params, message}) and each entry's
+   * ({entry, field, code, params, message}) — first what the schema and the policy's role list say, then, for an
+   * entry that passes those, the engine's entry checks (checkEntry) with every role of the policy held, unless
+   * options.engine is false. [] when the document can be used as it is.
+   */
+  function checkLedger(P, doc, options) {
+    var out = [];
+    var withEngine = !(options && options.engine === false);
+    function add(field, code, params) { out.push(record(P, field, code, params)); }
+    function addEntry(i) {
+      return function (field, code, params) {
+        var r = record(P, field, code, params);
+        out.push({ entry: i, field: r.field, code: r.code, params: r.params, message: r.message });
+      };
+    }
+    if (!isDict(doc)) {
+      add("", "errors.input.ledger_not_an_object", { value: display(doc) });
+      return out;
+    }
+    Object.keys(doc).forEach(function (k) {
+      if (LEDGER_KEYS.indexOf(k) < 0) add(k, "errors.ledger.unknown_key", { key: display(k) });
+    });
+    if (own(doc, "format") && doc.format !== LEDGER_FORMAT) add("format", "errors.ledger.not_a_ledger", { value: display(doc.format) });
+    if (own(doc, "policy")) {
+      var pol = doc.policy;
+      var fine = isDict(pol) && Object.keys(pol).every(function (k) {
+        return (k === "id" || k === "edition") && typeof pol[k] === "string";
+      });
+      if (!fine) add("policy", "errors.ledger.bad_policy");
+    }
+    if (own(doc, "person")) checkPerson(P, doc.person, add);
+    if (!own(doc, "entries")) {
+      add("entries", "errors.ledger.missing_entries");
+    } else if (!Array.isArray(doc.entries)) {
+      add("entries", "errors.input.entries_not_a_list", { value: display(doc.entries) });
+    } else {
+      var roles = new Set(P.roleNames.keys());
+      doc.entries.forEach(function (entry, i) {
+        var before = out.length, here = addEntry(i);
+        if (!isDict(entry)) {
+          here("", "errors.entry.not_an_object", { value: display(entry) });
+          return;
+        }
+        checkEntryDocument(entry, here);
+        if (out.length === before && withEngine) {
+          checkEntry(P, entry, roles).forEach(function (r) { here(r.field, r.code, r.params); });
+        }
+      });
+    }
+    return out;
+  }
+
   var api = {
     ENGINE_VERSION: ENGINE_VERSION,
     BUNDLE_FORMAT: BUNDLE_FORMAT,
@@ -1369,7 +1432,10 @@
     RESULT_FORMAT: RESULT_FORMAT,
     evaluate: evaluate,
     shortfallPhrases: shortfallPhrases,
+    /** Why an entry cannot be counted with these roles: coded records {field, code, params, message} (§6.1). */
     checkEntry: function (bundle, entry, roles) { return checkEntry(compile(bundle), entry, new Set(roles || [])); },
+    /** Every problem of a ledger document for this bundle, as coded records (schema, roles, then the engine). */
+    checkLedger: function (bundle, doc, options) { return checkLedger(compile(bundle), doc, options); },
     periodOf: function (bundle, isoDate) {
       var day = fromIsoFormat(isoDate);
       var s = day === null ? null : spanOf(compile(bundle), day);
@@ -1395,7 +1461,10 @@
       Q: Q, parse: parseRational, fromNumber: fromNumber, format: formatRational, add: add, sub: sub, mul: mul, div: div, cmp: cmp, floor: floor
     },
     fromIsoFormat: function (s) { var d = fromIsoFormat(s); return d === null ? null : d.iso; },
-    _py: { str: pyStr, closeMatch: closeMatch, courseKey: courseKey }
+    /** A JSON value as messages quote it (docs/bundle-spec.md §7). */
+    display: display,
+    /** The did-you-mean of an unknown id among candidates, or null (docs/bundle-spec.md §7). */
+    suggestion: suggestion
   };
 
   root.JXJY_ENGINE = api;

@@ -5,6 +5,6 @@ import "./engine.js";
 const api = globalThis.JXJY_ENGINE;
 export const {
   ENGINE_VERSION, BUNDLE_FORMAT, BUNDLE_MAJOR, RESULT_FORMAT,
-  evaluate, shortfallPhrases, checkEntry, periodOf, message, rational, fromIsoFormat,
+  evaluate, shortfallPhrases, checkEntry, checkLedger, periodOf, message, rational, fromIsoFormat, display, suggestion,
 } = api;
 export default api;

@@ -31,7 +31,19 @@ def test_check_json_is_valid_against_the_result_schema(capsys):
 def test_check_reports_bad_entries_and_exits_1(capsys):
     assert main(["check", DEMO, "tests/fixtures/ledgers/bad-entries.yaml"]) == 1
     err = capsys.readouterr().err
-    assert "tests/fixtures/ledgers/bad-entries.yaml:4:12: unknown item 'weeke'; did you mean 'weike'?" in err
+    assert "tests/fixtures/ledgers/bad-entries.yaml:4:12: 本政策没有登记项目「weeke」；是不是「weike」？ (entries[1].item)" in err
+
+
+def test_check_says_the_engines_errors_in_the_readers_language(capsys):
+    assert main(["--lang", "en", "check", DEMO, "tests/fixtures/ledgers/bad-entries.yaml", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert ('tests/fixtures/ledgers/bad-entries.yaml:5:44: "微课学习" is registered by hours; leave this out '
+            "(entries[2].count)") in captured.err
+    result = json.loads(captured.out)  # the result document is the bundle's: Chinese whoever reads it
+    assert result["errors"][1]["message"] == "「微课学习」按学时登记，不填这一项"
+    assert main(["check", DEMO, "tests/fixtures/ledgers/bad.csv"]) == 1
+    assert ("tests/fixtures/ledgers/bad.csv:2:3: 「abc」不是不小于 0 的数（可写 2、0.5 或 1/3） (第 2 行 学时)"
+            in capsys.readouterr().err)
 
 
 def test_check_rejects_a_bad_as_of(capsys):

@@ -118,15 +118,18 @@ GOOD_AMOUNTS = ["0.5", "1/3", "2.25", "7/2", "1.5", "0", "10", "3", " 4 ", "2/3"
 FLOAT_AMOUNTS = [0.1, 0.2, 1.5, 0.25, 2.0, 3.0, -0.0, 1e-07, 1.5e-07, 1e+16, 1e+21, 1.5e+300, 5e-324, 123456789.125,
                  0.3333333333333333, 2.675, 1.2345e-05]
 BIG_AMOUNTS = ["36.5", "72", "24", "90/7", 36.5, 12.75]
-# negative floats are non-integral here: JSON cannot tell -2.0 from -2, whose str() differs in the error message
-BAD_AMOUNTS = [-1, -3, "abc", "-1", "1/0", "", "1e3", "１", "1,5", -1.5, -0.25, -1e-07, True, False, [1], {"a": 1}]
+# -2.0 and -2 are the same JSON number: both engines quote it "-2" (the display rule, docs/bundle-spec.md §7)
+BAD_AMOUNTS = [-1, -3, -2.0, "abc", "-1", "1/0", "", "1e3", "１", "1,5", -1.5, -0.25, -1e-07, True, False, [1], {"a": 1},
+               "x" * 70]
 BAD_DATES = ["2018-02-30", "20180301", "2018-W10-1", "2018W10", "2018/03/01", "", "2018-3-1", "201803011x",
              "2020-W53-7", "not a date", 20180301, True, ["2018-03-01"], "2019-02-29", "2018-03-01 ", "0000-01-01",
              "9999-08-01", "9999-12-31", "0001-01-01", "0001-07-31"]
 BAD_AS_OF = ["2018-13-01", "soon", "20180301", "2018-W10-1", "0001-01-01", "9999-12-31", "", 20180301]
 ODD_ROLES = [5, "teacher", True, {"teacher": 1}, [1, None], ["x", 2.5, ["y"]]]
 ODD_DATES = [["2018-03-01"], "2018-03-01", 5, {"title": 20180301}, {"title": "20180301", "b": None, "a": True}]
-COURSES = ["课程A", "课程 A", "课程Ａ", "course b", "Course  B", "COURSE B", "x", "", "  ", 5, "Σίσυφος", "ΣΊΣΥΦΟΣ"]
+# a course that is not text is an entry error on a de-duplicated item (docs/bundle-spec.md §6.1)
+COURSES = ["课程A", "课程 A", "课程Ａ", "course b", "Course  B", "COURSE B", "x", "", "  ", 5, "Σίσυφος", "ΣΊΣΥΦΟΣ",
+           None, True, ["课程A"], 0]
 DUP_COURSES = ["course b", "Course  B", "COURSE B\t", "课程 A", "课程A"]
 JUNK_IDS = ["", "weke", "unknown", "reading_notes", "putonghua2", "x" * 30, 5, None, True, "课程"]
 JUNK_PERIODS = ["2018", "abc", "2018-2020", 2018, "", "20１8", "12", "0000", "0000-0001", "9999-10000", "9999"]
@@ -166,7 +169,7 @@ class LedgerMaker:
         self.month_days = [(7, 31), (8, 1), (12, 31), (1, 1), (2, 28), (2, 29), (6, 30), (3, 31), (4, 1), (9, 1),
                            (sm, sd), (before.month, before.day)]
         self.lo, self.hi = _years(bundle)
-        ids = [i["id"] for i in self.items]  # near misses of every similarity (difflib's 0.6 cutoff)
+        ids = [i["id"] for i in self.items]  # near misses at every distance (the did-you-mean's limit: len/3)
         self.misspelt = sorted({i[:k] for i in ids for k in range(1, len(i))} | {i[k:] for i in ids for k in range(1, len(i))}
                                | {i + "s" for i in ids} | {i.replace("-", "_") for i in ids})
 
@@ -241,9 +244,7 @@ class LedgerMaker:
                 e["failed"] = rng.randint(0, 5)
         if shape == "wrong_field":
             field, value = rng.choice(["hours", "count", "level", "passed", "credits", "days", "years"]), self.amount(rng)
-            if field == "level" and isinstance(value, float) and value.is_integer():
-                value = int(value)  # quoted in "unknown level": JSON cannot tell 36.0 from 36, str() can (spec §5)
-            e[field] = value
+            e[field] = value  # a float level such as 36.0 is quoted "36" by both engines, as JSON means it
         if item.get("gate") or rng.random() < 0.1:
             flag = rng.choice([True] * 6 + [False, None, "yes", 1])
             if flag is not None:
@@ -408,8 +409,8 @@ const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const out = cases.map(([kind, a, b]) => {
   if (kind === "date") return api.fromIsoFormat(a);
   if (kind === "float") { try { return api.rational.format(api.rational.fromNumber(a)); } catch (e) { return null; } }
-  if (kind === "close") return api._py.closeMatch(a, b);
-  if (kind === "str") return api._py.str(a);
+  if (kind === "suggest") return api.suggestion(a, b);
+  if (kind === "display") return api.display(a);
   if (kind === "num") { try { return api.rational.format(api.rational.parse(a)); } catch (e) { return null; } }
   throw new Error(kind);
 });
@@ -418,31 +419,58 @@ process.stdout.write(JSON.stringify(out));
 
 
 def _py_helpers(kind, a, b):
-    import difflib
-
     from generator.base.dates import parse_date
     from generator.base.rational import format_rational, parse_json_number, parse_rational
+    from generator.rules.errors import display, suggestion
     if kind == "date":
         day = parse_date(a)
         return day.isoformat() if day else None
     if kind == "float":
         return format_rational(parse_json_number(a))
-    if kind == "close":
-        close = difflib.get_close_matches(a, b, n=1)
-        return close[0] if close else None
-    if kind == "str":
-        return str(a)
+    if kind == "suggest":
+        return suggestion(a, b)
+    if kind == "display":
+        return display(a)
     try:
         return format_rational(parse_rational(a))
     except ValueError:
         return None
 
 
+def _random_text(rng, size: int) -> str:
+    return "".join(chr(rng.randint(*rng.choice(TEXT_RANGES))) for _ in range(size))
+
+
+def _random_json(rng, depth: int = 0):
+    """A JSON value of any kind, as a ledger may quote it: text of every length and script, numbers of every
+    size and exponent (integers up to 2^53, which JS reads exactly), booleans, null, arrays and objects."""
+    kind = rng.choice(["text", "text", "long", "int", "float", "double", "bool", "null", "array", "object"])
+    if kind == "text":
+        return _random_text(rng, rng.randint(0, 8))
+    if kind == "long":
+        return _random_text(rng, rng.choice([59, 60, 61, 62, 120]))
+    if kind == "int":
+        return rng.choice([0, -1, 7, 2**53, -(2**53), rng.randint(-10**15, 10**15)])
+    if kind == "float":
+        return round(rng.uniform(-1000, 1000), rng.randint(0, 6))
+    if kind == "double":
+        x = struct.unpack("<d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        return x if math.isfinite(x) else 0.5
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    if kind == "array":
+        return [_random_json(rng, depth + 1) for _ in range(rng.randint(0, 2))] if depth < 2 else []
+    return {_random_text(rng, 2): _random_json(rng, depth + 1) for _ in range(rng.randint(0, 2))} if depth < 2 else {}
+
+
 def test_python_semantics_ported_exactly():
-    """The Python behaviours the engine leans on, fuzzed against their JS ports: strict YYYY-MM-DD dates
-    (engine._date refuses the 20180301, 2018-W10-1 … that date.fromisoformat takes), difflib's did-you-mean,
-    str() of odd JSON values, exact number parsing and formatting, and JSON floats read as their shortest
-    round-trip decimal (repr in Python, String(x) in JS)."""
+    """The building blocks both engines must share, fuzzed against their JS ports: strict YYYY-MM-DD dates
+    (parse_date refuses the 20180301, 2018-W10-1 … that date.fromisoformat takes), the display rule for values
+    quoted in error messages, the did-you-mean rule for unknown items (Levenshtein over code points, at most
+    len/3, first wins), exact number parsing and formatting, and JSON floats read as their shortest round-trip
+    decimal (repr in Python, String(x) in JS)."""
     import random
     rng = random.Random(20201)
     alphabet = "0123456789-W/ x年"
@@ -454,16 +482,29 @@ def test_python_semantics_ported_exactly():
         y, m, d = rng.randint(1, 9999), rng.randint(0, 13), rng.randint(0, 32)
         cases.append(["date", rng.choice([f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}{m:02d}{d:02d}", f"{y:04d}-W{m * 4:02d}-{d % 9}",
                                           f"{y:04d}W{m * 4:02d}{d % 9}", f"{y:04d}-W{m * 4 + 1:02d}"]), None])
-    ids = ["weike", "reading-notes", "public-course", "putonghua", "school-based", "a" * 7, "abcdefg"]
-    for _ in range(1500):
-        word = "".join(rng.choice("abcdefgnorstuwk-_ ") for _ in range(rng.choice([1, 3, 5, 7, 12, 30, 210])))
-        cases.append(["close", word, rng.sample(ids, rng.randint(1, len(ids)))])
-        cases.append(["close", rng.choice(ids)[: rng.randint(1, 7)], ids])
-    # JSON cannot tell 2.0 from 2, so integral floats (1.5e16, -0.0) are ints to JS: the spec says so
-    for value in [1.5, 0.1, 1e-05, 1.5e-7, 123456789.125, 2.5e-300, 1.2345e-5, 0.3333333333333333, True, False, None,
-                  [1, "a'b", {"k": [None]}],
-                  {"a": "x\ny", "b": 'q"'}, "plain", 10**15, -7, ["\x07", "é", "\u2028"]]:
-        cases.append(["str", value, None])
+    ids = ["weike", "reading-notes", "public-course", "putonghua", "school-based", "a" * 7, "abcdefg", "微课学习", "读书笔记",
+           "𠀀𠀁𠀂", "ab", "ba", "abc"]
+    for _ in range(3000):
+        size = rng.choice([0, 1, 2, 3, 5, 7, 12, 30, 210])
+        word = "".join(rng.choice("abcdefgnorstuwk-_ 微课学习笔记𠀀𠀁") for _ in range(size))
+        cases.append(["suggest", word, rng.sample(ids, rng.randint(0, len(ids)))])
+        near = list(rng.choice(ids))
+        for _ in range(rng.randint(0, 4)):  # edits of a real id: each within or beyond the limit
+            op, at = rng.choice("idr"), rng.randint(0, len(near))
+            if op == "i":
+                near.insert(at, rng.choice("abc-微𠀀"))
+            elif near and at < len(near):
+                if op == "d":
+                    del near[at]
+                else:
+                    near[at] = rng.choice("xyz学𠀁")
+        cases.append(["suggest", "".join(near), rng.sample(ids, len(ids))])
+    for _ in range(6000):
+        cases.append(["display", _random_json(rng), None])
+    for value in [1.5, 0.1, 1e-05, 1.5e-7, 123456789.125, 2.5e-300, 1e21, -0.0, -2.0, 2.0, 5e-324, True, False, None,
+                  [1, "a'b", {"k": [None]}], {"a": "x\ny", "b": 'q"'}, {}, [], "plain", "", 10**15, -7,
+                  ["\x07", "é", "\u2028"], "x" * 60, "x" * 61, "𠀀" * 61, "a" * 59 + "𠀀" * 2]:
+        cases.append(["display", value, None])
     for _ in range(2000):
         p, q = rng.randint(0, 10**6), rng.choice([1, 2, 3, 4, 5, 8, 10, 16, 25, 125, 7, 9, 1000, 3125])
         text = rng.choice([f"{p}/{q}", f"{p / q:.{rng.randint(0, 6)}f}", f" {p} / {q} ", f"{p}.{q:06d}", f"-{p}", f"{p}/0"])
@@ -481,6 +522,11 @@ def test_python_semantics_ported_exactly():
     js = json.loads(proc.stdout)
     bad = [(c, _py_helpers(*c), j) for c, j in zip(cases, js, strict=True) if _py_helpers(*c) != j]
     assert not bad, f"{len(bad)} differ, e.g. {bad[:5]}"
+    kinds = {kind: sum(1 for c in cases if c[0] == kind) for kind in ("suggest", "display")}
+    found = sum(1 for c, j in zip(cases, js, strict=True) if c[0] == "suggest" and j is not None)
+    cut = sum(1 for c, j in zip(cases, js, strict=True) if c[0] == "display" and j.endswith("…"))
+    assert kinds["suggest"] >= 6000 and 0.2 < found / kinds["suggest"] < 0.9  # both outcomes are exercised
+    assert kinds["display"] >= 6000 and cut > 300
 
 
 # ---------------------------------------------------------------------------------------------

@@ -127,10 +127,18 @@ def test_bad_entries_are_reported_not_dropped(demo_policy):
         {"item": "party-online", "date": "2020-03-01", "hours": 1},
         "not a mapping",
     ])
-    got = {(e["entry"], e["field"]) for e in r["errors"]}
-    assert got == {(0, "item"), (1, "date"), (2, "date"), (3, "hours"), (4, "count"), (4, "hours"), (5, "level"),
-                   (6, "item"), (7, "")}
-    assert "did you mean 'weike'" in r["errors"][0]["message"]
+    got = [(e["entry"], e["field"], e["code"]) for e in r["errors"]]
+    assert got == [(0, "item", "errors.entry.unknown_item_close"), (1, "date", "errors.entry.missing.date"),
+                   (2, "date", "errors.entry.date_not_a_date"), (3, "hours", "errors.entry.not_an_amount"),
+                   (4, "count", "errors.entry.not_taken.hours"), (4, "hours", "errors.entry.missing.hours"),
+                   (5, "level", "errors.entry.unknown_level"), (6, "item", "errors.entry.role_only"),
+                   (7, "", "errors.entry.not_an_object")]
+    first = r["errors"][0]
+    assert first["params"] == {"item": "weeke", "suggestion": "weike"}
+    assert first["message"] == "本政策没有登记项目「weeke」；是不是「weike」？"
+    assert r["errors"][6]["params"] == {"value": "一甲", "name": "普通话测试", "levels": "level-3a（三甲）、level-2b（二乙）"}
+    assert r["errors"][7]["message"] == "「党员在线学习」仅限党员教师"
+    assert r["errors"][8]["message"] == "这一条不是完整的记录，实际是「not a mapping」"
     assert r["periods"] == {}
 
 
@@ -157,9 +165,6 @@ def test_evaluation_is_deterministic(demo_policy):
 
 # ---------- input that is not what the schema says: reported, never raised (JS: tests/js/engine.test.mjs) ----------
 
-OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
-
-
 def weike(date, **extra):
     return {"item": "weike", "date": date, "hours": 3, **extra}
 
@@ -175,9 +180,12 @@ def evaluate_checked(policy, ledger, as_of=None):
 def test_dates_whose_period_cannot_be_represented_are_entry_errors(demo_policy):
     r = evaluate_checked(demo_policy, {"entries": [weike("9999-08-01"), weike("0001-07-31"), weike("9999-07-31"),
                                                    weike("2020-03-01")]})
+    out_of_range = "超出了可以核算的年代（周期须在公元 1 年至 9998 年之间）"
     assert r["errors"] == [
-        {"entry": 0, "field": "date", "message": f"date 9999-08-01 is out of range {OUT_OF_RANGE}"},
-        {"entry": 1, "field": "date", "message": f"date 0001-07-31 is out of range {OUT_OF_RANGE}"},
+        {"entry": 0, "field": "date", "code": "errors.entry.date_out_of_range", "params": {"date": "9999-08-01"},
+         "message": f"9999-08-01 {out_of_range}"},
+        {"entry": 1, "field": "date", "code": "errors.entry.date_out_of_range", "params": {"date": "0001-07-31"},
+         "message": f"0001-07-31 {out_of_range}"},
     ]
     assert r["as_of"] == "9999-07-31" and sorted(r["periods"]) == ["2019-2020", "9998-9999"]
     assert "input_errors" not in r
@@ -185,13 +193,15 @@ def test_dates_whose_period_cannot_be_represented_are_entry_errors(demo_policy):
 
 def test_an_as_of_that_is_not_a_usable_date_is_reported_and_ignored(demo_policy):
     entries = [weike("2020-03-01")]
-    for as_of, text in [("0001-01-01", f"as_of 0001-01-01 is out of range {OUT_OF_RANGE}"),
-                        ("2020-W10-1", "as_of '2020-W10-1' is not a date written YYYY-MM-DD"),
-                        ("20200301", "as_of '20200301' is not a date written YYYY-MM-DD"),
-                        ("soon", "as_of 'soon' is not a date written YYYY-MM-DD"),
-                        (20200301, "as_of '20200301' is not a date written YYYY-MM-DD")]:
+    for as_of, code, params in [("0001-01-01", "as_of_out_of_range", {"date": "0001-01-01"}),
+                                ("2020-W10-1", "as_of_not_a_date", {"value": "2020-W10-1"}),
+                                ("20200301", "as_of_not_a_date", {"value": "20200301"}),
+                                ("soon", "as_of_not_a_date", {"value": "soon"}),
+                                (20200301, "as_of_not_a_date", {"value": "20200301"})]:
         r = evaluate_checked(demo_policy, {"entries": entries}, as_of)
-        assert r["input_errors"] == [{"field": "as_of", "message": text + "; evaluated as if no as_of was given"}]
+        [error] = r["input_errors"]
+        assert (error["field"], error["code"], error["params"]) == ("as_of", f"errors.input.{code}", params)
+        assert error["message"].endswith("，按没有给出评估日期核算")
         assert r["as_of"] == "2020-03-01" and list(r["periods"]) == ["2019-2020"]
     r = evaluate_checked(demo_policy, {"entries": []}, "2020-13-01")
     assert r["as_of"] is None and r["periods"] == {} and r["input_errors"][0]["field"] == "as_of"
@@ -206,41 +216,42 @@ def test_windows_leave_out_periods_before_year_one(demo_policy):
 def test_dates_are_strictly_yyyy_mm_dd(demo_policy):
     bad = ["20200301", "2020-W10-1", "2020W101", "2020-03-01 ", "2020-03-01\n", "202003011x", "٢٠٢٠-03-01", "2020-02-30"]
     r = evaluate_checked(demo_policy, {"entries": [weike(d) for d in bad] + [weike("2020-02-29")]})
-    assert r["errors"] == [{"entry": n, "field": "date", "message": f"'{d}' is not a date written YYYY-MM-DD"}
-                           for n, d in enumerate(bad)]
+    assert r["errors"] == [{"entry": n, "field": "date", "code": "errors.entry.date_not_a_date", "params": {"value": d},
+                            "message": f"「{d}」不是日期，请写成 2018-03-15 这样"} for n, d in enumerate(bad)]
     assert r["as_of"] == "2020-02-29"
 
 
 @pytest.mark.parametrize("person,roles,problems", [
-    (5, [], [("person", "person must be an object, not number")]),
-    ({"roles": 5}, [], [("person.roles", "roles must be a list of role ids, not number")]),
-    ({"roles": "teacher"}, [], [("person.roles", "roles must be a list of role ids, not string")]),
-    ({"roles": {"teacher": True}}, [], [("person.roles", "roles must be a list of role ids, not object")]),
+    (5, [], [("person", "person_not_an_object", {"value": "5"})]),
+    ({"roles": 5}, [], [("person.roles", "roles_not_a_list", {"value": "5"})]),
+    ({"roles": "teacher"}, [], [("person.roles", "roles_not_a_list", {"value": "teacher"})]),
+    ({"roles": {"teacher": True}}, [], [("person.roles", "roles_not_a_list", {"value": "{…}"})]),
     ({"roles": ["teacher", 3, None, "a", "teacher", ["x"]]}, ["a", "teacher"],
-     [("person.roles[1]", "a role must be a string (a role id), not number"),
-      ("person.roles[2]", "a role must be a string (a role id), not null"),
-      ("person.roles[5]", "a role must be a string (a role id), not array")]),
+     [("person.roles[1]", "role_not_text", {"value": "3"}),
+      ("person.roles[2]", "role_not_text", {"value": "null"}),
+      ("person.roles[5]", "role_not_text", {"value": "[…]"})]),
     ({"roles": ["teacher"], "dates": ["2010-05-01"]}, ["teacher"],
-     [("person.dates", "dates must be an object (name: YYYY-MM-DD), not array")]),
+     [("person.dates", "dates_not_an_object", {"value": "[…]"})]),
     ({"roles": None, "dates": {"title": "20100501", "other": None, "b": 5, "a": "2010-05-01"}}, [],
-     [("person.dates.b", "'5' is not a date written YYYY-MM-DD"),
-      ("person.dates.title", "'20100501' is not a date written YYYY-MM-DD")]),
+     [("person.dates.b", "date_not_a_date", {"name": "b", "value": "5"}),
+      ("person.dates.title", "date_not_a_date", {"name": "title", "value": "20100501"})]),
     ({}, [], []),
     (None, [], []),
 ])
 def test_bad_person_data_is_an_input_error_and_ignored(demo_policy, person, roles, problems):
     r = evaluate_checked(demo_policy, {"person": person, "entries": [weike("2020-03-01")]})
     assert r["person"]["roles"] == roles
-    assert [(p["field"], p["message"]) for p in r.get("input_errors", [])] == problems
+    assert [(p["field"], p["code"].removeprefix("errors.input."), p["params"]) for p in r.get("input_errors", [])] == problems
     assert r["errors"] == [] and r["periods"]["2019-2020"]["items"]["weike"]["credited"] == "1"
 
 
 def test_a_ledger_that_is_not_an_object_or_has_no_entry_list(demo_policy):
     r = evaluate_checked(demo_policy, [])
-    assert r["input_errors"] == [{"field": "", "message": "the ledger must be an object, not array"}]
+    assert r["input_errors"] == [{"field": "", "code": "errors.input.ledger_not_an_object", "params": {"value": "[…]"},
+                                  "message": "台账的内容不对：应为个人信息和登记记录，实际是「[…]」"}]
     r = evaluate_checked(demo_policy, {"person": "x", "entries": "y"}, 20200101)
     assert [p["field"] for p in r["input_errors"]] == ["as_of", "person", "entries"]
-    assert r["input_errors"][2]["message"] == "entries must be an array, not string"
+    assert r["input_errors"][2]["message"] == "登记记录应为一组记录，实际是「y」"
     assert "input_errors" not in evaluate_checked(demo_policy, {"entries": None})
 
 
@@ -271,5 +282,5 @@ def test_json_floats_are_amounts_as_written(demo_policy):
     assert any(t["text"] == "其他活动：人工认定 0.0000001 学分（校管理员认定，依据《办法》）" for t in r["trace"])
     bad = [-0.5, float("nan"), float("inf"), -1e-07]
     r = evaluate_checked(demo_policy, {"entries": [{"item": "other", "date": "2020-03-01", "credits": x} for x in bad]})
-    assert [e["message"] for e in r["errors"]] == [f"credits must be a non-negative number, got '{t}'"
-                                                   for t in ("-0.5", "nan", "inf", "-1e-07")]
+    assert [e["params"]["value"] for e in r["errors"]] == ["-0.5", "NaN", "Infinity", "-0.0000001"]  # display rule
+    assert {e["code"] for e in r["errors"]} == {"errors.entry.not_an_amount"}

@@ -101,23 +101,25 @@ def test_counts_for_own_period_is_the_same_as_none(concepts):
     assert a["periods"] == b["periods"]
 
 
-@pytest.mark.parametrize("value,fragment", [
-    ("2021", "later than the period"),
-    ("2019-2020", "is not a period of this policy (write it like '2020')"),
-    ("20x9", "is not a period of this policy"),
-    ("0000", "is not a period of this policy"),
+@pytest.mark.parametrize("value,code,message", [
+    ("2021", "counts_for_later", "不能申报计入 2021：它晚于完成日期所在的周期 2020"),
+    ("2019-2020", "counts_for_not_a_period", "「2019-2020」不是本政策的周期，请写成 2020 这样"),
+    ("20x9", "counts_for_not_a_period", "「20x9」不是本政策的周期，请写成 2020 这样"),
+    ("0000", "counts_for_not_a_period", "「0000」不是本政策的周期，请写成 2020 这样"),
 ])
-def test_bad_counts_for_is_an_entry_error(concepts, value, fragment):
+def test_bad_counts_for_is_an_entry_error(concepts, value, code, message):
     r = run(concepts, [{"item": "elective-course", "date": "2020-03-01", "hours": 2, "counts_for": value}])
     [error] = r["errors"]
-    assert (error["entry"], error["field"]) == (0, "counts_for") and fragment in error["message"]
+    assert (error["entry"], error["field"], error["code"]) == (0, "counts_for", f"errors.entry.{code}")
+    assert error["message"] == message
     assert r["periods"] == {}
 
 
 def test_counts_for_needs_a_policy_that_says_how_makeup_counts(demo_policy):
     r = evaluate(demo_policy, {"entries": [{"item": "weike", "date": "2020-03-01", "hours": 3, "counts_for": "2018-2019"}]})
     [error] = r["errors"]
-    assert error["field"] == "counts_for" and "does not say" in error["message"]
+    assert (error["field"], error["code"]) == ("counts_for", "errors.entry.counts_for_no_makeup")
+    assert error["params"] == {"value": "2018-2019"}
     ok = evaluate(demo_policy, {"entries": [{"item": "weike", "date": "2020-03-01", "hours": 3, "counts_for": "2019-2020"}]})
     assert ok["errors"] == [] and ok["periods"]["2019-2020"]["items"]["weike"]["credited"] == "1"
 
@@ -126,7 +128,8 @@ def test_counts_for_outside_the_policy_range_is_an_error(tmp_path):
     policy = _variant(tmp_path, "  makeup: {counts: false, source: \"二\"}\n",
                       "  makeup: {counts: true, source: \"二\"}\n  first: \"2020-01-01\"\n")
     r = evaluate(policy, {"entries": [{"item": "elective-course", "date": "2020-02-01", "hours": 1, "counts_for": "2019"}]})
-    assert [(e["field"], "outside this policy" in e["message"]) for e in r["errors"]] == [("counts_for", True)]
+    assert [(e["field"], e["code"], e["params"]) for e in r["errors"]] == [
+        ("counts_for", "errors.entry.counts_for_outside_policy", {"value": "2019", "first": "2020-01-01", "last": "…"})]
 
 
 def test_ledger_schema_and_csv_carry_counts_for(tmp_path):
@@ -196,7 +199,7 @@ def test_variant_removes_and_overrides_by_id(concepts, layer):
     assert layer.files[0].endswith("concepts/2020.yaml") and layer.files[1].endswith("concepts-layer/2020.yaml")
     assert layer.clause("变体").text_file == layer.clause("一").text_file
     r = run(layer, [{"item": "elective-course", "date": "2020-03-01", "hours": 2}])
-    assert r["errors"][0]["field"] == "item"
+    assert (r["errors"][0]["field"], r["errors"][0]["code"]) == ("item", "errors.entry.unknown_item")
 
 
 # ---------- relative deadlines ----------

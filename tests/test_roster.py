@@ -148,7 +148,10 @@ def test_import_checks_dates_with_the_engine(policy, template):
     with pytest.raises(InputError, match="请指定登记日期"):
         roster.import_roster(policy, template, "roster")
     result = roster.import_roster(policy, template, "roster", date="2020-02-30")
-    assert len(result.errors) == 1 and result.errors[0].code == "diagnostics.roster.engine"
+    [error] = result.errors  # the engine's own error, rendered from its code in the reader's language
+    assert error.code == "errors.entry.date_not_a_date" and error.path.endswith("日期")
+    assert error.text("zh") == "「2020-02-30」不是日期，请写成 2018-03-15 这样"
+    assert error.text("en") == "\"2020-02-30\" is not a date; write it like 2018-03-15"
 
 
 def test_computed_column_typed_wrong_is_a_warning(policy, template):

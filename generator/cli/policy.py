@@ -102,10 +102,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     except InputError as exc:
         return fail(exc.diagnostics)
     result = evaluate(policy, ledger.data, args.as_of)
-    located = [Diagnostic(ledger.file, 1, 1, e["message"], e["field"]) for e in result.get("input_errors", [])]
-    for err in result["errors"]:
-        where = ledger.locate(err["entry"], err["field"])
-        located.append(Diagnostic(where.file, where.line, where.column, err["message"], where.path))
+    # the result's messages are Chinese (the bundle's catalog); the terminal reads each error in its own language,
+    # rendered from the error's code and parameters, at its line in the ledger file
+    located = [ledger.diagnostic(e) for e in result.get("input_errors", []) + result["errors"]]
     if args.json:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()

@@ -7,7 +7,6 @@ or fraction strings) so the Python and JS engines can be compared byte for byte.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections import defaultdict
 from fractions import Fraction
 from typing import Any
@@ -16,6 +15,7 @@ from generator.base.dates import parse_date
 from generator.base.messages import message
 from generator.base.rational import format_rational as fmt
 from generator.policy.model import Cap, Check, Item, Policy, Requirement, Verdict
+from generator.rules.errors import display, record, suggestion
 from generator.rules.inputs import ALL_INPUT_FIELDS, amount, input_fields
 from generator.rules.periods import PeriodSpan, period_of, period_starting, span_of
 
@@ -35,9 +35,6 @@ class _Trace:
         if source:
             line["source"] = source
         self.lines.append(line)
-
-
-OUT_OF_RANGE = "(periods are counted from year 1 to 9998)"
 
 
 def _span_of(policy: Policy, day: dt.date) -> PeriodSpan | None:
@@ -60,48 +57,31 @@ def _start_year(policy: Policy, day: dt.date) -> int:
     return day.year - 1 if before else day.year
 
 
-def _json_type(value: Any) -> str:
-    """The JSON type of a value, as named in input error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | None, set[str], dict[str, dt.date],
                                                                     list, list[dict]]:
-    """as_of, roles, person dates and entries, each bad part reported as an input error and ignored."""
+    """as_of, roles, person dates and entries, each bad part reported as an input error (a coded record,
+    errors.input.*) and ignored."""
     problems: list[dict] = []
 
-    def report(field: str, text: str) -> None:
-        problems.append({"field": field, "message": text})
+    def report(field: str, code: str, **params: str) -> None:
+        problems.append(record(field, f"errors.input.{code}", **params))
 
     as_of_date = None
     if as_of is not None:
         as_of_date = parse_date(as_of)
         if as_of_date is None:
-            report("as_of", f"as_of '{as_of}' is not a date written YYYY-MM-DD; evaluated as if no as_of was given")
+            report("as_of", "as_of_not_a_date", value=display(as_of))
         elif _span_of(policy, as_of_date) is None:
-            report("as_of", f"as_of {as_of_date.isoformat()} is out of range {OUT_OF_RANGE}; "
-                            f"evaluated as if no as_of was given")
+            report("as_of", "as_of_out_of_range", date=as_of_date.isoformat())
             as_of_date = None
     if not isinstance(ledger, dict):
-        report("", f"the ledger must be an object, not {_json_type(ledger)}")
+        report("", "ledger_not_an_object", value=display(ledger))
         ledger = {}
     roles: set[str] = set()
     dates: dict[str, dt.date] = {}
     person = ledger.get("person")
     if person is not None and not isinstance(person, dict):
-        report("person", f"person must be an object, not {_json_type(person)}")
+        report("person", "person_not_an_object", value=display(person))
     elif person is not None:
         raw_roles = person.get("roles")
         if isinstance(raw_roles, list):
@@ -109,9 +89,9 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
                 if isinstance(role, str):
                     roles.add(role)
                 else:
-                    report(f"person.roles[{n}]", f"a role must be a string (a role id), not {_json_type(role)}")
+                    report(f"person.roles[{n}]", "role_not_text", value=display(role))
         elif raw_roles is not None:
-            report("person.roles", f"roles must be a list of role ids, not {_json_type(raw_roles)}")
+            report("person.roles", "roles_not_a_list", value=display(raw_roles))
         raw_dates = person.get("dates")
         if isinstance(raw_dates, dict):
             for name in sorted(k for k in raw_dates if isinstance(k, str)):
@@ -120,69 +100,79 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
                 if day is not None:
                     dates[name] = day
                 elif value is not None:
-                    report(f"person.dates.{name}", f"'{value}' is not a date written YYYY-MM-DD")
+                    report(f"person.dates.{name}", "date_not_a_date", name=name, value=display(value))
         elif raw_dates is not None:
-            report("person.dates", f"dates must be an object (name: YYYY-MM-DD), not {_json_type(raw_dates)}")
+            report("person.dates", "dates_not_an_object", value=display(raw_dates))
     entries = ledger.get("entries")
     if entries is not None and not isinstance(entries, list):
-        report("entries", f"entries must be an array, not {_json_type(entries)}")
+        report("entries", "entries_not_a_list", value=display(entries))
     return as_of_date, roles, dates, entries if isinstance(entries, list) else [], problems
 
 
+def _level_list(item: Item) -> str:
+    """The levels an item offers, as error messages list them: "id（name）" joined by 、."""
+    return "、".join(f"{lv.id}（{lv.name}）" for lv in item.levels)
+
+
 def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
-    """Why this entry cannot be counted under this policy (empty list: it can)."""
+    """Why this entry cannot be counted under this policy, as coded records (errors.entry.*, in the order of
+    docs/bundle-spec.md §6.1); an empty list when it can."""
     if not isinstance(entry, dict):
-        return [{"field": "", "message": "记录必须是一个键值对象 / entry must be a mapping"}]
+        return [record("", "errors.entry.not_an_object", value=display(entry))]
     errors: list[dict] = []
     item_id = entry.get("item")
     item = policy.item(item_id) if isinstance(item_id, str) else None
-    if item is None:
-        known = [i.id for i in policy.items]
-        close = difflib.get_close_matches(str(item_id), known, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        errors.append({"field": "item", "message": f"unknown item '{item_id}'{hint}"})
+    if item_id is None:
+        errors.append(record("item", "errors.entry.missing.item"))
+    elif item is None:
+        close = suggestion(item_id, [i.id for i in policy.items]) if isinstance(item_id, str) else None
+        if close is None:
+            errors.append(record("item", "errors.entry.unknown_item", item=display(item_id)))
+        else:
+            errors.append(record("item", "errors.entry.unknown_item_close", item=display(item_id), suggestion=close))
     day = parse_date(entry.get("date"))
+    first, last = policy.period.first, policy.period.last
     if entry.get("date") is None:
-        errors.append({"field": "date", "message": "missing date (YYYY-MM-DD)"})
+        errors.append(record("date", "errors.entry.missing.date"))
     elif day is None:
-        errors.append({"field": "date", "message": f"'{entry.get('date')}' is not a date written YYYY-MM-DD"})
+        errors.append(record("date", "errors.entry.date_not_a_date", value=display(entry.get("date"))))
     elif _span_of(policy, day) is None:
-        errors.append({"field": "date", "message": f"date {day.isoformat()} is out of range {OUT_OF_RANGE}"})
+        errors.append(record("date", "errors.entry.date_out_of_range", date=day.isoformat()))
         day = None
-    else:
-        first, last = policy.period.first, policy.period.last
-        if (first and day.isoformat() < first) or (last and day.isoformat() > last):
-            errors.append({"field": "date", "message": f"date {day.isoformat()} is outside every period of this "
-                                                       f"policy ({first or '…'} to {last or '…'})"})
+    elif (first and day.isoformat() < first) or (last and day.isoformat() > last):
+        errors.append(record("date", "errors.entry.date_outside_policy", date=day.isoformat(), first=first or "…",
+                             last=last or "…"))
     if entry.get("counts_for") is not None and day is not None and not errors:
         errors.extend(_check_counts_for(policy, entry.get("counts_for"), day))
     if item is None:
         return errors
     if item.roles and not roles.intersection(item.roles):
         names = "、".join(policy.role_name(r) for r in item.roles)
-        errors.append({"field": "item", "message": f"item '{item.id}' is only for: {names}"})
+        errors.append(record("item", "errors.entry.role_only", name=item.name, roles=names))
     wanted = input_fields(item.input)
     for name in ALL_INPUT_FIELDS:
         if name in entry and entry[name] is not None and name not in wanted:
-            expect = ", ".join(wanted) if wanted else "no amount"
-            errors.append({"field": name, "message": f"item '{item.id}' takes {expect}, not {name}"})
+            errors.append(record(name, f"errors.entry.not_taken.{item.input}", name=item.name))
     for name in wanted:
         value = entry.get(name)
         if name == "level":
-            levels = list(item.level_ids)
             if value is None:
-                errors.append({"field": "level", "message": f"missing level (one of: {', '.join(levels)})"})
-            elif value not in levels:
-                errors.append({"field": "level", "message": f"unknown level '{value}' (one of: {', '.join(levels)})"})
+                errors.append(record("level", "errors.entry.missing.level", levels=_level_list(item)))
+            elif value not in item.level_ids:
+                errors.append(record("level", "errors.entry.unknown_level", value=display(value), name=item.name,
+                                     levels=_level_list(item)))
             continue
         if value is None:
             if item.input == "subjects":
                 continue  # passed or failed may be omitted; both omitted is caught below
-            errors.append({"field": name, "message": f"missing {name}"})
+            errors.append(record(name, f"errors.entry.missing.{name}"))
         elif amount(value) is None:
-            errors.append({"field": name, "message": f"{name} must be a non-negative number, got '{value}'"})
+            errors.append(record(name, "errors.entry.not_an_amount", value=display(value)))
     if item.input == "subjects" and entry.get("passed") is None and entry.get("failed") is None:
-        errors.append({"field": "passed", "message": "give passed and/or failed subject counts"})
+        errors.append(record("passed", "errors.entry.no_subjects"))
+    course = entry.get("course")
+    if item.dedupe and course is not None and not isinstance(course, str):
+        errors.append(record("course", "errors.entry.course_not_text", value=display(course)))
     return errors
 
 
@@ -202,21 +192,18 @@ def _check_counts_for(policy: Policy, value: Any, day: dt.date) -> list[dict]:
     span = declared_span(policy, value)
     if span is None:
         example = period_of(policy.period, day).id
-        return [{"field": "counts_for", "message": f"counts_for '{value}' is not a period of this policy "
-                                                   f"(write it like '{example}')"}]
+        return [record("counts_for", "errors.entry.counts_for_not_a_period", value=display(value), example=example)]
     own = period_of(policy.period, day)
     if span == own:
         return []
     if span > own:
-        return [{"field": "counts_for", "message": f"counts_for '{value}' is later than the period of the entry's date "
-                                                   f"({own.id}); learning cannot count for a future period"}]
+        return [record("counts_for", "errors.entry.counts_for_later", value=span.id, own=own.id)]
     if policy.period.makeup is None:
-        return [{"field": "counts_for", "message": f"this policy does not say whether learning done after a period "
-                                                   f"counts for it, so the entry cannot be declared for '{value}'"}]
+        return [record("counts_for", "errors.entry.counts_for_no_makeup", value=span.id)]
     first, last = policy.period.first, policy.period.last
     if (first and span.end.isoformat() < first) or (last and span.start.isoformat() > last):
-        return [{"field": "counts_for", "message": f"period '{value}' is outside this policy "
-                                                   f"({first or '…'} to {last or '…'})"}]
+        return [record("counts_for", "errors.entry.counts_for_outside_policy", value=span.id, first=first or "…",
+                       last=last or "…")]
     return []
 
 
@@ -247,7 +234,10 @@ def entry_credit(policy: Policy, entry: dict) -> Fraction:
 
 
 def _course_key(entry: dict) -> str:
-    return "".join(str(entry.get("course") or "").split()).lower()
+    """The text an entry's course is compared by: whitespace removed, lower-cased; "" (no key) when there is no
+    course. Only text has a key: check_entry refuses a course that is not text on a de-duplicated item."""
+    course = entry.get("course")
+    return "".join(course.split()).lower() if isinstance(course, str) else ""
 
 
 def _window(policy: Policy, check: Check, as_span: PeriodSpan | None, person_dates: dict[str, dt.date],

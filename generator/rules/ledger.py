@@ -1,7 +1,9 @@
 """Read a person's ledger from YAML, JSON or CSV, reporting bad rows instead of dropping them.
 
 CSV files come from Excel: UTF-8 with or without BOM, or GBK. Headings may be the English field
-ids or the Chinese ones listed in the message catalog.
+ids or the Chinese ones listed in the message catalog. Every problem is a catalog code
+(``diagnostics.ledger.*``) rendered in the reader's language; a CSV cell is located like a roster's
+(``第 3 行 学时``), and the engine's errors on an entry are placed back at its line (:meth:`Ledger.diagnostic`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,28 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from generator.base.diagnostics import Diagnostic, InputError
-from generator.base.messages import catalog
+from generator.base.diagnostics import Diagnostic, InputError, json_path, params_of
+from generator.base.messages import catalog, render
 from generator.base.rational import parse_rational
 from generator.policy.schema import schema_diagnostics
 from generator.policy.source import SourceDoc, decode_utf8, parse_yaml
+from generator.rules.errors import display
 
 LEDGER_SCHEMA = "ledger.schema.json"
 NUMERIC_FIELDS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "credits")
 TEXT_FIELDS = ("item", "date", "level", "course", "evidence", "note", "counts_for")
+
+
+def column_label(name: str) -> str:
+    """A ledger field as a CSV heading names it: the first Chinese heading the catalog accepts for it (学时, 日期 …)."""
+    return next((heading for heading, field_id in catalog()["csv_headers"].items() if field_id == name), name)
+
+
+def _csv_where(row: int, field_name: str) -> str:
+    """A CSV cell's place as the roster says it: 第 3 行 学时 (第 3 行 for the whole row)."""
+    if not field_name:
+        return render("diagnostics.ledger.row", {"row": row})
+    return render("diagnostics.ledger.where", {"row": row, "column": column_label(field_name)})
 
 
 @dataclass
@@ -33,15 +48,29 @@ class Ledger:
     file: str
     entry_locations: list[tuple[int, int]] = field(default_factory=list)
     doc: SourceDoc | None = None
+    columns: dict[str, int] = field(default_factory=dict)  # CSV: field → its column (1-based)
 
     def locate(self, entry: int, field_name: str = "") -> Diagnostic:
-        """A diagnostic position for an engine error on entry N (and field)."""
+        """A diagnostic position for an engine error on entry N (and field): its line and column, and the path
+        (entries[3].hours in YAML/JSON; 第 5 行 学时 in a CSV file). The code is left empty."""
         if self.doc is not None:
             path = ("entries", entry) + ((field_name,) if field_name else ())
             line, col = self.doc.locate(path, None)
-            return Diagnostic(self.file, line, col, "", f"entries[{entry}]" + (f".{field_name}" if field_name else ""))
+            return Diagnostic(self.file, line, col, "", json_path(path))
         line, col = self.entry_locations[entry] if entry < len(self.entry_locations) else (1, 1)
-        return Diagnostic(self.file, line, col, "", f"row {line}" + (f", {field_name}" if field_name else ""))
+        col = self.columns.get(field_name, col)
+        return Diagnostic(self.file, line, col, "", _csv_where(line, field_name))
+
+    def diagnostic(self, error: dict) -> Diagnostic:
+        """An engine error record (result errors or input_errors) as a diagnostic whose sentence is rendered
+        from its code and parameters in the reader's language; an entry error at its entry's line. An input
+        error has no place in the file: a ledger file that reaches the engine is valid against the ledger
+        schema, so a bad as-of date, role or key date came from the command line (--as-of, --role, --date)."""
+        params = params_of(error.get("params"))
+        if "entry" not in error:
+            return Diagnostic("", 0, 0, error["code"], "", params)
+        where = self.locate(error["entry"], error["field"])
+        return Diagnostic(where.file, where.line, where.column, error["code"], where.path, params)
 
 
 def _decode_csv(raw: bytes, file: str) -> str:
@@ -58,12 +87,12 @@ def _decode_csv(raw: bytes, file: str) -> str:
 
 
 def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger:
-    """CSV: one entry per row, a heading row first. Every bad cell is reported with its row."""
+    """CSV: one entry per row, a heading row first. Every bad cell is reported with its row and column."""
     text = _decode_csv(raw, file)
     rows = list(csv.reader(io.StringIO(text)))
     diags: list[Diagnostic] = []
     if not rows:
-        raise InputError([Diagnostic(file, 1, 1, "CSV file is empty; the first row must name the columns")])
+        raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.ledger.csv_empty")])
     aliases = catalog()["csv_headers"]
     truthy, falsy = set(catalog()["csv_true"]), set(catalog()["csv_false"])
     known = set(NUMERIC_FIELDS) | set(TEXT_FIELDS) | {"exam_passed"}
@@ -73,14 +102,16 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
         name = aliases.get(name, name)
         if name not in known:
             if name:
-                diags.append(Diagnostic(file, 1, col, f"unknown column '{heading}'; use one of: "
-                                        f"{', '.join(sorted(known))} (or the Chinese headings 项目, 日期, 学时 …)"))
+                labels = list(dict.fromkeys(column_label(f) for f in (*TEXT_FIELDS[:2], *NUMERIC_FIELDS, "exam_passed",
+                                                                      *TEXT_FIELDS[2:])))
+                diags.append(Diagnostic.of(file, 1, col, "diagnostics.ledger.unknown_column", heading=display(heading),
+                                           columns=labels))
             columns.append(None)
         else:
             columns.append(name)
     for required in ("item", "date"):
         if required not in columns:
-            diags.append(Diagnostic(file, 1, 1, f"missing column '{required}'"))
+            diags.append(Diagnostic.of(file, 1, 1, "diagnostics.ledger.missing_column", label=column_label(required)))
     entries: list[dict] = []
     locations: list[tuple[int, int]] = []
     for line_no, row in enumerate(rows[1:], 2):
@@ -92,15 +123,16 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
             value = cell.strip()
             if name is None or value == "":
                 if name is None and value and col - 1 >= len(columns):
-                    diags.append(Diagnostic(file, line_no, col, "cell outside any named column"))
+                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.cell_outside",
+                                               render("diagnostics.ledger.row", {"row": line_no})))
                 continue
+            where = _csv_where(line_no, name)
             if name in NUMERIC_FIELDS:
                 try:
                     number = parse_rational(value)
                 except ValueError:
-                    msg = (f"{name} must be a non-negative number, got '{value}'" if not value.startswith("-")
-                           else f"{name} must not be negative, got '{value}'")
-                    diags.append(Diagnostic(file, line_no, col, msg, f"row {line_no}, {name}"))
+                    code = "diagnostics.ledger.negative" if value.startswith("-") else "diagnostics.ledger.not_a_number"
+                    diags.append(Diagnostic.of(file, line_no, col, code, where, value=display(value)))
                     continue
                 entry[name] = value if number.denominator != 1 else int(number)
             elif name == "exam_passed":
@@ -109,20 +141,50 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
                 elif value.lower() in falsy:
                     entry[name] = False
                 else:
-                    diags.append(Diagnostic(file, line_no, col, f"exam_passed must be 是/否 or true/false, got '{value}'",
-                                            f"row {line_no}, exam_passed"))
+                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.not_yes_no", where,
+                                               value=display(value)))
             else:
                 entry[name] = value
         for required in ("item", "date"):
             if required in columns and required not in entry:
-                diags.append(Diagnostic(file, line_no, columns.index(required) + 1, f"missing {required}",
-                                        f"row {line_no}, {required}"))
+                diags.append(Diagnostic.of(file, line_no, columns.index(required) + 1, "diagnostics.ledger.missing_cell",
+                                           _csv_where(line_no, required), label=column_label(required)))
         entries.append(entry)
         locations.append((line_no, 1))
     data = {"format": "jxjy-ledger/1", "person": person or {}, "entries": entries}
     if diags:
         raise InputError(diags)
-    return Ledger(data, file, locations)
+    return Ledger(data, file, locations, columns={name: n for n, name in enumerate(columns, 1) if name})
+
+
+_JSON_PROBLEMS = (  # json.JSONDecodeError.msg → what it means, in the catalog (the rest: its own words)
+    ("Expecting value", "expecting_value"),
+    ("Expecting ',' delimiter", "expecting_comma"),
+    ("Expecting ':' delimiter", "expecting_colon"),
+    ("Expecting property name enclosed in double quotes", "expecting_name"),
+    ("Illegal trailing comma", "expecting_name"),
+    ("Unterminated string", "unterminated_string"),
+    ("Invalid control character", "control_character"),
+    ("Invalid \\", "bad_escape"),
+    ("Extra data", "extra_data"),
+)
+
+
+def _json_syntax(file: str, exc: json.JSONDecodeError) -> Diagnostic:
+    for start, key in _JSON_PROBLEMS:
+        if exc.msg.startswith(start):
+            return Diagnostic.of(file, exc.lineno, exc.colno, f"diagnostics.ledger.json.{key}")
+    return Diagnostic.of(file, exc.lineno, exc.colno, "diagnostics.ledger.json.other", problem=exc.msg)
+
+
+def _unreadable(file: str, exc: OSError) -> Diagnostic:
+    if isinstance(exc, FileNotFoundError):
+        return Diagnostic.of(file, 1, 1, "diagnostics.ledger.no_such_file")
+    if isinstance(exc, PermissionError):
+        return Diagnostic.of(file, 1, 1, "diagnostics.ledger.no_permission")
+    if isinstance(exc, IsADirectoryError):
+        return Diagnostic.of(file, 1, 1, "diagnostics.ledger.is_directory")
+    return Diagnostic.of(file, 1, 1, "diagnostics.ledger.cannot_read", reason=exc.strerror or type(exc).__name__)
 
 
 def _plain(value: Any) -> Any:
@@ -143,7 +205,7 @@ def read_ledger(path: str | Path, person: dict | None = None) -> Ledger:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError([Diagnostic(file, 1, 1, f"cannot read file: {exc.strerror}")]) from None
+        raise InputError([_unreadable(file, exc)]) from None
     if path.suffix.lower() == ".csv":
         return read_csv_ledger(raw, file, person)
     text = decode_utf8(raw, file)
@@ -151,7 +213,7 @@ def read_ledger(path: str | Path, person: dict | None = None) -> Ledger:
         try:
             json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise InputError([Diagnostic(file, exc.lineno, exc.colno, f"JSON syntax error: {exc.msg}")]) from None
+            raise InputError([_json_syntax(file, exc)]) from None
         text = text.replace("\t", "  ")  # JSON allows tab indentation; YAML does not
     doc = parse_yaml(text, file)  # JSON is YAML; this keeps positions for both
     diags = schema_diagnostics(doc, LEDGER_SCHEMA)

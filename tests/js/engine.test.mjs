@@ -1,11 +1,11 @@
 // Engine building blocks against values the Python reference produces (generator/rational.py, engine._date,
-// str()), and odd input evaluated exactly as tests/test_engine.py expects of the Python engine. The random
-// comparison lives in tests/test_differential.py.
+// generator/rules/errors.py), and odd input evaluated exactly as tests/test_engine.py expects of the Python
+// engine. The random comparison lives in tests/test_differential.py.
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 
-import engine, { fromIsoFormat, rational } from "../../calculator/engine.mjs";
+import engine, { checkLedger, display, fromIsoFormat, rational, suggestion } from "../../calculator/engine.mjs";
 import { bundleDir, readJSON } from "./setup.mjs";
 
 const fmt = (text) => rational.format(rational.parse(text));
@@ -53,31 +53,51 @@ test("JSON numbers are read as the shortest decimal that round-trips (rational.f
   assert.throws(() => rational.parse(1.5)); // bundle numbers stay exact strings: floats are refused there
 });
 
-test("Python's str() of odd ledger values, as quoted in error messages", () => {
-  const s = engine._py.str;
-  assert.equal(s(true), "True");
-  assert.equal(s(null), "None");
-  assert.equal(s(1.5), "1.5");
-  assert.equal(s(1e-5), "1e-05");
-  assert.equal(s([1, "a'b", { k: null }]), `[1, "a'b", {'k': None}]`);
-  assert.equal(engine._py.closeMatch("weke", ["weike", "reading-notes"]), "weike");
-  assert.equal(engine._py.closeMatch("zzz", ["weike"]), null);
+test("values quoted in messages follow the display rule, not any language's own printing", () => {
+  assert.equal(display(true), "true");
+  assert.equal(display(null), "null");
+  assert.equal(display(undefined), "null");
+  assert.equal(display(1.5), "1.5");
+  assert.equal(display(1e-5), "0.00001");
+  assert.equal(display(-2.0), "-2");
+  assert.equal(display(1e21), "1000000000000000000000");
+  assert.equal(display(NaN), "NaN");
+  assert.equal(display(-Infinity), "-Infinity");
+  assert.equal(display([1, "a"]), "[…]");
+  assert.equal(display({ k: null }), "{…}");
+  assert.equal(display("x".repeat(60)), "x".repeat(60));
+  assert.equal(display("x".repeat(61)), "x".repeat(60) + "…");
+  assert.equal(display("𠀀".repeat(61)), "𠀀".repeat(60) + "…"); // code points, not UTF-16 units
+});
+
+test("the did-you-mean is the nearest id within a third of the word's length, the first on a tie", () => {
+  assert.equal(suggestion("weke", ["weike", "reading-notes"]), "weike");
+  assert.equal(suggestion("zzz", ["weike"]), null);
+  assert.equal(suggestion("ac", ["ab", "cc"]), "ab"); // distance 1 both: policy order decides
+  assert.equal(suggestion("ac", ["cc", "ab"]), "cc");
+  assert.equal(suggestion("reading_nots", ["reading-notes"]), "reading-notes"); // 2 ≤ ⌊12/3⌋
+  assert.equal(suggestion("readng_nots", ["reading-notes"]), "reading-notes"); // 3 ≤ ⌊11/3⌋
+  assert.equal(suggestion("redng_nots", ["reading-notes"]), null); // 4 > ⌊10/3⌋
+  assert.equal(suggestion("微课学", ["微课学习"]), "微课学习");
+  assert.equal(suggestion("", ["a", "bb"]), "a");
 });
 
 // ---------- input that is not what the schema says: reported, never thrown (Python: tests/test_engine.py) ----------
 
-const OUT_OF_RANGE = "(periods are counted from year 1 to 9998)";
 const bundles = bundleDir();
 const demo = readJSON(path.join(bundles, "demo", "2020.json"));
 const cycle = readJSON(path.join(bundles, "cycle", "2016.json"));
 const weike = (date, extra = {}) => ({ item: "weike", date, hours: 3, ...extra });
-const fields = (r) => (r.input_errors || []).map((p) => [p.field, p.message]);
+const fields = (r) => (r.input_errors || []).map((p) => [p.field, p.code.replace("errors.input.", ""), p.params]);
+const OUT_OF_RANGE = "超出了可以核算的年代（周期须在公元 1 年至 9998 年之间）";
 
 test("dates whose period cannot be represented are entry errors", () => {
   const r = engine.evaluate(demo, { entries: [weike("9999-08-01"), weike("0001-07-31"), weike("9999-07-31"), weike("2020-03-01")] }, null);
   assert.deepEqual(r.errors, [
-    { entry: 0, field: "date", message: `date 9999-08-01 is out of range ${OUT_OF_RANGE}` },
-    { entry: 1, field: "date", message: `date 0001-07-31 is out of range ${OUT_OF_RANGE}` },
+    { entry: 0, field: "date", code: "errors.entry.date_out_of_range", params: { date: "9999-08-01" },
+      message: `9999-08-01 ${OUT_OF_RANGE}` },
+    { entry: 1, field: "date", code: "errors.entry.date_out_of_range", params: { date: "0001-07-31" },
+      message: `0001-07-31 ${OUT_OF_RANGE}` },
   ]);
   assert.equal(r.as_of, "9999-07-31");
   assert.deepEqual(Object.keys(r.periods).sort(), ["2019-2020", "9998-9999"]);
@@ -88,13 +108,14 @@ test("dates whose period cannot be represented are entry errors", () => {
 
 test("an as_of that is not a usable date is reported and ignored", () => {
   const entries = [weike("2020-03-01")];
-  for (const [asOf, text] of [["0001-01-01", `as_of 0001-01-01 is out of range ${OUT_OF_RANGE}`],
-    ["2020-W10-1", "as_of '2020-W10-1' is not a date written YYYY-MM-DD"],
-    ["20200301", "as_of '20200301' is not a date written YYYY-MM-DD"],
-    ["soon", "as_of 'soon' is not a date written YYYY-MM-DD"],
-    [20200301, "as_of '20200301' is not a date written YYYY-MM-DD"]]) {
+  for (const [asOf, code, params] of [["0001-01-01", "as_of_out_of_range", { date: "0001-01-01" }],
+    ["2020-W10-1", "as_of_not_a_date", { value: "2020-W10-1" }],
+    ["20200301", "as_of_not_a_date", { value: "20200301" }],
+    ["soon", "as_of_not_a_date", { value: "soon" }],
+    [20200301, "as_of_not_a_date", { value: "20200301" }]]) {
     const r = engine.evaluate(demo, { entries }, asOf);
-    assert.deepEqual(r.input_errors, [{ field: "as_of", message: text + "; evaluated as if no as_of was given" }]);
+    assert.deepEqual(fields(r), [["as_of", code, params]]);
+    assert.ok(r.input_errors[0].message.endsWith("，按没有给出评估日期核算"));
     assert.equal(r.as_of, "2020-03-01");
     assert.deepEqual(Object.keys(r.periods), ["2019-2020"]);
   }
@@ -114,21 +135,23 @@ test("windows leave out periods before year one", () => {
 test("entry dates are strictly YYYY-MM-DD", () => {
   const bad = ["20200301", "2020-W10-1", "2020W101", "2020-03-01 ", "2020-03-01\n", "202003011x", "٢٠٢٠-03-01", "2020-02-30"];
   const r = engine.evaluate(demo, { entries: bad.map((d) => weike(d)).concat([weike("2020-02-29")]) }, null);
-  assert.deepEqual(r.errors, bad.map((d, n) => ({ entry: n, field: "date", message: `'${d}' is not a date written YYYY-MM-DD` })));
+  assert.deepEqual(r.errors, bad.map((d, n) => ({ entry: n, field: "date", code: "errors.entry.date_not_a_date", params: { value: d },
+    message: `「${d}」不是日期，请写成 2018-03-15 这样` })));
   assert.equal(r.as_of, "2020-02-29");
 });
 
 test("bad person data is an input error and ignored", () => {
-  const role = (n, type) => [`person.roles[${n}]`, `a role must be a string (a role id), not ${type}`];
+  const role = (n, value) => [`person.roles[${n}]`, "role_not_text", { value }];
   const cases = [
-    [5, [], [["person", "person must be an object, not number"]]],
-    [{ roles: 5 }, [], [["person.roles", "roles must be a list of role ids, not number"]]],
-    [{ roles: "teacher" }, [], [["person.roles", "roles must be a list of role ids, not string"]]],
-    [{ roles: { teacher: true } }, [], [["person.roles", "roles must be a list of role ids, not object"]]],
-    [{ roles: ["teacher", 3, null, "a", "teacher", ["x"]] }, ["a", "teacher"], [role(1, "number"), role(2, "null"), role(5, "array")]],
-    [{ roles: ["teacher"], dates: ["2010-05-01"] }, ["teacher"], [["person.dates", "dates must be an object (name: YYYY-MM-DD), not array"]]],
+    [5, [], [["person", "person_not_an_object", { value: "5" }]]],
+    [{ roles: 5 }, [], [["person.roles", "roles_not_a_list", { value: "5" }]]],
+    [{ roles: "teacher" }, [], [["person.roles", "roles_not_a_list", { value: "teacher" }]]],
+    [{ roles: { teacher: true } }, [], [["person.roles", "roles_not_a_list", { value: "{…}" }]]],
+    [{ roles: ["teacher", 3, null, "a", "teacher", ["x"]] }, ["a", "teacher"], [role(1, "3"), role(2, "null"), role(5, "[…]")]],
+    [{ roles: ["teacher"], dates: ["2010-05-01"] }, ["teacher"], [["person.dates", "dates_not_an_object", { value: "[…]" }]]],
     [{ roles: null, dates: { title: "20100501", other: null, b: 5, a: "2010-05-01" } }, [],
-      [["person.dates.b", "'5' is not a date written YYYY-MM-DD"], ["person.dates.title", "'20100501' is not a date written YYYY-MM-DD"]]],
+      [["person.dates.b", "date_not_a_date", { name: "b", value: "5" }],
+        ["person.dates.title", "date_not_a_date", { name: "title", value: "20100501" }]]],
     [{}, [], []],
     [null, [], []],
   ];
@@ -142,10 +165,11 @@ test("bad person data is an input error and ignored", () => {
 });
 
 test("a ledger that is not an object or has no entry list", () => {
-  assert.deepEqual(engine.evaluate(demo, [], null).input_errors, [{ field: "", message: "the ledger must be an object, not array" }]);
+  assert.deepEqual(engine.evaluate(demo, [], null).input_errors, [{ field: "", code: "errors.input.ledger_not_an_object",
+    params: { value: "[…]" }, message: "台账的内容不对：应为个人信息和登记记录，实际是「[…]」" }]);
   const r = engine.evaluate(demo, { person: "x", entries: "y" }, 20200101);
   assert.deepEqual(r.input_errors.map((p) => p.field), ["as_of", "person", "entries"]);
-  assert.equal(r.input_errors[2].message, "entries must be an array, not string");
+  assert.equal(r.input_errors[2].message, "登记记录应为一组记录，实际是「y」");
   assert.equal("input_errors" in engine.evaluate(demo, { entries: null }, null), false);
   for (const ledger of [null, undefined, 5, "x", { entries: [null, 5, "x", []] }]) engine.evaluate(demo, ledger, undefined);
 });
@@ -178,6 +202,6 @@ test("JSON numbers are amounts as written", () => {
   assert.equal(r.periods["2019-2020"].items.other.raw, "3.8000001");
   assert.ok(r.trace.some((t) => t.text === "其他活动：人工认定 0.0000001 学分（校管理员认定，依据《办法》）"));
   r = engine.evaluate(demo, { entries: [-0.5, NaN, Infinity, -1e-7].map((x) => ({ item: "other", date: "2020-03-01", credits: x })) }, null);
-  assert.deepEqual(r.errors.map((e) => e.message),
-    ["-0.5", "nan", "inf", "-1e-07"].map((t) => `credits must be a non-negative number, got '${t}'`));
+  assert.deepEqual(r.errors.map((e) => e.params.value), ["-0.5", "NaN", "Infinity", "-0.0000001"]);
+  assert.ok(r.errors.every((e) => e.code === "errors.entry.not_an_amount"));
 });

@@ -31,13 +31,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from generator.base.diagnostics import Diagnostic, InputError
+from generator.base.diagnostics import Diagnostic, InputError, params_of
 from generator.base.messages import render
 from generator.base.rational import format_rational, parse_rational
 from generator.outputs.forms.prefill import computed_credit
 from generator.outputs.forms.view import FormView, column_entry_fields, find_form, header_rows, is_roster, labels
 from generator.policy.model import Form, FormColumn, Policy
 from generator.rules.engine import check_entry
+from generator.rules.ledger import column_label
 
 META_SHEET = "_jxjy"
 ROSTER_FORMAT = "jxjy-roster/1"
@@ -414,9 +415,9 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
         if values.get("subject"):
             person["subject"] = values["subject"]
         problems = check_entry(policy, entry, set(the_item.roles))
-        for prob in problems:
-            out.errors.append(Diagnostic.of(file, r, 1, "diagnostics.roster.engine", _row_path(r, prob["field"]),
-                                            message=prob["message"]))
+        for prob in problems:  # the engine's own code and parameters, so the reader's language renders it too
+            out.errors.append(Diagnostic(file, r, 1, prob["code"], _row_path(r, column_label(prob["field"])),
+                                         params_of(prob["params"])))
         if problems:
             continue
         out.rows.append(RosterRow(r, person, values, entry, values.get("account", "")))
