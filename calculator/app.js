@@ -30,18 +30,11 @@
   const INPUT_FIELDS = Object.fromEntries(Object.entries(E.INPUTS).map(([k, v]) => [k, v.fields]));
   const ENTRY_KEYS = ["item", "date", "hours", "count", "half_days", "days", "years", "level", "passed", "failed",
     "credits", "exam_passed", "counts_for", "course", "evidence", "note"];
+  // what the form and the person's boxes keep (the ledger schema's maxLength; engine.js checkLedger checks files)
   const TEXT_LIMITS = { course: 200, evidence: 500, note: 500 };
-  const PERSON_KEYS = ["name", "school", "subject", "roles", "dates"];
   const PERSON_LIMITS = { name: 100, school: 200, subject: 100 };
-  const PERSON_NAMES = { name: "姓名", school: "单位", subject: "任教学科或专业", roles: "身份", dates: "关键日期" };
   const DATE_NAMES = { title: "取得现职称日期", application: "申请日期" };
-  const FIELD_NAMES = {
-    item: "登记项目", date: "完成日期", hours: "学时", count: "数量", half_days: "半天数", days: "天数",
-    years: "年数", level: "等级", passed: "及格科目数", failed: "不及格科目数", credits: "认定数额",
-    exam_passed: "考试合格", counts_for: "申报计入", course: "课程或活动名称", evidence: "证明材料", note: "备注"
-  };
   const DATE_RE = /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/;
-  const AMOUNT_RE = /^[0-9]+(\.[0-9]+)?(\/[1-9][0-9]*)?$/;
   const DECIMAL_RE = /^[0-9]+(\.[0-9]+)?$/;
   const ID_RE = /^[a-z][a-z0-9-]*$/;
 
@@ -90,11 +83,6 @@
     return node;
   }
 
-  function show(v) {
-    if (typeof v === "string") return v.length > 60 ? v.slice(0, 60) + "…" : v;
-    try { return JSON.stringify(v); } catch (e) { return String(v); }
-  }
-
   function today() {
     const d = new Date();
     return `${String(d.getFullYear()).padStart(4, "0")}-${String(d.getMonth() + 1).padStart(2, "0")}-` +
@@ -109,11 +97,6 @@
   function normaliseNumber(text) {
     return String(text).replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xFEE0))
       .replace(/[．。]/g, ".").replace(/\s+/g, "");
-  }
-
-  function validAmount(v) {
-    if (typeof v === "number") return Number.isFinite(v) && v >= 0;
-    return typeof v === "string" && AMOUNT_RE.test(v);
   }
 
   /** JSON numbers that are not integers become their decimal text (the engine refuses floats). */
@@ -297,7 +280,7 @@
       try { store = JSON.parse(raw); } catch (e) { store = null; }
       if (!isObj(store) || store.version !== 1 || !isObj(store.ledgers)) {
         keepBadCopy(raw);
-        warnStorage("本机保存的数据已损坏，无法读取；已另存一份副本（" + STORAGE_KEY + ".bad），计算器从空白开始。");
+        warnStorage("errors.storage.corrupt");
         store = null;
       }
     }
@@ -313,13 +296,19 @@
       localStorage.setItem(STORAGE_KEY, JSON.stringify(S.store));
     } catch (e) {
       S.storageOk = false;
-      warnStorage("浏览器不允许保存数据（隐私模式或存储已满）：刷新或关闭页面后记录会丢失，请及时导出 JSON。");
+      warnStorage("errors.storage.unavailable");
     }
   }
 
-  function warnStorage(text) {
+  /** Say what happened to the stored data, in the catalog's words: at once, or when the first bundle (which
+   *  carries the catalog) has loaded — the store is read before any bundle is. */
+  function warnStorage(key, params) {
+    if (!S.bundle) {
+      S.pendingWarning = [key, params];
+      return;
+    }
     const p = $("storage-warning");
-    p.textContent = text;
+    p.textContent = msg(key, params);
     p.hidden = false;
   }
 
@@ -336,11 +325,13 @@
   function checkStoredLedger() {
     const led = S.store.ledgers[S.key];
     if (!isObj(led)) return;
-    const doc = { person: personOut(led.person || {}), entries: Array.isArray(led.entries) ? led.entries : null };
-    const errors = doc.entries ? validateLedger(doc, false) : ["entries 不是列表"];
-    if (errors.length || !isObj(led.person)) {
+    // a missing or odd person is a problem too (checkLedger says so); a usable one is read as the page keeps it
+    const errors = validateLedger({ person: isObj(led.person) ? personOut(led.person) : led.person, entries: led.entries },
+      false);
+    if (errors.length) {
       keepBadCopy(JSON.stringify(led));
-      warnStorage(`本机保存的「${S.key}」记录有误，已另存副本（${STORAGE_KEY}.bad）并从空白开始：${errors.slice(0, 3).join("；")}`);
+      warnStorage("errors.storage.ledger_bad", { policy: B().policy.short_name || B().policy.title,
+        problems: errors.slice(0, 3).join(msg("errors.ledger.joiner")) });
       S.store.ledgers[S.key] = emptyLedger();
       return;
     }
@@ -448,6 +439,10 @@
     $("load-error").hidden = true;
     S.bundle = bundle;
     S.key = key;
+    if (S.pendingWarning) {
+      warnStorage(...S.pendingWarning);
+      S.pendingWarning = null;
+    }
     select.value = key;
     S.store.current = key;
     S.editing = null;
@@ -464,170 +459,48 @@
   }
 
   // ------------------------------------------------------------------------------------------
-  // validation (Chinese messages; the ledger schema plus what the policy needs)
+  // problems, in the words of the bundle's catalog (errors.*): the engine checks (engine.js checkLedger and
+  // checkEntry give coded records); this page only says where each one is
   // ------------------------------------------------------------------------------------------
 
-  const fieldLabel = (f) => (f === "credits" && S.bundle ? "认定" + unit() : FIELD_NAMES[f] || f);
+  /** A field as a teacher reads it (登记项目, 学时, 身份 …); "" for one the catalog does not name. */
+  const fieldLabel = (f) => (typeof f === "string" && /^[a-z_]+$/.test(f) ? msg("errors.ledger.fields." + f) : "");
 
-  function levelList(item) {
-    return item.levels.map((l) => `${l.id}（${l.name}）`).join("、");
+  /** Where a coded problem is: 第 3 条记录 · 学时, 个人信息 · 身份 …; "" for the ledger as a whole. */
+  function whereText(problem) {
+    if (typeof problem.entry === "number") {
+      const label = fieldLabel(problem.field);
+      return label ? msg("errors.ledger.at_entry_field", { n: problem.entry + 1, field: label })
+        : msg("errors.ledger.at_entry", { n: problem.entry + 1 });
+    }
+    const m = /^person(?:\.([a-z_]+))?/.exec(problem.field || "");
+    if (!m) return "";
+    const label = m[1] ? fieldLabel(m[1]) : "";
+    return label ? msg("errors.ledger.at_person_field", { field: label }) : msg("errors.ledger.at_person");
   }
 
-  /** Why an entry cannot be used, in Chinese; roles given → also role limits of the item. */
-  function entryIssues(entry, roles) {
-    const out = [];
-    const add = (field, message) => out.push({ field, message });
-    if (!isObj(entry)) {
-      add("", "记录应为一个 JSON 对象（{…}）");
-      return out;
-    }
-    for (const k of Object.keys(entry)) if (!ENTRY_KEYS.includes(k)) add(k, `不认识的字段「${show(k)}」`);
-    const item = typeof entry.item === "string" ? itemById(entry.item) : null;
-    if (!has(entry, "item")) add("item", "缺少登记项目（item）");
-    else if (!item) add("item", `本政策没有登记项目「${show(entry.item)}」`);
-    if (!has(entry, "date")) {
-      add("date", "缺少完成日期（date，写成 YYYY-MM-DD）");
-    } else if (!validDate(entry.date)) {
-      add("date", `「${show(entry.date)}」不是有效日期，应写成 YYYY-MM-DD（如 2018-03-15）`);
-    } else {
-      const first = B().period.first, last = B().period.last;
-      if ((first && entry.date < first) || (last && entry.date > last)) {
-        add("date", `日期 ${entry.date} 不在本政策适用的期间内（${first || "…"} 至 ${last || "…"}）`);
-      }
-    }
-    for (const f of AMOUNT_FIELDS) {
-      if (has(entry, f) && !validAmount(entry[f])) add(f, `应为非负数（如 2 或 0.5），实际为「${show(entry[f])}」`);
-    }
-    if (has(entry, "level") && typeof entry.level !== "string") add("level", `等级应为文字，实际为「${show(entry.level)}」`);
-    if (has(entry, "exam_passed") && typeof entry.exam_passed !== "boolean") {
-      add("exam_passed", `应为 true 或 false，实际为「${show(entry.exam_passed)}」`);
-    }
-    for (const [f, limit] of Object.entries(TEXT_LIMITS)) {
-      if (!has(entry, f)) continue;
-      if (typeof entry[f] !== "string") add(f, `应为文字，实际为「${show(entry[f])}」`);
-      else if (entry[f].length > limit) add(f, `不能超过 ${limit} 个字（现有 ${entry[f].length} 个）`);
-    }
-    if (has(entry, "counts_for")) countsForIssues(entry, add);
-    if (!item) return out;
-    const wanted = INPUT_FIELDS[item.input];
-    for (const f of [...AMOUNT_FIELDS, "level"]) {
-      if (has(entry, f) && !wanted.includes(f)) {
-        add(f, `「${item.name}」不填写${fieldLabel(f)}（${wanted.length ? "应填写：" + wanted.map(fieldLabel).join("、") : "本项目无需填写数量"}）`);
-      }
-    }
-    for (const f of wanted) {
-      if (f === "level") {
-        if (!has(entry, "level")) add("level", `缺少等级（可选：${levelList(item)}）`);
-        else if (typeof entry.level === "string" && !item.levels.some((l) => l.id === entry.level)) {
-          add("level", `等级「${show(entry.level)}」不是「${item.name}」的等级（可选：${levelList(item)}）`);
-        }
-      } else if (item.input !== "subjects" && !has(entry, f)) {
-        add(f, `缺少${fieldLabel(f)}（${f}）`);
-      }
-    }
-    if (item.input === "subjects" && !has(entry, "passed") && !has(entry, "failed")) {
-      add("passed", "请填写及格科目数或不及格科目数（passed / failed）");
-    }
-    if (roles && item.roles.length && !item.roles.some((r) => roles.includes(r))) {
-      add("item", `「${item.name}」仅适用于：${joinList(item.roles.map(roleName))}（请在“身份”中勾选）`);
-    }
-    return out;
+  /** A coded problem as one line: “第 3 条记录 · 学时：……”. */
+  function problemText(problem) {
+    const where = whereText(problem);
+    return where ? msg("errors.ledger.located", { where, message: problem.message }) : problem.message;
   }
 
-  function countsForIssues(entry, add) {
-    const v = entry.counts_for;
-    const word = periodWord();
-    const own = validDate(entry.date) ? E.periodOf(S.bundle, entry.date) : null;
-    const example = own ? own.id : (B().period.kind === "school_year" ? "2017-2018" : "2020");
-    if (typeof v !== "string" || !/^[0-9]{4}(-[0-9]{4})?$/.test(v)) {
-      add("counts_for", `「${show(v)}」不是${word}标识（应写成 ${example} 这样）`);
-      return;
-    }
-    const span = periodById(v);
-    if (!span) {
-      add("counts_for", `「${v}」不是本政策的${word}（应写成 ${example} 这样）`);
-      return;
-    }
-    if (!own || span.id === own.id) return;
-    if (span.start > own.start) {
-      add("counts_for", `不能申报计入晚于完成日期的${word}（完成日期属于${own.label}）`);
-    } else if (!B().period.makeup) {
-      add("counts_for", `本政策没有规定补学、补报能否计入以前的${word}，不能申报计入${span.label}`);
-    } else {
-      const first = B().period.first, last = B().period.last;
-      if ((first && span.end < first) || (last && span.start > last)) {
-        add("counts_for", `${span.label}不在本政策适用的期间内`);
-      }
-    }
+  /** One problem of an entry after its field: “学时：……”. */
+  function notCountedPart(problem) {
+    const label = fieldLabel(problem.field);
+    return label ? msg("errors.ledger.located", { where: label, message: problem.message }) : problem.message;
   }
 
-  function rowLabel(i, field) {
-    return `第 ${i + 1} 条记录` + (field ? ` · ${fieldLabel(field)}（${field}）` : "");
+  /** Why one entry does not count: “本条不能计入。登记项目：……；学时：……”. */
+  function notCountedText(key, problems) {
+    return msg(key, { problems: problems.map(notCountedPart).join(msg("errors.ledger.joiner")) });
   }
 
-  /** Every problem of a ledger document for the current bundle, as Chinese lines; [] when valid.
-   *  withEngine: also ask the engine (checkEntry) about entries that pass these checks. */
+  /** Every problem of a ledger document for the current bundle, one line each; [] when it can be used.
+   *  withEngine false: only what the schema and the policy's roles say (a stored ledger whose entries the
+   *  engine now refuses is still shown, with its errors beside each entry). */
   function validateLedger(doc, withEngine) {
-    const errors = [];
-    if (!isObj(doc)) return ["文件内容应为一个 JSON 对象（台账），而不是" + (Array.isArray(doc) ? "列表" : "「" + show(doc) + "」")];
-    for (const k of Object.keys(doc)) {
-      if (!["format", "policy", "person", "entries"].includes(k)) errors.push(`不认识的字段「${show(k)}」（台账只有 format、policy、person、entries）`);
-    }
-    if (has(doc, "format") && doc.format !== LEDGER_FORMAT) errors.push(`format 应为 "${LEDGER_FORMAT}"，实际为「${show(doc.format)}」`);
-    if (has(doc, "person")) personIssues(doc.person, errors);
-    if (!has(doc, "entries")) {
-      errors.push("缺少 entries（登记记录列表）");
-    } else if (!Array.isArray(doc.entries)) {
-      errors.push("entries 应为列表（[…]）");
-    } else {
-      const allRoles = B().roles.map((r) => r.id);
-      doc.entries.forEach((entry, i) => {
-        const mine = entryIssues(entry, null);
-        for (const p of mine) errors.push(`${rowLabel(i, p.field)}：${p.message}`);
-        if (mine.length || !isObj(entry) || withEngine === false) return;
-        // the engine has the last word: anything it still refuses is reported too
-        for (const p of E.checkEntry(S.bundle, normaliseEntry(entry), allRoles)) {
-          errors.push(`${rowLabel(i, p.field)}：${p.message}`);
-        }
-      });
-    }
-    return errors;
-  }
-
-  function personIssues(person, errors) {
-    if (!isObj(person)) {
-      errors.push("person 应为一个对象");
-      return;
-    }
-    for (const k of Object.keys(person)) {
-      if (!PERSON_KEYS.includes(k)) errors.push(`person 中不认识的字段「${show(k)}」`);
-    }
-    for (const [k, limit] of Object.entries(PERSON_LIMITS)) {
-      if (!has(person, k)) continue;
-      if (typeof person[k] !== "string") errors.push(`${PERSON_NAMES[k]}（person.${k}）应为文字`);
-      else if (person[k].length > limit) errors.push(`${PERSON_NAMES[k]}（person.${k}）不能超过 ${limit} 个字`);
-    }
-    if (has(person, "roles")) {
-      if (!Array.isArray(person.roles)) {
-        errors.push("身份（person.roles）应为列表");
-      } else {
-        const known = B().roles.map((r) => r.id);
-        for (const r of person.roles) {
-          if (typeof r !== "string" || !ID_RE.test(r)) errors.push(`身份「${show(r)}」写法不对（小写字母、数字和连字符）`);
-          else if (!known.includes(r)) errors.push(`身份「${r}」不是本政策的身份（可选：${B().roles.map((x) => `${x.id}（${x.name}）`).join("、")}）`);
-        }
-      }
-    }
-    if (has(person, "dates")) {
-      if (!isObj(person.dates)) {
-        errors.push("关键日期（person.dates）应为对象");
-      } else {
-        for (const [k, v] of Object.entries(person.dates)) {
-          if (!ID_RE.test(k)) errors.push(`关键日期名「${show(k)}」写法不对`);
-          if (!validDate(v)) errors.push(`${DATE_NAMES[k] || k}（person.dates.${k}）「${show(v)}」不是有效日期，应写成 YYYY-MM-DD`);
-        }
-      }
-    }
+    return E.checkLedger(S.bundle, doc, { engine: withEngine !== false }).map(problemText);
   }
 
   function normaliseEntry(entry) {
@@ -764,7 +637,7 @@
     if (f === "days") return "天数";
     if (f === "years") return "年数";
     if (f === "hours") return "学时数";
-    return FIELD_NAMES[f];
+    return fieldLabel(f);
   }
 
   /** The amount inputs an item takes (its `input`), keeping values already typed where they fit. */
@@ -904,7 +777,7 @@
       for (const box of document.querySelectorAll("#entry-form .error")) { box.hidden = true; box.textContent = ""; }
     }
     if (!item) {
-      flag($("item"), null, "请选择登记项目");
+      flag($("item"), null, msg("errors.form.choose_item"));
       return { entry: null, errors };
     }
     entry.item = item.id;
@@ -914,34 +787,27 @@
       const input = $("f-" + f);
       const errBox = $("f-" + f + "-err");
       if (f === "level") {
-        if (!input.value) flag(input, errBox, "请选择等级");
+        if (!input.value) flag(input, errBox, msg("errors.form.choose_level"));
         else entry.level = input.value;
         continue;
       }
       const text = normaliseNumber(input.value);
       if (text === "") {
-        if (item.input !== "subjects") flag(input, errBox, `请填写${amountLabel(item, f)}`);
+        if (item.input !== "subjects") flag(input, errBox, msg("errors.form.fill", { label: amountLabel(item, f) }));
         continue;
       }
       if (!DECIMAL_RE.test(text)) {
-        flag(input, errBox, `${amountLabel(item, f)}应为不小于 0 的数字，可带小数（如 2 或 0.5）`);
+        flag(input, errBox, msg("errors.form.not_a_number", { label: amountLabel(item, f) }));
         continue;
       }
       entry[f] = storedAmount(text);
       anySubject = true;
     }
     if (item.input === "subjects" && !anySubject && !errors.length) {
-      flag($("f-passed"), $("f-passed-err"), "请至少填写及格科目数或不及格科目数");
+      flag($("f-passed"), $("f-passed-err"), msg("errors.form.one_subject"));
     }
     const dateInput = $("entry-date");
-    if (!validDate(entry.date)) {
-      flag(dateInput, $("entry-date-err"), "请填写完成日期（年-月-日）");
-    } else {
-      const first = B().period.first, last = B().period.last;
-      if ((first && entry.date < first) || (last && entry.date > last)) {
-        flag(dateInput, $("entry-date-err"), `日期不在本政策适用的期间内（${first || "…"} 至 ${last || "…"}）`);
-      }
-    }
+    if (!validDate(entry.date)) flag(dateInput, $("entry-date-err"), msg("errors.form.fill_date"));
     if (!$("exam-field").hidden) entry.exam_passed = $("entry-exam").checked;
     const cf = $("entry-counts-for").value;
     if (!$("counts-for-field").hidden && cf) entry.counts_for = cf;
@@ -949,8 +815,16 @@
       const v = $(id).value.trim().slice(0, TEXT_LIMITS[f]);
       if (v) entry[f] = v;
     }
-    if (!errors.length) {
-      for (const p of entryIssues(entry, null)) errors.push({ input: $("item"), text: p.message });
+    if (validDate(entry.date)) {
+      // the engine has the last word (every role held: a role limit is a warning above, not a form error); while
+      // the form still has its own complaints, only what it cannot see (the date's and 申报计入's) is added
+      const local = errors.length > 0;
+      for (const p of E.checkEntry(B(), entry, B().roles.map((r) => r.id))) {
+        if (local && p.field !== "date" && p.field !== "counts_for") continue;
+        if (p.field === "date") flag(dateInput, $("entry-date-err"), p.message);
+        else if (INPUT_FIELDS[item.input].includes(p.field)) flag($("f-" + p.field), $("f-" + p.field + "-err"), p.message);
+        else flag(p.field === "counts_for" ? $("entry-counts-for") : $("item"), null, notCountedPart(p));
+      }
     }
     return { entry: errors.length ? null : entry, errors };
   }
@@ -969,8 +843,7 @@
       return;
     }
     if (result.errors.length) {
-      const mine = entryIssues(entry, cur().person.roles);
-      out.textContent = "本条不能计入：" + (mine.length ? mine.map((p) => p.message).join("；") : result.errors[0].message);
+      out.textContent = notCountedText("errors.ledger.entry_not_counted", result.errors);
       return;
     }
     const lines = result.trace.filter((l) => l.ref === "entry:0" || l.ref === "item:" + item.id);
@@ -1413,9 +1286,7 @@
     }
     let calc;
     if (errors && errors.length) {
-      const mine = entryIssues(e, cur().person.roles);
-      const texts = mine.length ? mine.map((p) => p.message) : errors.map((x) => x.message);
-      calc = h("p", { class: "entry-error" }, "不能计入：" + texts.join("；"));
+      calc = h("p", { class: "entry-error" }, notCountedText("errors.ledger.not_counted", errors));
     } else {
       const own = entryLines(i);
       if (own.length) calc = h("p", { class: "entry-calc" }, own.map((l) => l.text).join("；"));
@@ -1725,10 +1596,10 @@
 
   function jsonErrorText(err, text) {
     const m = /position (\d+)/.exec(String(err && err.message));
-    if (!m) return "文件不是有效的 JSON。";
+    if (!m) return msg("errors.import.json_syntax");
     const pos = parseInt(m[1], 10);
     const before = text.slice(0, pos).split("\n");
-    return `文件不是有效的 JSON：第 ${before.length} 行第 ${before[before.length - 1].length + 1} 列附近有语法错误。`;
+    return msg("errors.import.json_syntax_at", { line: before.length, column: before[before.length - 1].length + 1 });
   }
 
   function showImportErrors(title, errors) {
@@ -1736,50 +1607,45 @@
     append(box, h("p", null, h("strong", null, title)));
     if (errors.length) {
       append(box, h("ul", null, errors.slice(0, MAX_LISTED_ERRORS).map((e) => h("li", null, e))));
-      if (errors.length > MAX_LISTED_ERRORS) append(box, h("p", null, `……还有 ${errors.length - MAX_LISTED_ERRORS} 处错误未列出。`));
+      if (errors.length > MAX_LISTED_ERRORS) {
+        append(box, h("p", null, msg("errors.import.more", { count: errors.length - MAX_LISTED_ERRORS })));
+      }
     }
-    append(box, h("p", null, "当前数据没有改变。"));
+    append(box, h("p", null, msg("errors.import.unchanged")));
     box.hidden = false;
     clear($("import-status"));
   }
 
   async function importText(text, fileName) {
     const name = `「${fileName}」`;
+    const refused = (errors) => showImportErrors(msg("errors.import.refused", { name: fileName }), errors);
     let doc;
     try {
       doc = JSON.parse(text.replace(/^\uFEFF/, ""));
     } catch (err) {
-      showImportErrors(`未导入${name}：`, [jsonErrorText(err, text)]);
+      refused([jsonErrorText(err, text)]);
       return false;
     }
-    if (!isObj(doc)) {
-      showImportErrors(`未导入${name}：`, ["文件内容应为一个台账对象（{\"format\": \"jxjy-ledger/1\", \"entries\": […]}），而不是" +
-        (Array.isArray(doc) ? "列表" : "「" + show(doc) + "」")]);
-      return false;
-    }
+    // the policy the file names decides which bundle checks it; a file that names none (or names it badly:
+    // checkLedger says so) is checked against the current one
     let key = S.key;
-    if (has(doc, "policy")) {
-      const p = doc.policy;
-      if (!isObj(p) || (has(p, "id") && typeof p.id !== "string") || (has(p, "edition") && typeof p.edition !== "string")) {
-        showImportErrors(`未导入${name}：`, ["policy 应为 {\"id\": …, \"edition\": …}"]);
+    const p = isObj(doc) && isObj(doc.policy) ? doc.policy : null;
+    if (p && typeof p.id === "string" && p.id) {
+      const named = typeof p.edition === "string" && p.edition ? p.edition : "";
+      const edition = named || (S.index.latest && S.index.latest[p.id] && S.index.latest[p.id].edition);
+      const candidate = `${p.id}/${edition}`;
+      if (!S.index.bundles.some((x) => x.key === candidate)) {
+        const known = joinList(S.index.bundles.map((x) => x.key));
+        refused([msg("errors.import.unknown_policy", { policy: p.id + (named ? "/" + named : ""), known })]);
         return false;
       }
-      if (p.id) {
-        const edition = p.edition || (S.index.latest && S.index.latest[p.id] && S.index.latest[p.id].edition);
-        const candidate = `${p.id}/${edition}`;
-        if (!S.index.bundles.some((x) => x.key === candidate)) {
-          const known = S.index.bundles.map((x) => x.key).join("、");
-          showImportErrors(`未导入${name}：`, [`文件是为政策「${p.id}${p.edition ? "/" + p.edition : ""}」制作的，本计算器没有这个政策（现有：${known}）。`]);
-          return false;
-        }
-        key = candidate;
-      }
+      key = candidate;
     }
     let bundle;
     try {
       bundle = await loadBundle(key);
     } catch (err) {
-      showImportErrors(`未导入${name}：`, [err.message]);
+      refused([err.message]);
       return false;
     }
     const previous = { key: S.key, bundle: S.bundle };
@@ -1790,7 +1656,7 @@
     S.bundle = previous.bundle;
     S.key = saveKey;
     if (errors.length) {
-      showImportErrors(`未导入${name}：发现 ${errors.length} 处错误。`, errors);
+      showImportErrors(msg("errors.import.refused_count", { name: fileName, count: errors.length }), errors);
       return false;
     }
     $("import-errors").hidden = true;
@@ -1834,14 +1700,14 @@
     const input = ev.target;
     const file = input.files && input.files[0];
     if (!file) return;
+    const refused = (key, params) => showImportErrors(msg("errors.import.refused", { name: file.name }), [msg(key, params)]);
     if (file.size > MAX_IMPORT_BYTES) {
-      showImportErrors(`未导入「${file.name}」：`, [`文件太大（${Math.round(file.size / 1024)} KB），台账文件不应超过 5 MB。`]);
+      refused("errors.import.too_large", { size: Math.round(file.size / 1024) });
       input.value = "";
       return;
     }
-    file.text().then((text) => importText(text, file.name), () => {
-      showImportErrors(`未导入「${file.name}」：`, ["无法读取文件。"]);
-    }).finally(() => { input.value = ""; });
+    file.text().then((text) => importText(text, file.name), () => refused("errors.import.unreadable"))
+      .finally(() => { input.value = ""; });
   }
 
   function onClearAll() {
@@ -1882,6 +1748,7 @@
   }
 
   function init() {
+    // the only sentences not from the catalog: without the engine or the data there is no catalog to read
     if (!E || typeof E.evaluate !== "function") {
       fatal("计算引擎（engine.js）没有加载，计算器无法运行。");
       return;
@@ -1897,7 +1764,7 @@
       link.hidden = false;
     }
     S.store = loadStore();
-    if (!S.storageOk) warnStorage("浏览器不允许保存数据（隐私模式？）：刷新或关闭页面后记录会丢失，请及时导出 JSON。");
+    if (!S.storageOk) warnStorage("errors.storage.unavailable");
     const select = $("policy");
     const counts = new Map();
     for (const b of S.index.bundles) counts.set(b.id, (counts.get(b.id) || 0) + 1);

@@ -1374,9 +1374,9 @@
   /**
    * Every problem of a ledger document (schemas/ledger.schema.json) for this bundle, as coded records: the
    * document's own ({field: path such as "person.roles[1]", code, params, message}) and each entry's
-   * ({entry, field, code, params, message}) — first what the schema and the policy's role list say, then, for an
-   * entry that passes those, the engine's entry checks (checkEntry) with every role of the policy held, unless
-   * options.engine is false. [] when the document can be used as it is.
+   * ({entry, field, code, params, message}) — first what the schema and the policy's role list say, then the
+   * engine's entry checks (checkEntry, every role of the policy held) on the fields the schema found nothing wrong
+   * with, unless options.engine is false. [] when the document can be used as it is.
    */
   function checkLedger(P, doc, options) {
     var out = [];
@@ -1417,9 +1417,11 @@
           return;
         }
         checkEntryDocument(entry, here);
-        if (out.length === before && withEngine) {
-          checkEntry(P, entry, roles).forEach(function (r) { here(r.field, r.code, r.params); });
-        }
+        if (!withEngine) return;
+        var flagged = out.slice(before).map(function (r) { return r.field; });
+        checkEntry(P, entry, roles).forEach(function (r) {  // what the schema already said is not said twice
+          if (flagged.indexOf(r.field) < 0) here(r.field, r.code, r.params);
+        });
       });
     }
     return out;

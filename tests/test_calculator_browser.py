@@ -453,6 +453,45 @@ def test_edit_delete_and_undo(page):
     assert "30 学时" in page.inner_text("#entries")
 
 
+def test_the_form_says_what_is_wrong_beside_each_box(page):
+    """The form's own checks (an empty box, a word where a number goes) and the engine's (a date outside the
+    policy's years) are said beside the box they concern, in the catalog's words."""
+    choose_policy(page, "guangzhou-cycle/2016")
+    page.select_option("#item", "public-course")
+    page.fill("#f-hours", "三")
+    page.fill("#entry-date", "2017-03-01")
+    page.click("#entry-submit")
+    hours = page.inner_text("#f-hours-err")
+    assert "应为不小于 0 的数字" in hours and page.get_attribute("#f-hours", "aria-invalid") == "true"
+    assert page.inner_text("#entry-date-err") == "2017-03-01 不在本政策适用的期间内（… 至 2016-12-31）"
+    assert "还不能添加" in page.inner_text("#form-errors")
+    page.fill("#f-hours", "")
+    page.click("#entry-submit")
+    assert page.inner_text("#f-hours-err").startswith("请填写")
+
+
+def test_damaged_storage_is_set_aside_and_said_in_words(context, site):
+    """Data the page cannot use is kept as a copy and said once a bundle (with the catalog) is loaded."""
+    pg = context.new_page()
+    pg.add_init_script("""if (!sessionStorage.getItem('seeded')) {
+        sessionStorage.setItem('seeded', '1');
+        localStorage.setItem('jxjy-calculator/1', '{not json');
+    }""")
+    open_calculator(pg, site)
+    assert pg.inner_text("#storage-warning") == "本机保存的数据已损坏，无法读取；已另存一份副本，计算器从空白开始。"
+    assert pg.evaluate("localStorage.getItem('jxjy-calculator/1.bad')") == "{not json"
+    store = {"version": 1, "current": "chengdu-teachers/2018", "ledgers": {"chengdu-teachers/2018": {
+        "person": {"name": "", "roles": ["teacher"], "dates": {}}, "as_of": None,
+        "entries": [{"item": "weike", "date": "2018-03-01", "hours": 3, "minutes": 2}]}}}
+    pg.evaluate("s => localStorage.setItem('jxjy-calculator/1', s)", json.dumps(store))
+    pg.reload()
+    pg.wait_for_function("document.documentElement.dataset.ready && document.documentElement.dataset.ready !== 'error'")
+    warning = pg.inner_text("#storage-warning")
+    assert warning.startswith("本机保存的「") and warning.endswith("第 1 条记录：不认识的项「minutes」"), warning
+    assert pg.query_selector_all("#entries li.entry") == []
+    pg.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # import / export
 # ---------------------------------------------------------------------------------------------
@@ -464,7 +503,7 @@ def import_file(pg, name: str, text: str):
 BAD_FILES = {
     "not-json.json": ('{"format": "jxjy-ledger/1", "entries": [\n  {"item": "weike",}\n]}',
                       ["文件不是有效的 JSON", "第 2 行"]),
-    "list.json": ("[1, 2]", ["台账对象"]),
+    "list.json": ("[1, 2]", ["台账的内容不对", "「[…]」"]),
     "other-policy.json": (json.dumps({"policy": {"id": "beijing-teachers", "edition": "2030"}, "entries": []}),
                           ["beijing-teachers/2030", "本计算器没有这个政策"]),
     "bad-rows.json": (json.dumps({
@@ -477,13 +516,21 @@ BAD_FILES = {
             {"item": "putonghua", "date": "2018-03-01", "level": "yijia", "hours": 2},
             {"item": "school-based-training", "date": "2018-03-01"},
         ]}, ensure_ascii=False),
-        ["第 2 条记录 · 登记项目（item）：本政策没有登记项目「weikee」",
-         "第 3 条记录 · 完成日期（date）：「2018-02-30」不是有效日期",
-         "第 3 条记录 · 学时（hours）：应为非负数",
-         "第 4 条记录 · 等级（level）：等级「yijia」不是「普通话测试」的等级",
-         "第 4 条记录 · 学时（hours）：「普通话测试」不填写学时",
-         "第 5 条记录 · 学时（hours）：缺少学时",
-         "身份「astronaut」不是本政策的身份"]),
+        ["第 2 条记录 · 登记项目：本政策没有登记项目「weikee」；是不是「weike」？",
+         "第 3 条记录 · 学时：「three」不是不小于 0 的数",
+         "第 3 条记录 · 完成日期：「2018-02-30」不是日期",
+         "第 4 条记录 · 等级：等级「yijia」不是「普通话测试」的等级（可选：sanjia（三级甲等）、",
+         "第 4 条记录 · 学时：「普通话测试」按等级登记，不填这一项",
+         "第 5 条记录 · 学时：缺少学时",
+         "个人信息 · 身份：身份「astronaut」不是本政策的身份"]),
+    "odd-shapes.json": (json.dumps({
+        "format": "jxjy-ledger/2", "extra": 1, "person": {"name": 5, "roles": "teacher"},
+        "entries": [{"item": "weike", "date": "2018-03-01", "hours": 3, "minutes": 5, "note": "备" * 501}, 7]},
+        ensure_ascii=False),
+        ["不认识的项「extra」", "这不是学分台账文件（文件注明的格式是「jxjy-ledger/2」）",
+         "个人信息 · 姓名：应为文字，实际是「5」", "个人信息 · 身份：身份应为一组身份编号，实际是「teacher」",
+         "第 1 条记录：不认识的项「minutes」", "第 1 条记录 · 备注：不能超过 500 个字（现有 501 个）",
+         "第 2 条记录：这一条不是完整的记录，实际是「7」"]),
 }
 
 
