@@ -205,3 +205,52 @@ test("JSON numbers are amounts as written", () => {
   assert.deepEqual(r.errors.map((e) => e.params.value), ["-0.5", "NaN", "Infinity", "-0.0000001"]);
   assert.ok(r.errors.every((e) => e.code === "errors.entry.not_an_amount"));
 });
+
+// ---------- ledger documents as the calculator imports them (checkLedger): coded records, located ----------
+
+test("checkLedger: what the schema and the policy say, then the engine, each problem once and located", () => {
+  const chengdu = readJSON(path.join(bundles, "chengdu-teachers", "2018.json"));
+  assert.deepEqual(checkLedger(chengdu, { format: "jxjy-ledger/1", person: { roles: ["teacher"] }, entries: [] }), []);
+  const doc = {
+    format: "jxjy-ledger/2", extra: 1, policy: { id: 5 },
+    person: { name: 5, school: "校".repeat(201), roles: ["teacher", "Astronaut", "astronaut"], dates: { Title: "x", title: "2018-02-30" }, age: 3 },
+    entries: [
+      { item: "weike", date: "2018-03-01", hours: 3 },
+      { item: "weike", date: "2018-02-30", hours: "three", minutes: 2 },
+      { item: "putonghua", date: "2018-03-01", level: 5, exam_passed: "yes", note: "备".repeat(501) },
+      7,
+      { item: "weeke", date: "2018-03-01", hours: 3 },
+    ],
+  };
+  const got = checkLedger(chengdu, doc).map((r) => [r.entry ?? null, r.field, r.code]);
+  assert.deepEqual(got, [
+    [null, "extra", "errors.ledger.unknown_key"],
+    [null, "format", "errors.ledger.not_a_ledger"],
+    [null, "policy", "errors.ledger.bad_policy"],
+    [null, "person.age", "errors.ledger.unknown_key"],
+    [null, "person.name", "errors.ledger.not_text"],
+    [null, "person.school", "errors.ledger.too_long"],
+    [null, "person.roles[1]", "errors.ledger.bad_role"],
+    [null, "person.roles[2]", "errors.ledger.unknown_role"],
+    [null, "person.dates.Title", "errors.ledger.bad_date_name"],
+    [null, "person.dates.title", "errors.input.date_not_a_date"],
+    [1, "minutes", "errors.ledger.unknown_key"],
+    [1, "hours", "errors.entry.not_an_amount"],
+    [1, "date", "errors.entry.date_not_a_date"], // the engine's, on a field the schema had nothing against
+    [2, "level", "errors.ledger.not_text"],
+    [2, "exam_passed", "errors.ledger.not_yes_no"],
+    [2, "note", "errors.ledger.too_long"],
+    [3, "", "errors.entry.not_an_object"],
+    [4, "item", "errors.entry.unknown_item_close"],
+  ]);
+  const records = checkLedger(chengdu, doc);
+  assert.equal(records[5].message, "不能超过 200 个字（现有 201 个）");
+  assert.deepEqual(records[7].params.role, "astronaut");
+  assert.ok(records[7].params.roles.includes("teacher（"));
+  assert.ok(records.every((r) => r.message === engine.message(chengdu, r.code, r.params)));
+  // a stored ledger is checked without the engine: an entry the policy now refuses stays, with its error shown
+  const stored = checkLedger(chengdu, { entries: [{ item: "weeke", date: "2018-03-01", hours: 3 }] }, { engine: false });
+  assert.deepEqual(stored, []);
+  assert.deepEqual(checkLedger(chengdu, [1]).map((r) => r.code), ["errors.input.ledger_not_an_object"]);
+  assert.deepEqual(checkLedger(chengdu, {}).map((r) => r.code), ["errors.ledger.missing_entries"]);
+});
