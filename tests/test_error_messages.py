@@ -22,7 +22,7 @@ from generator.outputs.bundle import write_bundles
 from generator.rules.engine import evaluate
 from generator.rules.errors import display, suggestion
 from generator.rules.inputs import INPUT_KINDS
-from generator.rules.ledger import _JSON_PROBLEMS
+from generator.rules.ledger import JSON_PROBLEMS
 from tests.variants import variant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def test_every_calculator_code_exists_and_every_one_is_used():
 def test_every_ledger_reader_code_exists_and_every_one_is_used():
     text = LEDGER_PY.read_text(encoding="utf-8")
     used = set(re.findall(r"""["'](diagnostics\.ledger\.[a-z_.]*[a-z_])["']""", text))
-    used |= {f"diagnostics.ledger.json.{key}" for _, key in _JSON_PROBLEMS}
+    used |= {f"diagnostics.ledger.json.{key}" for _, key in JSON_PROBLEMS}
     assert len(used) > 20
     for lang in ("zh", "en"):
         assert used == set(section(lang, ("diagnostics", "ledger"))), lang

@@ -98,17 +98,16 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
     known = set(NUMERIC_FIELDS) | set(TEXT_FIELDS) | {"exam_passed"}
     columns: list[str | None] = []
     for col, heading in enumerate(rows[0], 1):
-        name = heading.strip()
-        name = aliases.get(name, name)
-        if name not in known:
-            if name:
+        field_id = aliases.get(heading.strip(), heading.strip())
+        if field_id not in known:
+            if field_id:
                 labels = list(dict.fromkeys(column_label(f) for f in (*TEXT_FIELDS[:2], *NUMERIC_FIELDS, "exam_passed",
                                                                       *TEXT_FIELDS[2:])))
                 diags.append(Diagnostic.of(file, 1, col, "diagnostics.ledger.unknown_column", heading=display(heading),
                                            columns=labels))
             columns.append(None)
         else:
-            columns.append(name)
+            columns.append(field_id)
     for required in ("item", "date"):
         if required not in columns:
             diags.append(Diagnostic.of(file, 1, 1, "diagnostics.ledger.missing_column", label=column_label(required)))
@@ -157,7 +156,7 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
     return Ledger(data, file, locations, columns={name: n for n, name in enumerate(columns, 1) if name})
 
 
-_JSON_PROBLEMS = (  # json.JSONDecodeError.msg → what it means, in the catalog (the rest: its own words)
+JSON_PROBLEMS = (  # json.JSONDecodeError.msg → what it means, in the catalog (the rest: its own words)
     ("Expecting value", "expecting_value"),
     ("Expecting ',' delimiter", "expecting_comma"),
     ("Expecting ':' delimiter", "expecting_colon"),
@@ -171,7 +170,7 @@ _JSON_PROBLEMS = (  # json.JSONDecodeError.msg → what it means, in the catalog
 
 
 def _json_syntax(file: str, exc: json.JSONDecodeError) -> Diagnostic:
-    for start, key in _JSON_PROBLEMS:
+    for start, key in JSON_PROBLEMS:
         if exc.msg.startswith(start):
             return Diagnostic.of(file, exc.lineno, exc.colno, f"diagnostics.ledger.json.{key}")
     return Diagnostic.of(file, exc.lineno, exc.colno, "diagnostics.ledger.json.other", problem=exc.msg)
