@@ -16,7 +16,9 @@ its own files under <site>/calculator/data/:
   "项目说明" (the page shows an item's help text at once).
 
 Nothing the engine reads is dropped, so the view evaluates to the same result document as the
-bundle (tests/test_calculator_data.py runs every conformance vector through both).
+bundle (tests/test_calculator_data.py runs every conformance vector through both). The catalog's
+``errors`` section stays whole: the engine renders its error records from it, and the page every
+problem it shows (its ledger checks, form, import and storage).
 """
 
 from __future__ import annotations
