@@ -485,10 +485,11 @@
     return where ? msg("errors.ledger.located", { where, message: problem.message }) : problem.message;
   }
 
-  /** One problem of an entry after its field: “学时：……”. */
+  /** One problem of an entry after its field: “学时：……”; a role limit also says where to tick the role. */
   function notCountedPart(problem) {
     const label = fieldLabel(problem.field);
-    return label ? msg("errors.ledger.located", { where: label, message: problem.message }) : problem.message;
+    const text = problem.code === "errors.entry.role_only" ? problem.message + msg("errors.ledger.tick_role") : problem.message;
+    return label ? msg("errors.ledger.located", { where: label, message: text }) : text;
   }
 
   /** Why one entry does not count: “本条不能计入。登记项目：……；学时：……”. */
