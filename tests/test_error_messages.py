@@ -1,5 +1,5 @@
-"""The error catalog (issue 11, part 5): English mirrors Chinese, every code either engine can emit exists,
-and every error record fits its template.
+"""The error catalog (issue 11, part 5): every code either engine can emit exists (and no other), and every
+error record fits its template. (tests/test_messages.py holds en.yaml to zh.yaml's keys and placeholders.)
 
 An engine error is a record ``{field, code, params, message}``: a downstream system may render ``code``
 with ``params`` in its own language, so a code missing from a catalog, a placeholder one language lacks or
@@ -27,7 +27,6 @@ from tests.variants import variant
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
-SECTIONS = [("errors",), ("diagnostics", "ledger")]
 
 
 def leaves(node: dict, prefix: str = "") -> dict[str, str]:
@@ -49,14 +48,6 @@ def section(lang: str, path: tuple[str, ...]) -> dict[str, str]:
 
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-@pytest.mark.parametrize("path", SECTIONS, ids=".".join)
-def test_english_has_the_same_keys_and_placeholders(path):
-    zh, en = section("zh", path), section("en", path)
-    assert len(zh) > 20
-    assert sorted(zh) == sorted(en)
-    assert {k: (placeholders(zh[k]), placeholders(en[k])) for k in zh if placeholders(zh[k]) != placeholders(en[k])} == {}
 
 
 def test_reader_facing_errors_name_no_fields_or_formats():
