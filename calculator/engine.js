@@ -579,7 +579,7 @@
       errors.push(record(P, "passed", "errors.entry.no_subjects"));
     }
     var course = get(entry, "course");
-    if (item.dedupe && !isNone(course) && typeof course !== "string") {
+    if (!isNone(course) && typeof course !== "string") { // a name: de-duplication and forms read it as text
       errors.push(record(P, "course", "errors.entry.course_not_text", { value: display(course) }));
     }
     return errors;
@@ -731,7 +731,7 @@
     return [total, lines];
   }
 
-  /** The text a course is compared by (engine._course_key): whitespace removed, lower-cased; "" when not text. */
+  /** The text a course is compared by (engine._course_key): whitespace removed, lower-cased; "" when there is none. */
   function courseKey(entry) {
     var c = get(entry, "course");
     return typeof c === "string" ? c.split(WS_RE).join("").toLowerCase() : "";

@@ -127,7 +127,7 @@ BAD_DATES = ["2018-02-30", "20180301", "2018-W10-1", "2018W10", "2018/03/01", ""
 BAD_AS_OF = ["2018-13-01", "soon", "20180301", "2018-W10-1", "0001-01-01", "9999-12-31", "", 20180301]
 ODD_ROLES = [5, "teacher", True, {"teacher": 1}, [1, None], ["x", 2.5, ["y"]]]
 ODD_DATES = [["2018-03-01"], "2018-03-01", 5, {"title": 20180301}, {"title": "20180301", "b": None, "a": True}]
-# a course that is not text is an entry error on a de-duplicated item (docs/bundle-spec.md §6.1)
+# a course that is not text is an entry error (docs/bundle-spec.md §6.1)
 COURSES = ["课程A", "课程 A", "课程Ａ", "course b", "Course  B", "COURSE B", "x", "", "  ", 5, "Σίσυφος", "ΣΊΣΥΦΟΣ",
            None, True, ["课程A"], 0]
 DUP_COURSES = ["course b", "Course  B", "COURSE B\t", "课程 A", "课程A"]

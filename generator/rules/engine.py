@@ -171,7 +171,7 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
     if item.input == "subjects" and entry.get("passed") is None and entry.get("failed") is None:
         errors.append(record("passed", "errors.entry.no_subjects"))
     course = entry.get("course")
-    if item.dedupe and course is not None and not isinstance(course, str):
+    if course is not None and not isinstance(course, str):  # a name: de-duplication and forms read it as text
         errors.append(record("course", "errors.entry.course_not_text", value=display(course)))
     return errors
 
@@ -235,7 +235,7 @@ def entry_credit(policy: Policy, entry: dict) -> Fraction:
 
 def _course_key(entry: dict) -> str:
     """The text an entry's course is compared by: whitespace removed, lower-cased; "" (no key) when there is no
-    course. Only text has a key: check_entry refuses a course that is not text on a de-duplicated item."""
+    course (check_entry refuses a course that is not text)."""
     course = entry.get("course")
     return "".join(course.split()).lower() if isinstance(course, str) else ""
 
