@@ -78,7 +78,8 @@
     }
     return "";
   }
-  function cmpId(a, b) { return a.id < b.id ? -1 : a.id > b.id ? 1 : 0; }
+  // periods order by their first day (prefill.py: PeriodSpan orders by start), not by id: "3-4" > "2019-2020" as text
+  function cmpStart(a, b) { return a.start < b.start ? -1 : a.start > b.start ? 1 : 0; }
   function personOf(ledger) {
     var p = ledger.person;
     return p !== null && typeof p === "object" && !Array.isArray(p) ? p : {};
@@ -104,7 +105,7 @@
     if (payload.period) {
       span = E.periodOf(bundle, String(payload.period).split("-")[0] + "-" + bundle.period.start);
     } else if (mine.length) {
-      span = mine.map(function (e) { return E.entryPeriod(bundle, e); }).sort(cmpId).pop();
+      span = mine.map(function (e) { return E.entryPeriod(bundle, e); }).sort(cmpStart).pop();
     } else {
       var dates = all.filter(function (e) { return e && E.fromIsoFormat(e.date) !== null; })
         .map(function (e) { return e.date; }).sort();
