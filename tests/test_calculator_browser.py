@@ -453,6 +453,8 @@ def test_edit_delete_and_undo(page):
     assert "30 学时" in page.inner_text("#entries")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_the_form_says_what_is_wrong_beside_each_box(page):
     """The form's own checks (an empty box, a word where a number goes) and the engine's (a date outside the
     policy's years) are said beside the box they concern, in the catalog's words."""
@@ -470,6 +472,8 @@ def test_the_form_says_what_is_wrong_beside_each_box(page):
     assert page.inner_text("#f-hours-err").startswith("请填写")
 
 
+@pytest.mark.browser
+@pytest.mark.slow
 def test_damaged_storage_is_set_aside_and_said_in_words(context, site):
     """Data the page cannot use is kept as a copy and said once a bundle (with the catalog) is loaded."""
     pg = context.new_page()
