@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import math
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -298,11 +299,14 @@ class LedgerMaker:
 def ledger_strategy(policy: Policy, bundle: dict):
     maker = LedgerMaker(policy, bundle)
 
-    def make(rng, size):
+    def make(seed, size):
+        rng = random.Random(seed)
         ledger = maker.ledger(rng, size)
         return ledger, maker.as_of(rng)
 
-    return st.builds(make, st.randoms(use_true_random=False), st.sampled_from(SIZES))
+    # A drawn seed, not st.randoms(): hypothesis's own random draws through its choice sequence, and
+    # derandomized it repeats itself (CI saw ~800 distinct ledgers of 2,100 draws).
+    return st.builds(make, st.integers(0, 2**63 - 1), st.sampled_from(SIZES))
 
 
 # ---------------------------------------------------------------------------------------------
