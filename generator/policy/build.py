@@ -170,6 +170,12 @@ def _form(f: Raw) -> Form:
     )
 
 
+def _clause(c: Raw) -> Clause:
+    """A clause; its document is the one it names, else its layer's (`_document`, set when layers merge)."""
+    return Clause(c["id"], c["quote"], _s(c, "title"), _s(c, "_text"), number=_s(c, "number"), label=_s(c, "label"),
+                  document=_s(c, "document") or _s(c, "_document"), explicit_document="document" in c)
+
+
 def _document(doc: Raw, policy_file: Path | None) -> Document:
     text = _s(doc, "text")
     text_file = str((policy_file.resolve().parent / text).resolve()) if text and policy_file else ""
@@ -199,7 +205,7 @@ def build_model(merged: Raw, files: tuple[str, ...], policy_file: Path | None = 
                            roles=_strs(c, "roles"), description=_s(c, "description"),
                            requirements=tuple(_requirement(r) for r in _list(c, "requirements")))
                      for c in _list(merged, "checks")),
-        clauses=tuple(Clause(c["id"], c["quote"], _s(c, "title"), _s(c, "_text")) for c in _list(merged, "clauses")),
+        clauses=tuple(_clause(c) for c in _list(merged, "clauses")),
         roles=tuple(Role(r["id"], r["name"], _s(r, "description"), _s(r, "source")) for r in _list(merged, "roles")),
         document=_document(merged.get("document") or {}, policy_file),
         short_name=_s(merged, "short_name"),
