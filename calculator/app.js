@@ -117,38 +117,6 @@
     setTimeout(() => { live.textContent = text; }, 30);
   }
 
-  // SHA-1 of UTF-8 text (generator/anchors.py: clause anchor = "clause-" + sha1(id)[:10]).
-  function sha1Hex(str) {
-    const bytes = new TextEncoder().encode(str);
-    const ml = bytes.length;
-    const total = ((ml + 8) >> 6) + 1 << 6;
-    const buf = new Uint8Array(total);
-    buf.set(bytes);
-    buf[ml] = 0x80;
-    const view = new DataView(buf.buffer);
-    view.setUint32(total - 8, Math.floor(ml / 0x20000000));
-    view.setUint32(total - 4, (ml * 8) >>> 0);
-    let h0 = 0x67452301, h1 = 0xEFCDAB89, h2 = 0x98BADCFE, h3 = 0x10325476, h4 = 0xC3D2E1F0;
-    const w = new Uint32Array(80);
-    for (let off = 0; off < total; off += 64) {
-      for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
-      for (let i = 16; i < 80; i++) { const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]; w[i] = (x << 1) | (x >>> 31); }
-      let a = h0, b = h1, c = h2, d = h3, e = h4;
-      for (let i = 0; i < 80; i++) {
-        let f, k;
-        if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
-        else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
-        else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
-        else { f = b ^ c ^ d; k = 0xCA62C1D6; }
-        const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) >>> 0;
-        e = d; d = c; c = ((b << 30) | (b >>> 2)) >>> 0; b = a; a = tmp;
-      }
-      h0 = (h0 + a) >>> 0; h1 = (h1 + b) >>> 0; h2 = (h2 + c) >>> 0; h3 = (h3 + d) >>> 0; h4 = (h4 + e) >>> 0;
-    }
-    return [h0, h1, h2, h3, h4].map((x) => x.toString(16).padStart(8, "0")).join("");
-  }
-
-  const clauseAnchor = (id) => "clause-" + sha1Hex(id).slice(0, 10);
 
   // ------------------------------------------------------------------------------------------
   // the bundle: names, messages and rule prose (generator/rule_text.py)
@@ -185,7 +153,8 @@
       items: new Map(b.items.map((i) => [i.id, i])),
       roles: new Map(b.roles.map((r) => [r.id, r])),
       categories: new Map(b.categories.map((c) => [c.id, c])),
-      checks: new Map(b.checks.map((c) => [c.id, c]))
+      checks: new Map(b.checks.map((c) => [c.id, c])),
+      clauses: new Map((b.clauses || []).map((c) => [c.id, c]))
     };
     return lookups;
   }
@@ -251,11 +220,14 @@
       (anchor ? "#" + anchor : "");
   }
 
+  /** A clause as a reader cites it (document number and printed clause number, or the policy's label), linked
+   *  to its place in the source text on the guidance site (the anchor comes with the data: generator/outputs/anchors.py). */
+  const clauseOf = (id) => L().clauses.get(id) || { id, cite: id, anchor: "" };
+  const clauseAnchor = (id) => clauseOf(id).anchor;
   function clauseRef(id) {
-    const label = "〔" + id + "〕";
-    if (pagesFor(S.key)) {
-      return h("a", { class: "clause", href: pageUrl("source", clauseAnchor(id)), title: "查看原文条款 " + id }, label);
-    }
+    const c = clauseOf(id);
+    const label = "〔" + c.cite + "〕";
+    if (pagesFor(S.key) && c.anchor) return h("a", { class: "clause", href: pageUrl("source", c.anchor) }, label);
     return h("span", { class: "clause" }, label);
   }
 
@@ -1031,7 +1003,7 @@
     const box = append(d, h("div", { class: "quotes", "aria-live": "polite" })).lastChild;
     withTexts(box, (texts) => {
       for (const c of cited.map((id) => texts.clauses.get(id)).filter(Boolean)) {
-        append(box, h("blockquote", null, h("span", { class: "qid" }, c.id + (c.title ? " " + c.title : "") + "："), c.quote));
+        append(box, h("blockquote", null, h("span", { class: "qid" }, (c.cite || c.id) + (c.title ? " " + c.title : "") + "："), c.quote));
       }
     });
   }

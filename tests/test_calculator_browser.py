@@ -800,10 +800,16 @@ def test_rule_prose_is_the_guidance_sites(page, site, key):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_clause_anchors_match_the_site(page):
-    ids = ["二(三)2(1)", "附件2-校本培训", "一(四)1", "277号-三", "a", "会计-学分" * 20]
+def test_clause_anchors_and_citations_match_the_site(page, site):
+    """Trace lines cite a clause as the site does (document number and printed clause number) and link to the
+    anchor the source page carries (both come with the edition's data)."""
+    choose_policy(page, "chengdu-teachers/2018")
+    policy = site["policies"]["chengdu-teachers/2018"]
+    ids = [c.id for c in policy.clauses]
     got = page.evaluate("ids => ids.map(i => window.JXJY_CALCULATOR.clauseAnchor(i))", ids)
     assert got == [clause_anchor(i) for i in ids]
+    page.select_option("#item", "weike")
+    assert page.inner_text("#item-help .clause").strip() == "〔成教继（2018）1号 二（三）1（2）第三〕"
 
 
 @pytest.mark.browser
