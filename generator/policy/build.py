@@ -151,7 +151,8 @@ def _column(c: Raw) -> FormColumn:
     comp = c.get("computed")
     return FormColumn(id=c["id"], label=c["label"], type=_s(c, "type") or "text", options=_strs(c, "options"),
                       computed=Computed(item=comp["item"], source_column=comp["from"]) if comp else None,
-                      children=tuple(_column(k) for k in _list(c, "children")))
+                      children=tuple(_column(k) for k in _list(c, "children")), prefill=_s(c, "prefill"),
+                      sum_of=_strs(c, "sum_of"))
 
 
 def _form(f: Raw) -> Form:
@@ -166,7 +167,7 @@ def _form(f: Raw) -> Form:
         totals=tuple(_field(x) for x in _list(f, "totals")),
         signatures=tuple(Signature(label=s["label"], stamp=bool(s.get("stamp", False)), date=bool(s.get("date", False)))
                          for s in _list(f, "signatures")),
-        notes=_strs(f, "notes"), undefined_in_source=_s(f, "undefined_in_source"),
+        notes=_strs(f, "notes"), undefined_in_source=_s(f, "undefined_in_source"), statement=bool(f.get("statement")),
     )
 
 

@@ -357,6 +357,8 @@ class FormColumn:
     options: tuple[str, ...] = ()
     computed: Computed | None = None
     children: tuple[FormColumn, ...] = ()
+    prefill: str = ""  # what a ledger fills into the first row (a section without an item: one row a person)
+    sum_of: tuple[str, ...] = ()  # the column is the sum of these columns of its row (小计, 合计)
 
     def leaves(self) -> tuple[FormColumn, ...]:
         return (self,) if not self.children else tuple(leaf for c in self.children for leaf in c.leaves())
@@ -371,6 +373,7 @@ class FormSection:
     method: str = ""
     evidence: str = ""
     rows: int | None = None  # None: not stated (one row is printed)
+    all_items: bool = False  # a statement's section: every countable entry of the period, one row each
 
     def leaves(self) -> tuple[FormColumn, ...]:
         return tuple(leaf for c in self.columns for leaf in c.leaves())
@@ -398,6 +401,7 @@ class Form:
     signatures: tuple[Signature, ...] = ()
     notes: tuple[str, ...] = ()
     undefined_in_source: str = ""
+    statement: bool = False  # the personal statement (个人学分统计表): laid out by jxjy when the source only names it
 
     @property
     def laid_out(self) -> bool:

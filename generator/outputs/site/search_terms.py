@@ -18,6 +18,7 @@ which MkDocs does not publish.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -85,6 +86,7 @@ def _head(run: str) -> str:
         import jieba  # noqa: PLC0415 - the site's search needs it; without it there is no segmentation at all
     except ImportError:
         return ""
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict" on the terminal
     words = [w for w in jieba.cut(run) if w]
     head = "".join(words[-2:]) if len(words) > 2 else ""
     return head if 3 <= len(head) <= 6 else ""
