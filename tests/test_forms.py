@@ -25,8 +25,8 @@ from generator.outputs.bundle import bundle_document, dumps
 from generator.outputs.calculator.data import calculator_view
 from generator.outputs.forms import prefill as forms_prefill
 from generator.outputs.forms import render, view
-from generator.outputs.forms.statement import find_form, output_forms
 from generator.outputs.forms.pdf_fields import field_names, fill
+from generator.outputs.forms.statement import find_form, output_forms
 from generator.policy.loader import load_policy, policy_files
 from generator.rules.engine import evaluate
 

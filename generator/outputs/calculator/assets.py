@@ -73,7 +73,8 @@ def _relative_url(target: Path, start: Path) -> str:
 def detect_forms(out_dir: Path, forms_dir: Path) -> dict[str, list[dict]] | None:
     """The forms in forms_dir (``<policy>/<edition>/index.json`` as generator.outputs.forms.forms.write_forms writes
     them) as ``{"<policy>/<edition>": [{id, title, attachment, html, fillable_pdf, blank_pdf, prefill,
-    statement, items}]}`` (`statement`: the personal statement, which the calculator prints), file paths relative to out_dir (the calculator). A form is listed only when its HTML page
+    statement, items}]}`` (`statement`: the personal statement, which the calculator prints), file paths
+    relative to out_dir (the calculator). A form is listed only when its HTML page
     exists, a PDF only when that file exists (else null). None when there are no forms.
     """
     out_dir, forms_dir = Path(out_dir), Path(forms_dir)

@@ -16,8 +16,8 @@ from fractions import Fraction
 from typing import Any
 
 from generator.base.dates import parse_date
-from generator.base.rational import format_rational, parse_rational
 from generator.base.messages import message
+from generator.base.rational import format_rational, parse_rational
 from generator.outputs.forms.view import cell_name, column_entry_fields, header_name, labels, total_name
 from generator.policy.model import Form, FormField, Item, Policy
 from generator.rules.engine import check_entry, entry_credit, entry_period, evaluate
