@@ -454,6 +454,68 @@ def test_serve_regenerates_when_a_policy_changes(tmp_path):
         thread.join(10)
 
 
+def test_serve_shows_a_failed_rebuild_in_the_page_until_the_next_good_one(tmp_path):
+    """A broken edit shows in the browser, not only in the terminal: every page of the last good build gets a
+    banner linking to the errors, each linked to its file and line (marked); fixing it clears them."""
+    from generator.outputs.site.build import serve
+    from generator.outputs.site.serve_errors import ERRORS_DIR
+
+    policies = tmp_path / "policies"
+    shutil.copytree(DEMO.parent.parent, policies)
+    policy = policies / "demo" / "2020.yaml"
+    good = policy.read_text(encoding="utf-8")
+    ready, holder, logs = threading.Event(), {}, []
+
+    def on_ready(server):
+        holder["server"] = server
+        ready.set()
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    thread = threading.Thread(target=serve, args=([policies],), daemon=True,
+                              kwargs={"docs_dir": tmp_path / "docs", "port": port, "on_ready": on_ready, "log": logs.append})
+    thread.start()
+
+    def get(path: str) -> str:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5).read().decode()
+        except OSError:
+            return ""
+
+    def until(path: str, check, seconds: float = 40) -> str:
+        deadline, page = time.monotonic() + seconds, ""
+        while time.monotonic() < deadline:
+            page = get(path)
+            if check(page):
+                return page
+            time.sleep(0.4)
+        raise AssertionError(f"{path} never became what was waited for; logs: {logs[-5:]}")
+
+    try:
+        assert ready.wait(60), logs
+        until("/demo/2020/index.html", lambda p: "示例政策" in p and "jxjy-build-error" not in p)
+        line = next(n for n, text in enumerate(good.splitlines(), 1) if text.startswith("unit:"))
+        policy.write_text(good.replace("unit: 学分", "unit: 学点", 1), encoding="utf-8")  # not an allowed unit
+        page = until("/demo/2020/items.html", lambda p: "jxjy-build-error" in p)
+        assert "网站没有更新" in page and f"/{ERRORS_DIR}/index.html" in page
+        errors = get(f"/{ERRORS_DIR}/index.html")
+        where = re.search(r'<a class="where" href="([^"]+)">([^<]+)</a>', errors)
+        assert where and where.group(2).startswith(f"{policy}:{line}:"), errors
+        source = get(where.group(1).split("#")[0])
+        assert f'<li id="L{line}" class="bad">unit: 学点' in source
+        assert any(f"/{ERRORS_DIR}/index.html" in entry for entry in logs)  # the terminal says where to look
+        policy.write_text(good, encoding="utf-8")
+        until("/demo/2020/items.html", lambda p: "jxjy-build-error" not in p and "登记项目" in p)
+        assert get(f"/{ERRORS_DIR}/index.html") == ""  # gone with the next good build
+    finally:
+        if "server" in holder:
+            holder["server"].shutdown()
+        thread.join(10)
+
+
 # --- in a real browser ---------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

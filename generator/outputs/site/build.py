@@ -6,7 +6,9 @@ only when the whole build succeeded is it renamed over the old site, so a failed
 previous site intact.
 
 `serve` regenerates the docs when a policy, a template or a static asset changes and lets MkDocs's
-live-reload server rebuild and refresh the browser. The docs dir is *not* watched: the generator
+live-reload server rebuild and refresh the browser. When a rebuild fails, the browser says so: every
+page of the last good build gets a banner linking to the errors, each shown in its file at its line
+(serve_errors); the next good build replaces them. The docs dir is *not* watched: the generator
 writes into it, and watching it would rebuild twice (the design notes' serve loop).
 """
 
@@ -25,12 +27,13 @@ from typing import Any
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
 
 from generator.base.diagnostics import Diagnostic, InputError  # noqa: E402
-from generator.base.messages import catalog  # noqa: E402
+from generator.base.messages import catalog, render  # noqa: E402
 from generator.base.paths import MESSAGES, MKDOCS_CONFIG
 from generator.outputs.files import PRODUCER_DIRS  # noqa: E402
 from generator.outputs.site.pages import STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
-from generator.policy.loader import check_policy, policy_files  # noqa: E402
 from generator.outputs.site.search_terms import USER_DICT, tune_search_index  # noqa: E402
+from generator.outputs.site.serve_errors import ERRORS_DIR, problems_of, show_failure  # noqa: E402
+from generator.policy.loader import check_policy, policy_files  # noqa: E402
 from generator.policy.model import Policy  # noqa: E402
 from generator.rules.cases import run_cases  # noqa: E402
 
@@ -314,8 +317,10 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
                 log(line)  # `jxjy build` would refuse these (strict)
         except InputError as exc:
             lines = [d.format() for d in sorted(set(exc.diagnostics))]
+            problems = problems_of(diagnostics=list(exc.diagnostics))
         except SiteBuildError as exc:
             lines = exc.lines
+            problems = problems_of(lines=exc.lines)
         else:
             log(f"rebuilt ({written} generated files changed) in {time.perf_counter() - start:.1f} s")
             return
@@ -323,7 +328,9 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
             log(line)
         if first:
             raise SiteBuildError(lines)
-        log("build failed: the preview keeps the last good build until this is fixed")
+        # the preview keeps the last good build, and says so on every page, with the errors a click away
+        show_failure(site, problems)
+        log(render("diagnostics.serve.build_failed_page", {"url": f"{url}{ERRORS_DIR}/index.html"}))
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site))
     try:
