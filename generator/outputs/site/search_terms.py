@@ -124,10 +124,14 @@ def user_dictionary(policies: Iterable[Policy]) -> bytes:
 _ZWSP = "\u200b"
 _DATE_PARTS = re.compile(rf"(\d{{1,4}}){_ZWSP}*([年月日])")
 _MONTH_DAY = re.compile(rf"月{_ZWSP}*(\d{{1,2}}日)")
+# 72 学时, 90学分: an amount and its unit as one word too (what people type: 72学时)
+_AMOUNT_UNIT = re.compile(rf"(\d+(?:\.\d+)?)[ {_ZWSP}]*(学分|学时)(?![\u4e00-\u9fff])")
 
 
 def join_dates(text: str) -> str:
-    return _MONTH_DAY.sub(r"月\1", _DATE_PARTS.sub(r"\1\2", text))
+    """Dates (2018年 + 6月20日) and amounts with their unit (72学时) kept whole in the search index."""
+    text = _MONTH_DAY.sub(r"月\1", _DATE_PARTS.sub(r"\1\2", text))
+    return _AMOUNT_UNIT.sub(r"\1\2", text)
 
 
 def tune_search_index(site_dir: Path) -> bool:
