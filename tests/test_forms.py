@@ -342,6 +342,47 @@ def test_chinese_typed_into_fields_shows(built, form_id, tmp_path):
 
 
 @pytest.mark.slow
+@needs_poppler
+@needs_cjk_cmaps
+@pytest.mark.parametrize("value", ["2018-05-20", "2018-5-20", "13:30-15:00"])
+def test_a_filled_date_prints_as_written(built, tmp_path, value):
+    """Dates and times print as typed ("2018-05-20", not "2018- 05- 20"): the field font's widths for ASCII are
+    STSong-Light's own, so no gap opens after the narrow hyphen. Drawn by pdftoppm at 300 dpi: no blank run
+    between glyphs is wider than a third of the digits' height."""
+    from PIL import Image
+
+    from generator.outputs.forms.pdf_fields import ASCII_WIDTHS, text_width
+
+    assert text_width("2018-05-20", 10) == pytest.approx(sum(ASCII_WIDTHS[ord(c) - 32] for c in "2018-05-20") / 100)
+    assert ASCII_WIDTHS[ord("-") - 32] < ASCII_WIDTHS[ord("0") - 32]  # the hyphen is narrower than a digit
+    out = built
+    filled = tmp_path / "date.pdf"
+    filled.write_bytes(fill((out / "registration-fillable.pdf").read_bytes(), {"s:school-based:1:time": value}))
+    page, (x0, y0, x1, y1) = _widgets(filled)["s:school-based:1:time"]
+    height = float(PdfReader(filled).pages[page].mediabox.height)
+    k = 300 / 72
+    subprocess.run(["pdftoppm", "-gray", "-r", "300", "-f", str(page + 1), "-l", str(page + 1),
+                    "-x", str(int(x0 * k)), "-y", str(int((height - y1) * k)), "-W", str(int((x1 - x0) * k)),
+                    "-H", str(int((y1 - y0) * k)), "-singlefile", "-png", str(filled), str(tmp_path / "date")], check=True)
+    with Image.open(tmp_path / "date.png") as img:
+        gray = img.convert("L")
+        w, h = gray.size
+        px = gray.load()
+        cols = [any(px[x, y] < 128 for y in range(h)) for x in range(w)]
+        rows = [y for y in range(h) if any(px[x, y] < 128 for x in range(w))]
+    ink = [x for x, c in enumerate(cols) if c]
+    gaps, run = [], 0
+    for x in range(ink[0], ink[-1] + 1):
+        if cols[x]:
+            gaps.append(run)
+            run = 0
+        else:
+            run += 1
+    digit_height = rows[-1] - rows[0]
+    assert max(gaps) <= digit_height / 3, (value, max(gaps), digit_height)
+
+
+@pytest.mark.slow
 def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
     """Without our fill(): pypdf's update_page_form_field_values encodes Chinese (thanks to /ToUnicode)."""
     out = built
