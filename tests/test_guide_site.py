@@ -24,6 +24,10 @@ from generator.cli.main import main
 from generator.outputs import anchors
 from generator.policy.loader import validate_paths
 
+# One `jxjy build` of policies/ only — the site readers get (the session's built_site also holds the test
+# fixtures, whose pages would change what a search ranks first) — read in chromium.
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = os.environ.get("JXJY_SCREENSHOT_DIR")
 

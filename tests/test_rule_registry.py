@@ -161,6 +161,7 @@ def test_a_roster_template_computes_its_credit_column(tmp_path):
         assert sheet[r][credit_col - 1] == want, (h, sheet[r][credit_col - 1], want)
 
 
+@pytest.mark.slow
 @needs_soffice
 def test_a_review_report_adds_up_its_subtotals_and_total_as_the_prefill_does(tmp_path):
     """附件3's 小计 and 合计 are SUM formulas in the workbook (not numbers to type): filled with what a teacher's
