@@ -116,7 +116,7 @@ def test_forms_calculator_and_bundles_are_linked_only_when_built(demo_policy):
     forms = linked["demo/2020/forms.md"].decode()
     assert "(../../forms/demo/2020/reg.html)" in forms and "(../../forms/demo/2020/reg-fillable.pdf)" in forms
     assert "blank.pdf" not in forms  # not built, so not linked
-    assert "(../../calculator/index.html)" in linked["demo/2020/index.md"].decode()
+    assert "(../../calculator/index.html#policy=demo/2020)" in linked["demo/2020/index.md"].decode()  # opens the edition
     assert "(bundles/demo/2020.json)" in linked["developers.md"].decode()
     assert "(bundles/index.json)" in linked["developers.md"].decode()
 
