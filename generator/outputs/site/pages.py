@@ -34,6 +34,7 @@ from generator.outputs.files import (
     bundle_file,
     form_path,
 )
+from generator.outputs.forms.statement import statement_form
 from generator.outputs.site.changes import PolicyDiff, base_of, diff_policies
 from generator.outputs.site.ics import calendar_bytes, entry_span
 from generator.outputs.site.search_terms import USER_DICT, user_dictionary
@@ -451,8 +452,13 @@ class EditionView:
 
     # forms ------------------------------------------------------------------------------------
     def form_rows(self) -> list[dict]:
+        """The notice's forms in its order — its personal statement as laid out (outputs/forms/statement.py) —
+        and, when the notice names none, the statement every edition gets, last."""
+        forms = [statement_form(self.policy) if f.statement else f for f in self.policy.forms]
+        if not any(f.statement for f in forms):
+            forms.append(statement_form(self.policy))
         rows = []
-        for form in self.policy.forms:
+        for form in forms:
             sections = []
             for s in form.sections:
                 item = self.policy.item(s.item)
@@ -464,11 +470,12 @@ class EditionView:
                          "attachment": form.attachment, "purpose": form.purpose, "filled_by": form.filled_by,
                          "orientation": form.orientation, "header": form.header, "sections": sections,
                          "totals": form.totals, "signatures": form.signatures, "notes": form.notes,
-                         "undefined": form.undefined_in_source, "source": form.source,
+                         "undefined": form.undefined_in_source, "source": form.source, "laid_out": form.laid_out,
                          "files": self.site.artifacts.form(self.policy, form.id)})
         return rows
 
-    def _columns(self, columns: tuple[FormColumn, ...], prefix: str = "") -> Iterator[dict]:
+    def _columns(self, columns: tuple[FormColumn, ...], prefix: str = "", section: tuple = ()) -> Iterator[dict]:
+        leaves = _full_labels(section or columns)
         for col in columns:
             label = f"{prefix}{col.label}"
             item = self.policy.item(col.computed.item) if col.computed else None
@@ -476,9 +483,10 @@ class EditionView:
                    "computed": {"item": item.name, "from": col.computed.source_column,
                                 "link": f"items.md#{anchors.item_anchor(item.id)}",
                                 "rule": rt.rule_sentence(self.policy, item)} if item and col.computed else None,
-                   "group": bool(col.children)}
+                   "group": bool(col.children), "prefill": bool(col.prefill),
+                   "sum_of": [leaves.get(x, x).removeprefix(prefix) for x in col.sum_of]}  # as its neighbours read
             if col.children:
-                yield from self._columns(col.children, f"{label} / ")
+                yield from self._columns(col.children, f"{label} / ", section or columns)
 
     # source -----------------------------------------------------------------------------------
     def source_sections(self) -> list[dict]:
@@ -544,6 +552,15 @@ class EditionView:
     def rel(self, docs_path: str) -> str:
         """A docs-relative path as seen from this edition's folder."""
         return _relative(self.dir, docs_path)
+
+
+def _full_labels(columns: tuple[FormColumn, ...], prefix: str = "") -> dict[str, str]:
+    """{column id: its heading with its groups', 规范性培训 / 小计} for every column of a section."""
+    out: dict[str, str] = {}
+    for col in columns:
+        out[col.id] = f"{prefix}{col.label}"
+        out.update(_full_labels(col.children, f"{prefix}{col.label} / "))
+    return out
 
 
 def _relative(from_dir: str, target: str) -> str:
