@@ -1292,7 +1292,7 @@
       .sort((a, c) => E.rational.cmp(E.rational.parse(c.required), E.rational.parse(a.required)))[0] || reqs[0];
     const check = main ? null : Object.values(r.checks)[0];
     const q = main || (check ? Object.values(check.requirements)[0] : null);
-    const name = main ? asSpan.label + main.name : check ? check.name : asSpan.label;
+    const name = main ? asSpan.label + " " + main.name : check ? check.name : asSpan.label;
     bar.hidden = !cur().entries.length;
     const text = clear($("sticky-text"));
     append(text, h("strong", null, name), " ",

@@ -196,6 +196,21 @@ def text_width(text: str, size: float) -> float:
     return sum(ASCII_WIDTHS[ord(ch) - 32] if " " <= ch <= "~" else FULL_WIDTH for ch in text) * size / 1000
 
 
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """The lines `text` takes in a box `width` points wide at `size` (at its line breaks, then where it no
+    longer fits; Chinese has no spaces to break at)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if line and text_width(line + ch, size) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+    return lines
+
+
 ASCENT, DESCENT = 0.88, 0.12  # of the em, as in the font descriptor
 PADDING = 2.0
 
@@ -256,13 +271,20 @@ def fill(pdf: bytes, values: dict[str, str]) -> bytes:
         width, height = rect[2] - rect[0] - 2 * PADDING, rect[3] - rect[1]
         size = float(str(obj["/DA"]).split()[1])
         multiline = bool(int(obj.get("/Ff", 0)) & FF_MULTILINE)
+        shown = value
         if not multiline:
             while size > MIN_FONT_SIZE and text_width(value, size) > width:
                 size -= 0.5
             size = min(size, max(MIN_FONT_SIZE, height * 0.8))
             obj[NameObject("/DA")] = _da(size)
+        else:  # wrapped to the box, smaller until the lines fit its height
+            shown = "\n".join(wrap(value, size, width))
+            while size > MIN_FONT_SIZE and len(shown.split("\n")) * size * 1.15 > height - 2 * PADDING:
+                size -= 0.5
+                shown = "\n".join(wrap(value, size, width))
+            obj[NameObject("/DA")] = _da(size)
         obj[NameObject("/V")] = TextStringObject(value)
-        ap = appearance(font_ref, rect, value, size, int(obj.get("/Q", 0)), multiline)
+        ap = appearance(font_ref, rect, shown, size, int(obj.get("/Q", 0)), multiline)
         obj[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(ap)})
     out = io.BytesIO()
     writer.write(out)

@@ -21,7 +21,8 @@ from generator.policy.model import Form, FormColumn, FormField, FormSection, Pol
 
 STATEMENT_ID = "personal-statement"
 BLANK_ROWS = 12  # rows the blank sheet prints; a prefilled one has one row per record, at least these
-COLUMN_TYPES = (("date", "date"), ("item", "text"), ("category", "text"), ("content", "text"),
+# an item's name and what was done can be long: they wrap (textarea; a multi-line field in the PDF)
+COLUMN_TYPES = (("date", "date"), ("item", "textarea"), ("category", "text"), ("content", "textarea"),
                 ("amount", "text"), ("credits", "number"))
 
 
