@@ -428,6 +428,14 @@ def test_fill_rejects_unknown_field_names(built):
 # computed columns and prefill
 
 
+def test_multiline_values_wrap_to_their_box():
+    from generator.outputs.forms.pdf_fields import text_width, wrap
+
+    assert wrap("一二三四五", 10, 25) == ["一二", "三四", "五"]
+    assert wrap("第一行\n第二行", 10, 100) == ["第一行", "第二行"]
+    assert all(text_width(line, 9) <= 60 for line in wrap("教育行政部门组织或委托组织的培训 2018-05-20", 9, 60))
+
+
 def test_computed_credit_is_the_engines(policy):
     cc = lambda item, text: forms_prefill.computed_credit(policy, item, text)  # noqa: E731
     assert cc("school-based", "3.5") == Fraction(7, 4)
