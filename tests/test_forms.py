@@ -428,6 +428,23 @@ def test_fill_rejects_unknown_field_names(built):
 # computed columns and prefill
 
 
+def test_row_sums_and_window_prefills_name_what_exists():
+    """A `sum_of` names columns of its own section; a `window.<check>.<n>` prefill names a check whose window lists
+    at least n periods (a typo would print an empty 小计 or 第五年度)."""
+    for path in [FIXTURE, *[f for f in policy_files([ROOT / "policies"])]]:
+        policy = load_policy(path)
+        checks = {c.id: c for c in policy.checks}
+        for form in output_forms(policy):
+            for section in form.sections:
+                ids = {c.id for c in section.leaves()}
+                for col in section.leaves():
+                    assert set(col.sum_of) <= ids, (policy.key, form.id, col.id)
+                    if col.prefill.startswith("window."):
+                        _, check_id, n, *_ = col.prefill.split(".")
+                        check = checks[check_id]
+                        assert check.window.kind == "last_periods" and 1 <= int(n) <= check.window.count, col.prefill
+
+
 def test_multiline_values_wrap_to_their_box():
     from generator.outputs.forms.pdf_fields import text_width, wrap
 
