@@ -117,38 +117,6 @@
     setTimeout(() => { live.textContent = text; }, 30);
   }
 
-  // SHA-1 of UTF-8 text (generator/anchors.py: clause anchor = "clause-" + sha1(id)[:10]).
-  function sha1Hex(str) {
-    const bytes = new TextEncoder().encode(str);
-    const ml = bytes.length;
-    const total = ((ml + 8) >> 6) + 1 << 6;
-    const buf = new Uint8Array(total);
-    buf.set(bytes);
-    buf[ml] = 0x80;
-    const view = new DataView(buf.buffer);
-    view.setUint32(total - 8, Math.floor(ml / 0x20000000));
-    view.setUint32(total - 4, (ml * 8) >>> 0);
-    let h0 = 0x67452301, h1 = 0xEFCDAB89, h2 = 0x98BADCFE, h3 = 0x10325476, h4 = 0xC3D2E1F0;
-    const w = new Uint32Array(80);
-    for (let off = 0; off < total; off += 64) {
-      for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
-      for (let i = 16; i < 80; i++) { const x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]; w[i] = (x << 1) | (x >>> 31); }
-      let a = h0, b = h1, c = h2, d = h3, e = h4;
-      for (let i = 0; i < 80; i++) {
-        let f, k;
-        if (i < 20) { f = (b & c) | (~b & d); k = 0x5A827999; }
-        else if (i < 40) { f = b ^ c ^ d; k = 0x6ED9EBA1; }
-        else if (i < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8F1BBCDC; }
-        else { f = b ^ c ^ d; k = 0xCA62C1D6; }
-        const tmp = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) >>> 0;
-        e = d; d = c; c = ((b << 30) | (b >>> 2)) >>> 0; b = a; a = tmp;
-      }
-      h0 = (h0 + a) >>> 0; h1 = (h1 + b) >>> 0; h2 = (h2 + c) >>> 0; h3 = (h3 + d) >>> 0; h4 = (h4 + e) >>> 0;
-    }
-    return [h0, h1, h2, h3, h4].map((x) => x.toString(16).padStart(8, "0")).join("");
-  }
-
-  const clauseAnchor = (id) => "clause-" + sha1Hex(id).slice(0, 10);
 
   // ------------------------------------------------------------------------------------------
   // the bundle: names, messages and rule prose (generator/rule_text.py)
@@ -185,7 +153,8 @@
       items: new Map(b.items.map((i) => [i.id, i])),
       roles: new Map(b.roles.map((r) => [r.id, r])),
       categories: new Map(b.categories.map((c) => [c.id, c])),
-      checks: new Map(b.checks.map((c) => [c.id, c]))
+      checks: new Map(b.checks.map((c) => [c.id, c])),
+      clauses: new Map((b.clauses || []).map((c) => [c.id, c]))
     };
     return lookups;
   }
@@ -251,11 +220,14 @@
       (anchor ? "#" + anchor : "");
   }
 
+  /** A clause as a reader cites it (document number and printed clause number, or the policy's label), linked
+   *  to its place in the source text on the guidance site (the anchor comes with the data: generator/outputs/anchors.py). */
+  const clauseOf = (id) => L().clauses.get(id) || { id, cite: id, anchor: "" };
+  const clauseAnchor = (id) => clauseOf(id).anchor;
   function clauseRef(id) {
-    const label = "〔" + id + "〕";
-    if (pagesFor(S.key)) {
-      return h("a", { class: "clause", href: pageUrl("source", clauseAnchor(id)), title: "查看原文条款 " + id }, label);
-    }
+    const c = clauseOf(id);
+    const label = "〔" + c.cite + "〕";
+    if (pagesFor(S.key) && c.anchor) return h("a", { class: "clause", href: pageUrl("source", c.anchor) }, label);
     return h("span", { class: "clause" }, label);
   }
 
@@ -592,7 +564,6 @@
     led.person.school = $("person-school").value.slice(0, PERSON_LIMITS.school);
     led.person.subject = $("person-subject").value.slice(0, PERSON_LIMITS.subject);
     save();
-    schedulePrintSheet();
   }
 
   function onAsOf() {
@@ -1031,7 +1002,7 @@
     const box = append(d, h("div", { class: "quotes", "aria-live": "polite" })).lastChild;
     withTexts(box, (texts) => {
       for (const c of cited.map((id) => texts.clauses.get(id)).filter(Boolean)) {
-        append(box, h("blockquote", null, h("span", { class: "qid" }, c.id + (c.title ? " " + c.title : "") + "："), c.quote));
+        append(box, h("blockquote", null, h("span", { class: "qid" }, (c.cite || c.id) + (c.title ? " " + c.title : "") + "："), c.quote));
       }
     });
   }
@@ -1309,6 +1280,29 @@
         h("button", { type: "button", class: "btn small danger", "aria-label": "删除" + label, onclick: () => deleteEntry(i) }, "删除")));
   }
 
+  /** The bar that stays at the foot of the screen: this period's total against its main requirement (or the
+   *  first cycle check when there is none), so a teacher sees the effect of an entry without scrolling. */
+  function renderSticky() {
+    const bar = $("sticky-total");
+    const r = S.result;
+    const asSpan = E.periodOf(B(), r.as_of || asOf());
+    const p = r.periods[asSpan.id];
+    const reqs = p ? Object.values(p.requirements) : [];
+    const main = reqs.filter((q) => (requirementDef(q.id) || {}).of === "total")
+      .sort((a, c) => E.rational.cmp(E.rational.parse(c.required), E.rational.parse(a.required)))[0] || reqs[0];
+    const check = main ? null : Object.values(r.checks)[0];
+    const q = main || (check ? Object.values(check.requirements)[0] : null);
+    const name = main ? asSpan.label + " " + main.name : check ? check.name : asSpan.label;
+    bar.hidden = !cur().entries.length;
+    const text = clear($("sticky-text"));
+    append(text, h("strong", null, name), " ",
+      q ? `${q.actual} / ${q.required} ${unit()}` : `${p ? p.total : "0"} ${unit()}`, " ", q ? badge(q.met) : null);
+    const fill = $("sticky-fill");
+    fill.style.width = (q ? percent(q.actual, q.required) : 0) + "%";
+    fill.parentNode.classList.toggle("met", !!(q && q.met));
+    fill.parentNode.hidden = !q;
+  }
+
   function renderPrintOptions() {
     const select = $("print-period");
     const old = select.value;
@@ -1334,110 +1328,13 @@
     renderChecks();
     renderPrintOptions();
     renderFormLinks();
-    schedulePrintSheet();
+    renderSticky();
     S.renders += 1;
     document.documentElement.setAttribute("data-ready", String(S.renders));
     if (!S.firstResult) {
       S.firstResult = true;
       if (performance && performance.mark) performance.mark("jxjy-first-result");
     }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // 个人学分统计表 (print)
-  // ------------------------------------------------------------------------------------------
-
-  function cells(tag, values) {
-    return values.map((v) => h(tag, tag === "th" ? { scope: "col" } : null, v));
-  }
-
-  let printTimer = null;
-  /** The print sheet is not needed for the first result: build it shortly after (and always on beforeprint). */
-  function schedulePrintSheet() {
-    clearTimeout(printTimer);
-    printTimer = setTimeout(renderPrintSheet, 150);
-  }
-
-  function renderPrintSheet() {
-    clearTimeout(printTimer);
-    if (!S.result) return;
-    const sheet = clear($("print-sheet"));
-    const b = B(), led = cur(), r = S.result;
-    const only = $("print-period").value;
-    const doc = b.policy.document || {};
-    append(sheet, h("h1", null, "个人学分统计表"),
-      h("p", { class: "ps-policy" }, b.policy.title + (doc.number ? `（${doc.number}）` : "")));
-    const roles = led.person.roles.map(roleName).join("、") || "—";
-    const dates = datesNeeded().map(({ key }) => [DATE_NAMES[key] || key, (led.person.dates || {})[key] || "—"]);
-    const facts = [["姓名", led.person.name || ""], ["单位", led.person.school || ""], ["任教学科或专业", led.person.subject || ""],
-      ["身份", roles], ["评估日期", r.as_of || asOf()], ["计量单位", b.unit], ...dates];
-    const personTable = h("table", { class: "ps-person" });
-    for (let i = 0; i < facts.length; i += 2) {
-      append(personTable, h("tr", null, h("th", { scope: "row" }, facts[i][0]), h("td", null, facts[i][1]),
-        facts[i + 1] ? [h("th", { scope: "row" }, facts[i + 1][0]), h("td", null, facts[i + 1][1])] : [h("td"), h("td")]));
-    }
-    append(sheet, personTable);
-    const periods = Object.values(r.periods).sort((a, c) => (a.start < c.start ? -1 : 1)).filter((p) => !only || p.id === only);
-    for (const p of periods) {
-      const part = h("section", { class: "ps-period" }, h("h2", null, `${p.label}（${p.start} 至 ${p.end}）`));
-      const rows = cur().entries.map((e, i) => [i, e]).filter(([i]) => Object.values(p.items).some((it) => it.entries.includes(i)))
-        .sort((a, c) => (a[1].date < c[1].date ? -1 : a[1].date > c[1].date ? 1 : a[0] - c[0]));
-      const entries = h("table", { class: "ps-entries" }, h("caption", null, "登记记录"),
-        h("thead", null, h("tr", null, cells("th", ["序号", "日期", "登记项目", "课程或活动", "数量", "证明材料"]))));
-      const eb = h("tbody");
-      rows.forEach(([, e], n) => {
-        const item = itemById(e.item);
-        append(eb, h("tr", null, cells("td", [String(n + 1), e.date, item ? item.name : e.item, e.course || "", amountText(item, e), e.evidence || ""])));
-      });
-      append(entries, eb);
-      append(part, entries);
-      const items = h("table", { class: "ps-items" }, h("caption", null, "各项目计入"),
-        h("thead", null, h("tr", null, cells("th", ["登记项目", "类别", "折算", "计入", "说明"]))));
-      const ib = h("tbody");
-      for (const [id, it] of Object.entries(p.items)) {
-        const item = itemById(id) || { name: id, category: "", caps: [] };
-        const notes = [isFloor(item) ? "取整：" + rulePhrase(item) : "", it.raw !== it.credited ? "超出上限：" + capPhrases(item).join("；") : ""];
-        append(ib, h("tr", null, cells("td", [item.name, categoryName(item.category), it.raw, it.credited,
-          notes.filter(Boolean).join("；")])));
-      }
-      append(items, ib);
-      append(part, items);
-      const totals = h("table", { class: "ps-totals" }, h("caption", null, "合计与要求"),
-        h("thead", null, h("tr", null, cells("th", ["", "要求", "实际", "结果"]))));
-      const tb = h("tbody");
-      for (const c of b.categories) {
-        if (has(p.categories, c.id)) append(tb, h("tr", null, h("th", { scope: "row" }, c.name), h("td", null, "—"), h("td", null, p.categories[c.id]), h("td", null, "")));
-      }
-      append(tb, h("tr", null, h("th", { scope: "row" }, "合计"), h("td", null, "—"), h("td", null, p.total), h("td", null, "")));
-      for (const q of Object.values(p.requirements)) {
-        append(tb, h("tr", null, h("th", { scope: "row" }, q.name), h("td", null, q.required), h("td", null, q.actual),
-          h("td", null, q.met ? "达标" : shortfallPhrase(q, (requirementDef(q.id) || {}).of))));
-      }
-      if (p.verdict) append(tb, h("tr", null, h("th", { scope: "row" }, p.verdict.name), h("td"), h("td"), h("td", null, p.verdict.passed ? "通过" : "不通过")));
-      append(totals, tb);
-      append(part, h("div", { class: "ps-keep" }, totals));
-      append(sheet, part);
-    }
-    if (!only && Object.keys(r.checks).length) {
-      const part = h("section", { class: "ps-period" }, h("h2", null, "周期核定"));
-      for (const c of Object.values(r.checks)) {
-        const labels = c.periods.map((pid) => (periodById(pid) || { label: pid }).label).join("、") || "—";
-        const table = h("table", { class: "ps-totals" }, h("caption", null, `${c.name}（${labels}）：${c.met ? "达标" : "未达标"}`),
-          h("thead", null, h("tr", null, cells("th", ["要求", "要求数", "实际", "结果"]))));
-        const tb = h("tbody");
-        const def = L().checks.get(c.id);
-        const defs = new Map(((def && def.requirements) || []).map((q) => [q.id, q]));
-        for (const q of Object.values(c.requirements)) {
-          append(tb, h("tr", null, cells("td", [q.name, q.required, q.actual, q.met ? "达标" : shortfallPhrase(q, (defs.get(q.id) || {}).of)])));
-        }
-        append(table, tb);
-        append(part, h("div", { class: "ps-keep" }, table));
-      }
-      append(sheet, part);
-    }
-    if (!periods.length) append(sheet, h("p", null, "没有登记记录。"));
-    append(sheet, h("p", { class: "ps-foot" }, `本表由继续教育学分计算器于 ${today()} 按《${doc.title || b.policy.title}》生成，仅供自查，以主管部门审核为准。`),
-      h("p", { class: "ps-sign" }, "本人签字：＿＿＿＿＿＿　　学校（单位）审核：＿＿＿＿＿＿　　日期：＿＿＿＿＿＿"));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1506,9 +1403,34 @@
     return p ? `填入${p.label}的记录和学分。` : "还没有可填入的记录，将只填个人信息。";
   }
 
+  /** Open the form page prefilled from this ledger (new tab): the payload is stored just before the link opens. */
+  function prefillOnOpen(link, form, said) {
+    const prepare = () => prepareForm(link, form);
+    link.addEventListener("click", () => { prepare(); if (said) announce(said); });
+    link.addEventListener("auxclick", prepare);  // middle click: a new tab too
+    link.addEventListener("contextmenu", prepare);  // "open in new tab" from the menu
+  }
+
+  /** 打印个人学分（学时）统计表: the edition's personal statement — the same form page (and PDF) a reviewer
+   *  gets — prefilled with this ledger's records of the chosen period. */
+  function renderPrintLink(statement) {
+    const link = $("print");
+    $("print-controls").hidden = !statement;
+    if (!statement) return;
+    link.textContent = (link.getAttribute("data-prefix") || "") + String(statement.title || "");
+    if (link.getAttribute("data-form") === S.key + "/" + statement.id) return;
+    const fresh = link.cloneNode(true);  // no listeners of another edition's form
+    fresh.setAttribute("data-form", S.key + "/" + statement.id);
+    fresh.href = statement.html + "#prefill=local";
+    prefillOnOpen(fresh, statement, null);
+    link.replaceWith(fresh);
+  }
+
   function renderFormLinks() {
     const box = $("form-gen");
-    const forms = formsFor(S.key);
+    const all = formsFor(S.key);
+    renderPrintLink(all.find((f) => f.statement) || null);
+    const forms = all.filter((f) => !f.statement);
     box.hidden = !forms.length;
     if (!forms.length) { formsBuiltFor = S.key; clear($("form-list")); return; }
     if (formsBuiltFor === S.key) {
@@ -1529,15 +1451,10 @@
         target: "_blank", rel: "noopener", "aria-describedby": "form-period-" + form.id + " form-gen-hint",
         "data-form": form.id
       }, name);
-      if (prefill) {
-        const prepare = () => prepareForm(link, form);
-        link.addEventListener("click", () => { prepare(); announce(`已按您的记录生成「${title}」，在新标签页中打开。`); });
-        link.addEventListener("auxclick", prepare);  // middle click: a new tab too
-        link.addEventListener("contextmenu", prepare);  // "open in new tab" from the menu
-      }
+      if (prefill) prefillOnOpen(link, form, `已按您的记录生成「${title}」，在新标签页中打开。`);
       const files = [];
-      if (form.fillable_pdf) files.push(h("a", { href: form.fillable_pdf, download: "", "aria-label": `下载「${title}」可填写 PDF（未填写）` }, "可填写 PDF"));
-      if (form.blank_pdf) files.push(h("a", { href: form.blank_pdf, download: "", "aria-label": `下载「${title}」空白 PDF` }, "空白 PDF"));
+      if (form.fillable_pdf) files.push(h("a", { class: "file-link", href: form.fillable_pdf, download: "", "aria-label": `下载「${title}」可填写 PDF（未填写）` }, "可填写 PDF"));
+      if (form.blank_pdf) files.push(h("a", { class: "file-link", href: form.blank_pdf, download: "", "aria-label": `下载「${title}」空白 PDF` }, "空白 PDF"));
       append(list, h("li", { class: "form-row" }, link,
         h("p", { class: "form-meta hint" }, h("span", { id: "form-period-" + form.id }, formPeriodText(form)),
           files.length ? h("span", { class: "form-files" }, files) : null)));
@@ -1790,9 +1707,7 @@
     $("export").addEventListener("click", exportLedger);
     $("import-file").addEventListener("change", onImportFile);
     $("clear-all").addEventListener("click", onClearAll);
-    $("print-period").addEventListener("change", () => { renderPrintSheet(); renderFormLinks(); });
-    $("print").addEventListener("click", () => { renderPrintSheet(); window.print(); });
-    window.addEventListener("beforeprint", renderPrintSheet);
+    $("print-period").addEventListener("change", renderFormLinks);
     // another tab of the calculator saved: show its data rather than overwrite it later
     window.addEventListener("storage", (ev) => {
       if (ev.key !== STORAGE_KEY || !S.bundle) return;

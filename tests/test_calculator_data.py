@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.outputs.anchors import clause_anchor
 from generator.outputs.calculator import minify
 from generator.outputs.calculator.assets import MINIFIED, write_calculator
 from generator.outputs.calculator.data import DROPPED, calculator_texts, calculator_view, write_calculator_data
@@ -109,7 +110,11 @@ def test_the_view_keeps_everything_else_and_the_texts_keep_what_the_view_moves(s
         view, texts = calculator_view(bundle), calculator_texts(bundle)
         for path in DROPPED:
             assert not _has_path(view, path.split(".")), (key, path)
-        assert view["clauses"] == [] and texts["clauses"] == bundle["clauses"]
+        # the view keeps what a trace line shows at once: each clause's citation and its anchor on the source page
+        assert view["clauses"] == [{"id": c["id"], "cite": c["cite"], "anchor": clause_anchor(c["id"])}
+                                   for c in bundle["clauses"]] and texts["clauses"] == bundle["clauses"]
+        if (Path("policies") / key.split("/")[0]).is_dir():  # the bundled policies cite as readers do
+            assert all(c["cite"] != c["id"] or c["id"] in c["cite"] for c in view["clauses"]), key
         assert set(view) | {"notes", "timeline", "conversions", "result_format", "unit_source"} >= set(bundle)
         for item, original in zip(view["items"], bundle["items"], strict=True):
             assert item["id"] == original["id"] and item["rule"] == {k: v for k, v in original["rule"].items()
@@ -138,7 +143,7 @@ def test_data_files_index_and_forms(site, tmp_path):
         has_forms = (site / "forms" / entry["key"] / "index.json").is_file()
         assert list(forms) == ([entry["key"]] if has_forms else []), entry["key"]
     with_forms = [e["key"] for e in index["bundles"] if (site / "forms" / e["key"] / "index.json").is_file()]
-    assert "chengdu-teachers/2018" in with_forms and "guangzhou-cycle/2016" not in with_forms  # both cases were seen
+    assert with_forms == [e["key"] for e in index["bundles"]]  # every edition: at least its personal statement
     assert index["latest"]["chengdu-teachers"] == {"edition": "2018"}
     # forms are registered with their own edition only
     form = {"id": "roster", "title": "花名册", "html": "../forms/demo/2020/roster.html"}

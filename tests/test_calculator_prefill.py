@@ -73,15 +73,19 @@ def test_the_edition_data_lists_the_forms_that_exist(site):
         key = path.relative_to(data).as_posix()[:-len(".js")]
         written = (site["dir"] / "forms" / key / "index.json").is_file()
         assert list(forms_of(path)) == ([key] if written else []), key
-    assert any(forms_of(p) == {} for p in editions)  # guangzhou-cycle/2016 has no forms
+    # every edition has forms now: at least its personal statement, which the calculator prints
+    assert all(any(f["statement"] for f in forms_of(p)[key]) for p in editions
+               for key in [p.relative_to(data).as_posix()[:-len(".js")]])
     by_id = {f["id"]: f for f in forms[KEY]}
     registration = by_id["flexible-registration-form"]
     assert registration["title"] == "2017～2018学年度成都市教师灵活性培训学分登记表"
     assert registration["attachment"] == "附件2" and registration["prefill"] is True
     assert registration["html"] == "../forms/chengdu-teachers/2018/flexible-registration-form.html"
     assert registration["items"][:2] == ["school-based-training", "lecture-attendee"]
-    statement = by_id["personal-credit-statement"]
-    assert statement["prefill"] is True and statement["fillable_pdf"] is None  # no fields, so no fillable PDF
+    statement = by_id["personal-credit-statement"]  # laid out by jxjy: the calculator prints it
+    assert statement["prefill"] is True and statement["statement"] is True and statement["fillable_pdf"]
+    assert by_id["title-review-report"]["prefill"] is True  # 附件3: the five-year breakdown of one teacher
+    assert "annual-review-report" not in by_id  # the source only names it: no empty sheet to offer
     assert by_id["school-based-roster"]["prefill"] is False  # a school's roster: nothing of one teacher's
     for form in forms[KEY]:
         for kind in ("html", "fillable_pdf", "blank_pdf"):
@@ -243,23 +247,36 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
     assert form.input_value('[name="s:school-based-training:2:credits"]') == "13"
     form.close()
 
-    # 个人学分统计表 (the source does not lay it out): the page lists the entries and a total; opened by keyboard
-    statement = open_form(context, pg, "个人学分统计表$", keyboard=True)
-    rows = [r.split("\t") for r in statement.locator("#jxjy-statement tbody tr").all_inner_texts()]
+    # 个人学分统计表: the calculator's print button opens the same form page a reviewer gets (and its PDFs),
+    # filled with the records of the period; opened by keyboard
+    assert not pg.locator("#form-list").get_by_role("link", name=re.compile("个人学分统计表")).count()
+    statement = open_form(context, pg, "^打印2017～2018学年度个人学分统计表$", keyboard=True)
+    assert statement.url.endswith("personal-credit-statement.html")
+    value = lambda name: statement.input_value(f'[name="{name}"]')  # noqa: E731
+    assert [value(f"h:{f}") for f in ("name", "school", "subject", "period")] == \
+        ["王小明", PERSON["school"], "小学数学", "2017—2018学年"]
     policy = policies[KEY]
     ledger = {"person": {"roles": ["teacher"]}, "entries": [dict(e) for e in ENTRIES]}
-    credits = [format_rational(entry_credit(policy, e)) for e in ledger["entries"]]
-    by_date = sorted(zip(ENTRIES, credits, strict=True), key=lambda p: p[0]["date"])
-    assert len(rows) == len(ENTRIES) + 2  # the entries, their total, what the period credits
-    for row, (entry, credit) in zip(rows[:len(ENTRIES)], by_date, strict=True):
-        assert row[0] == "2017—2018学年" and row[3] == entry["date"] and row[4] == entry["course"]
-        assert row[5] == entry["hours"] and row[6] == credit
-    total = format_rational(sum(entry_credit(policy, e) for e in ledger["entries"]))
-    assert rows[-2][0].startswith("合计") and rows[-2][-1] == total
-    credited = evaluate(policy, ledger, as_of=AS_OF)["periods"]["2017-2018"]["total"]
-    assert rows[-1][0].startswith("2017—2018学年 计入学分") and rows[-1][-1] == credited
+    by_date = sorted(ENTRIES, key=lambda e: e["date"])
+    for r, entry in enumerate(by_date, 1):
+        item = policy.get_item(entry["item"])
+        assert [value(f"s:entries:{r}:{c}") for c in ("date", "item", "category", "content", "amount", "credits")] == \
+            [entry["date"], item.name, policy.category(item.category).name, entry["course"], f"{entry['hours']} 学时",
+             format_rational(entry_credit(policy, entry))]
+    credited = evaluate(policy, ledger, as_of=AS_OF)["periods"]["2017-2018"]
+    assert value("t:total") == credited["total"] and value("t:category-flexible") == credited["categories"]["flexible"]
     save_shot(statement, tmp_path, "prefilled-personal-credit-statement.png")
     statement.close()
+
+    # 附件3 (评职称用): this teacher's row from the five school years of the 职评 window, 小计 and 合计 summed
+    report = open_form(context, pg, "送审报表（评职称用）（附件3）")
+    cell = lambda c: report.input_value(f'[name="s:teachers:1:{c}"]')  # noqa: E731
+    assert cell("name") == "王小明" and cell("subject") == "小学数学"
+    assert [cell(f"normative-y{n}") for n in range(1, 6)] == ["0", "0", "0", "0", credited["categories"]["normative"]]
+    assert [cell(f"flexible-y{n}") for n in range(1, 6)] == ["0", "0", "0", "0", credited["categories"]["flexible"]]
+    assert cell("total") == credited["total"] and cell("flexible-subtotal") == credited["categories"]["flexible"]
+    save_shot(report, tmp_path, "prefilled-title-review-report.png")
+    report.close()
     pg.close()
 
 
@@ -269,7 +286,7 @@ def test_a_chosen_period_and_a_school_roster(context, site):
     pg = open_calculator(context, (site["calculator"] / "index.html").as_uri())
     enter(pg)
     pg.select_option("#print-period", "2017-2018")
-    assert "2017—2018学年" in pg.inner_text("#form-period-personal-credit-statement")
+    assert "2017—2018学年" in pg.inner_text("#form-period-title-review-report")
     roster = pg.get_by_role("link", name=re.compile("校本研修参培人员花名册（附件1）"))
     assert roster.get_attribute("href").endswith("school-based-roster.html")  # no prefill: the blank page
     assert "不按个人记录预填" in pg.inner_text("#form-period-school-based-roster")
@@ -280,7 +297,7 @@ def test_a_chosen_period_and_a_school_roster(context, site):
 @pytest.mark.slow
 def test_without_forms_nothing_is_offered(context, site):
     pg = open_calculator(context, (site["noforms"] / "index.html").as_uri())
-    assert pg.is_hidden("#form-gen")
+    assert pg.is_hidden("#form-gen") and pg.is_hidden("#print-controls")  # nothing to print or fill without forms
     assert pg.locator("#form-list li").count() == 0
     pg.close()
 

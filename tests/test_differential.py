@@ -39,6 +39,7 @@ from generator.base.diagnostics import InputError
 from generator.outputs.bundle import bundle_document, write_bundles
 from generator.outputs.calculator.data import calculator_view, write_calculator_data
 from generator.outputs.forms.prefill import prefill
+from generator.outputs.forms.statement import output_forms
 from generator.outputs.forms.view import FormView, prefillable
 from generator.policy.build import build_model
 from generator.policy.loader import load_policy, merged_document, policy_files
@@ -548,7 +549,7 @@ def _policies_with_forms() -> list:
             policy = load_policy(ROOT / spec)
         except InputError:
             continue
-        if any(prefillable(f) and f.laid_out for f in policy.forms):
+        if any(prefillable(f) for f in output_forms(policy)):
             out.append(pytest.param(spec, id=spec.replace("/", ":")))
     return out
 
@@ -556,7 +557,8 @@ def _policies_with_forms() -> list:
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", _policies_with_forms())
 def test_form_prefill_agrees_in_python_and_on_the_page(spec, tmp_path):
-    """Random ledgers prefill every laid-out form of the edition in Python (outputs/forms/prefill.py) and in
+    """Random ledgers prefill every laid-out form of the edition (and its personal statement, and 附件3 from the
+    five-year window) in Python (outputs/forms/prefill.py) and in
     node with the page's own script over the bundle view the page loads: the same values, rows and period."""
     policy = load_policy(ROOT / spec)
     bundle = bundle_document(policy)
@@ -572,7 +574,7 @@ def test_form_prefill_agrees_in_python_and_on_the_page(spec, tmp_path):
         samples.append(sample)
 
     collect()
-    forms = [f for f in policy.forms if prefillable(f) and f.laid_out]
+    forms = [f for f in output_forms(policy) if prefillable(f)]  # the laid-out forms and the personal statement
     cases, expected = [], []
     for n, (ledger, _) in enumerate(samples):
         ledger = json.loads(json.dumps(ledger))

@@ -41,7 +41,7 @@ def test_chengdu_sample(capsys):
     assert "== 2017—2018学年（2017-08-01 至 2018-07-31）==" in out
     assert "合计：79 学分" in out
     assert "2017—2018学年 灵活性培训还差 1 学分" in out
-    assert "微师培专项培训（微课学习观课）：8 学时 → ⌊8/3⌋ = 2 学分（二(三)1(2)第三）" in out
+    assert "微师培专项培训（微课学习观课）：8 学时 → ⌊8/3⌋ = 2 学分（成教继（2018）1号 二（三）1（2）第三）" in out
     assert "继教网提交读书笔记：合计 9 学分，超过每学年上限 8 学分，计 8 学分" in out
 
 
@@ -51,12 +51,12 @@ def test_zhengzhou_sample(capsys):
     assert "合计：96 学时" in out
     assert "公需科目必修课：24 学时" in out
     # the make-up learning of 2021-05-18 declared for 2020 does not count for 2020's assessment
-    assert "2021-05-18 完成的补学申报计入2020年度，补学学时不计入2020年度的考核，本条不计（五）" in out
+    assert "2021-05-18 完成的补学申报计入2020年度，补学学时不计入2020年度的考核，本条不计（郑教明电〔2021〕407号 五）" in out
     assert "2020年度 专业科目还差 20 学时" in out
     # the elective course without a passed exam is not registered
-    assert "公需科目选修课：考试未合格（或未注明合格），不计入（四(二)）" in out
+    assert "公需科目选修课：考试未合格（或未注明合格），不计入（郑教明电〔2021〕407号 四（二））" in out
     # 96 > 90: the excess does not carry into 2022
-    assert "2021年度合计 96 学时，超出年度总学时要求 6 学时；超出部分不结转下一年（四(一)）" in out
+    assert "2021年度合计 96 学时，超出年度总学时要求 6 学时；超出部分不结转下一年（郑教明电〔2021〕407号 四（一））" in out
     assert "2021年度 " not in out.split("== 还差 ==")[1].split("==")[0]  # 2021 has no shortfall
 
 
@@ -82,7 +82,7 @@ def test_guangzhou_sample_applied_after_june_30(capsys):
 def test_guangdong_sample(capsys):
     out = check(capsys, "guangdong")
     # the seed's certificate screen: 2018 公需 18/18, 专业 0/42, 选修 0/12 → 不通过
-    assert "公需课在线学习：2019-04-04 完成的学习按申报计入2018年度（系统-记录）" in out
+    assert "公需课在线学习：2019-04-04 完成的学习按申报计入2018年度（继续教育管理系统：继续教育记录界面）" in out
     assert "2018年度 年度认证：不通过（年度总学时、专业科目、选修科目未达标）" in out
     assert "2018年度 专业科目还差 42 学时" in out
     assert "2018年度 选修科目还差 12 学时" in out

@@ -26,6 +26,7 @@ from generator.outputs.calculator.data import calculator_view
 from generator.outputs.forms import prefill as forms_prefill
 from generator.outputs.forms import render, view
 from generator.outputs.forms.pdf_fields import field_names, fill
+from generator.outputs.forms.statement import find_form, output_forms
 from generator.policy.loader import load_policy, policy_files
 from generator.rules.engine import evaluate
 
@@ -64,6 +65,33 @@ EXPECTED_PREFILL = {
     "s:other:1:time": "2021-04-01", "s:other:1:content": "支教", "s:other:1:credits": "2.5",
     "t:total-hours": "16.5", "t:total-credits": "19.25",
 }
+# the personal statement of 2020–2021: the six records of that school year (the make-up one counts for the year
+# before, the one for a later year is refused) in date order, and what the year credits after caps
+EXPECTED_STATEMENT = {
+    "h:name": "王小明", "h:school": "示例中学", "h:subject": "数学", "h:period": "2020—2021学年",
+    "s:entries:1:date": "2020-09-10", "s:entries:1:item": "校本培训", "s:entries:1:category": "灵活性培训",
+    "s:entries:1:content": "课堂观察", "s:entries:1:amount": "3.5 学时", "s:entries:1:credits": "1.75",
+    "s:entries:2:date": "2020-10-01", "s:entries:2:item": "校本培训", "s:entries:2:category": "灵活性培训",
+    "s:entries:2:content": "作业设计", "s:entries:2:amount": "2 学时", "s:entries:2:credits": "1",
+    "s:entries:3:date": "2020-11-01", "s:entries:3:item": "校本培训", "s:entries:3:category": "灵活性培训",
+    "s:entries:3:content": "第三次", "s:entries:3:amount": "4 学时", "s:entries:3:credits": "2",
+    "s:entries:4:date": "2020-12-01", "s:entries:4:item": "微课学习", "s:entries:4:category": "规范性培训",
+    "s:entries:4:content": "微课A", "s:entries:4:amount": "7 学时", "s:entries:4:credits": "2",
+    "s:entries:5:date": "2021-03-01", "s:entries:5:item": "普通话测试", "s:entries:5:category": "规范性培训",
+    "s:entries:5:amount": "二乙", "s:entries:5:credits": "10",
+    "s:entries:6:date": "2021-04-01", "s:entries:6:item": "其他活动", "s:entries:6:category": "灵活性培训",
+    "s:entries:6:content": "支教", "s:entries:6:credits": "2.5",
+    "t:category-normative": "12", "t:category-flexible": "7.25", "t:total": "19.25",
+}
+# 附件3 (评职称用) from a teacher's records: the two school years of the check's window, earliest first, as credited
+# (2019–2020: 5 h + the 6 h made up for it, 0.5 an hour → 5.5 flexible); 小计 and 合计 are the row's sums
+EXPECTED_REVIEW = {
+    "h:school": "示例中学", "h:school-year": "2020—2021学年",
+    "s:teachers:1:name": "王小明", "s:teachers:1:subject": "数学",
+    "s:teachers:1:normative-y1": "0", "s:teachers:1:normative-y2": "12", "s:teachers:1:normative-subtotal": "12",
+    "s:teachers:1:flexible-y1": "5.5", "s:teachers:1:flexible-y2": "7.25", "s:teachers:1:flexible-subtotal": "12.75",
+    "s:teachers:1:total": "24.75",
+}
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +106,7 @@ def built(built_site):
 
 
 def _form(policy, form_id):
-    return view.find_form(policy, form_id)
+    return find_form(policy, form_id)
 
 
 def _pdftotext(path: Path, *args: str) -> str:
@@ -105,8 +133,8 @@ FORM_FILES = sorted([  # what write_forms writes for the fixture's edition
     "roster.html", "roster-blank.pdf", "roster-fillable.pdf", "roster.xlsx",
     "registration.html", "registration-blank.pdf", "registration-fillable.pdf",
     "review-report.html", "review-report-blank.pdf", "review-report-fillable.pdf", "review-report.xlsx",
-    "statement.html", "statement-blank.pdf", "index.json", "rules.js",
-])
+    "statement.html", "statement-blank.pdf", "statement-fillable.pdf", "index.json", "rules.js",
+])  # the form the source only names (named-only) gets no empty sheet
 SHARED_FORM_FILES = ["engine.js", "form.css", "form.js", "screen.css"]  # once for every form page, in forms/
 
 
@@ -117,7 +145,26 @@ def test_write_forms_writes_every_file_per_form(built, policy):
     assert sorted(p.name for p in out.parent.parent.iterdir() if p.is_file()) == SHARED_FORM_FILES
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [f["id"] for f in index["forms"]] == ["roster", "registration", "review-report", "statement"]
-    assert index["forms"][3]["defined"] is False and "fillable_pdf" not in index["forms"][3]["files"]
+    assert [f["statement"] for f in index["forms"]] == [False, False, False, True]
+    assert index["forms"][3]["defined"] is True and index["forms"][3]["prefill"] is True
+
+
+def test_every_edition_has_one_personal_statement_titled_after_its_unit(policy, demo_policy):
+    """The statement a reviewer gets has 姓名、单位、学科、学年, one row per record, the credited totals and lines
+    to sign and stamp; a policy that names it keeps its title, one that does not gets 个人学分/学时统计表."""
+    mine = find_form(policy, "statement")
+    assert mine.statement and mine.title == "个人学分统计表" and mine.source == "九"
+    assert [f.label for f in mine.header] == ["姓名", "单位", "学科（专业）", "学年"]
+    assert [c.label for c in mine.sections[0].columns] == ["日期", "登记项目", "类别", "培训或活动内容", "数量", "折算学分"]
+    assert [f.label for f in mine.totals] == ["规范性培训计入学分", "灵活性培训计入学分", "合计计入学分"]
+    assert [(s.label, s.stamp) for s in mine.signatures] == [("本人签字", False), ("学校（单位）审核", True)]
+    assert [f.id for f in output_forms(policy)].count("statement") == 1 and "named-only" not in [
+        f.id for f in output_forms(policy)]
+    generated = [f for f in output_forms(demo_policy) if f.statement]
+    assert [f.id for f in generated] == ["personal-statement"] and generated[0].title == f"个人{demo_policy.unit}统计表"
+    import dataclasses
+    hours = dataclasses.replace(demo_policy, unit="学时")
+    assert find_form(hours, "personal-statement").title == "个人学时统计表"
 
 
 @pytest.mark.slow
@@ -196,7 +243,7 @@ def test_blank_pdf_page_orientation(built):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("form_id", ["roster", "registration", "review-report"])
+@pytest.mark.parametrize("form_id", ["roster", "registration", "review-report", "statement"])
 def test_fillable_pdf_has_the_expected_fields_and_is_small(built, policy, form_id):
     out = built
     pdf = (out / f"{form_id}-fillable.pdf").read_bytes()
@@ -295,6 +342,47 @@ def test_chinese_typed_into_fields_shows(built, form_id, tmp_path):
 
 
 @pytest.mark.slow
+@needs_poppler
+@needs_cjk_cmaps
+@pytest.mark.parametrize("value", ["2018-05-20", "2018-5-20", "13:30-15:00"])
+def test_a_filled_date_prints_as_written(built, tmp_path, value):
+    """Dates and times print as typed ("2018-05-20", not "2018- 05- 20"): the field font's widths for ASCII are
+    STSong-Light's own, so no gap opens after the narrow hyphen. Drawn by pdftoppm at 300 dpi: no blank run
+    between glyphs is wider than a third of the digits' height."""
+    from PIL import Image
+
+    from generator.outputs.forms.pdf_fields import ASCII_WIDTHS, text_width
+
+    assert text_width("2018-05-20", 10) == pytest.approx(sum(ASCII_WIDTHS[ord(c) - 32] for c in "2018-05-20") / 100)
+    assert ASCII_WIDTHS[ord("-") - 32] < ASCII_WIDTHS[ord("0") - 32]  # the hyphen is narrower than a digit
+    out = built
+    filled = tmp_path / "date.pdf"
+    filled.write_bytes(fill((out / "registration-fillable.pdf").read_bytes(), {"s:school-based:1:time": value}))
+    page, (x0, y0, x1, y1) = _widgets(filled)["s:school-based:1:time"]
+    height = float(PdfReader(filled).pages[page].mediabox.height)
+    k = 300 / 72
+    subprocess.run(["pdftoppm", "-gray", "-r", "300", "-f", str(page + 1), "-l", str(page + 1),
+                    "-x", str(int(x0 * k)), "-y", str(int((height - y1) * k)), "-W", str(int((x1 - x0) * k)),
+                    "-H", str(int((y1 - y0) * k)), "-singlefile", "-png", str(filled), str(tmp_path / "date")], check=True)
+    with Image.open(tmp_path / "date.png") as img:
+        gray = img.convert("L")
+        w, h = gray.size
+        px = gray.load()
+        cols = [any(px[x, y] < 128 for y in range(h)) for x in range(w)]
+        rows = [y for y in range(h) if any(px[x, y] < 128 for x in range(w))]
+    ink = [x for x, c in enumerate(cols) if c]
+    gaps, run = [], 0
+    for x in range(ink[0], ink[-1] + 1):
+        if cols[x]:
+            gaps.append(run)
+            run = 0
+        else:
+            run += 1
+    digit_height = rows[-1] - rows[0]
+    assert max(gaps) <= digit_height / 3, (value, max(gaps), digit_height)
+
+
+@pytest.mark.slow
 def test_pypdf_own_fill_api_writes_utf16_appearance(built, tmp_path):
     """Without our fill(): pypdf's update_page_form_field_values encodes Chinese (thanks to /ToUnicode)."""
     out = built
@@ -340,6 +428,31 @@ def test_fill_rejects_unknown_field_names(built):
 # computed columns and prefill
 
 
+def test_row_sums_and_window_prefills_name_what_exists():
+    """A `sum_of` names columns of its own section; a `window.<check>.<n>` prefill names a check whose window lists
+    at least n periods (a typo would print an empty 小计 or 第五年度)."""
+    for path in [FIXTURE, *[f for f in policy_files([ROOT / "policies"])]]:
+        policy = load_policy(path)
+        checks = {c.id: c for c in policy.checks}
+        for form in output_forms(policy):
+            for section in form.sections:
+                ids = {c.id for c in section.leaves()}
+                for col in section.leaves():
+                    assert set(col.sum_of) <= ids, (policy.key, form.id, col.id)
+                    if col.prefill.startswith("window."):
+                        _, check_id, n, *_ = col.prefill.split(".")
+                        check = checks[check_id]
+                        assert check.window.kind == "last_periods" and 1 <= int(n) <= check.window.count, col.prefill
+
+
+def test_multiline_values_wrap_to_their_box():
+    from generator.outputs.forms.pdf_fields import text_width, wrap
+
+    assert wrap("一二三四五", 10, 25) == ["一二", "三四", "五"]
+    assert wrap("第一行\n第二行", 10, 100) == ["第一行", "第二行"]
+    assert all(text_width(line, 9) <= 60 for line in wrap("教育行政部门组织或委托组织的培训 2018-05-20", 9, 60))
+
+
 def test_computed_credit_is_the_engines(policy):
     cc = lambda item, text: forms_prefill.computed_credit(policy, item, text)  # noqa: E731
     assert cc("school-based", "3.5") == Fraction(7, 4)
@@ -349,6 +462,18 @@ def test_computed_credit_is_the_engines(policy):
     assert cc("putonghua", "一甲") is None
     assert cc("school-based", "") is None and cc("school-based", "三") is None and cc("school-based", "-1") is None
     assert cc("other", "5") is None  # manual: assessed, not computed
+
+
+def test_statement_and_review_report_prefill(policy):
+    """The statement lists the period's records; 附件3 takes the check window's years as the engine credits them,
+    and its 合计 is what the engine's check counts."""
+    assert forms_prefill.prefill(policy, _form(policy, "statement"), LEDGER).values == EXPECTED_STATEMENT
+    review = forms_prefill.prefill(policy, _form(policy, "review-report"), LEDGER)
+    assert review.values == EXPECTED_REVIEW and review.rows == {"teachers": 4}
+    check = evaluate(policy, {**LEDGER, "person": {**LEDGER["person"]}}, as_of="2021-07-31")["checks"]["two-years"]
+    assert check["periods"] == ["2019-2020", "2020-2021"] and check["requirements"]["total"]["actual"] == "24.75"
+    assert forms_prefill.window_spans(policy, "two-years", review.period) == [
+        forms_prefill._period_named(policy, "2019-2020"), review.period]
 
 
 def test_prefill_from_a_ledger(policy):
@@ -457,6 +582,17 @@ def test_page_script_computes_exactly_like_python(policy):
     assert result["prefill"][0]["period"] == {"id": py.period.id, "label": py.period.label}
     py2 = forms_prefill.prefill(policy, _form(policy, "registration"), LEDGER, period="2019-2020")
     assert result["prefill"][1]["values"] == py2.values
+    # the personal statement and 附件3 (window years, row sums), with and without the calculator's result
+    for form_id in ("statement", "review-report"):
+        form = _form(policy, form_id)
+        spec = view.FormView(policy, form).spec()
+        payloads = [{"format": "jxjy-form-prefill/1", "ledger": LEDGER},
+                    {"format": "jxjy-form-prefill/1", "ledger": LEDGER, "period": "2019-2020",
+                     "result": evaluate(policy, LEDGER)}]
+        got = _node(NODE_RUNNER, {"cells": [], "bundle": bundle, "prefill": [[spec, p] for p in payloads]})["prefill"]
+        for payload, js in zip(payloads, got, strict=True):
+            py = forms_prefill.prefill(policy, form, LEDGER, period=payload.get("period"), result=payload.get("result"))
+            assert js["values"] == py.values and js["rows"] == py.rows, (form_id, payload.get("period"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,10 +611,13 @@ def _real_policies():
 @pytest.mark.parametrize("path", _real_policies())
 def test_real_policy_forms(path, built_site):
     policy = load_policy(path)  # (built_site fails first when a policy does not load)
-    if not policy.forms:
-        pytest.skip(f"{policy.key} has no forms yet")
     folder = built_site.docs_dir / "forms" / policy.id / policy.edition  # written by `jxjy build`
-    for form in policy.forms:
+    made = output_forms(policy)
+    assert sum(f.statement for f in made) == 1  # every edition has its personal statement
+    for form in policy.forms:  # a form the source only names gets no empty sheet
+        if not form.laid_out and not form.statement:
+            assert not list(folder.glob(f"{form.id}*")), form.id
+    for form in made:
         form_view = view.FormView(policy, form)
         blank = folder / f"{form.id}-blank.pdf"
         assert blank.stat().st_size <= MAX_PDF_BYTES
@@ -567,17 +706,20 @@ def test_browser_prefill_from_the_calculator(browser, built, policy):
     assert "#prefill" not in page.url  # consumed, so a reload keeps edits instead of re-prefilling
     page.reload()
     assert page.input_value('[name="s:school-based:3:content"]') == "第三次"
-    # the statement form (layout undefined in the source) lists the entries instead
+    # the personal statement: every record of the period, one row each, and what the period credits
     result = evaluate(policy, LEDGER)
     page.goto((out / "statement.html").as_uri() + forms_prefill.prefill_fragment(LEDGER, policy, result=result))
-    rows = [r.strip() for r in page.locator("#jxjy-statement tbody tr").all_inner_texts()]
-    assert len(rows) == 11  # 8 valid entries, their total, what each period credits
-    assert rows[0].split("\t")[:4] == ["2019—2020学年", "校本培训", "灵活性培训", "2019-10-01"]
-    assert rows[2].split("\t")[:4] == ["2019—2020学年", "校本培训", "灵活性培训", "2020-09-20"]  # make-up
-    # entry by entry: 2.5 + 3 (make-up) + 1.75 + 1 + 2 + 2 + 10 + 2.5 = 24.75
-    assert rows[8].startswith("合计") and rows[8].endswith("24.75")
-    assert rows[9].startswith("2019—2020学年 计入学分") and rows[9].endswith("5.5")
-    assert rows[10].startswith("2020—2021学年 计入学分") and rows[10].endswith("19.25")
-    page.reload()  # the statement is kept like any form's values
-    assert page.locator("#jxjy-statement tbody tr").count() == 11
+    for name, value in EXPECTED_STATEMENT.items():
+        assert page.input_value(f'[name="{name}"]') == value, name
+    assert page.locator('table[data-section="entries"] tbody tr').count() == 12  # 6 records, blank rows to 12
+    page.reload()  # kept like any form's values
+    assert page.input_value('[name="s:entries:5:amount"]') == "二乙"
+    # 附件3: the five (here two) years of the check's window, sums in the row
+    page.goto((out / "review-report.html").as_uri() + forms_prefill.prefill_fragment(LEDGER, policy))
+    for name, value in EXPECTED_REVIEW.items():
+        assert page.input_value(f'[name="{name}"]') == value, name
+    _fill(page, "s:teachers:2:normative-y1", "3")
+    _fill(page, "s:teachers:2:flexible-y2", "1.5")
+    assert page.input_value('[name="s:teachers:2:normative-subtotal"]') == "3"
+    assert page.input_value('[name="s:teachers:2:total"]') == "4.5"
     context.close()

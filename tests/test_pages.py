@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from generator.outputs import anchors
 from generator.outputs.site.changes import ADDED, CHANGED, REMOVED, diff_policies
 from generator.outputs.site.pages import Artifacts, clause_spans, generate_docs, md, mermaid_label, source_html
@@ -13,12 +15,38 @@ def _variant(demo_policy, mutate):
     return variant(mutate)
 
 
-def test_clause_anchor_is_stable_html_safe_and_distinct():
-    ids = ["二(三)2(1)", "二(三)2(10)", "附件2-校本培训", "一", "三(一)2(2)第三"]
+def test_clause_anchor_is_readable_stable_link_safe_and_distinct():
+    ids = ["二(三)2(1)", "二(三)2(10)", "附件2-校本培训", "一", "三(一)2(2)第三", "11号-三(五)"]
     out = [anchors.clause_anchor(i) for i in ids]
-    assert all(re.fullmatch(r"clause-[0-9a-f]{10}", a) for a in out)
-    assert len(set(out)) == len(out)
-    assert anchors.clause_anchor("二(三)2(1)") == out[0]  # same input, same anchor on every page
+    assert out == ["二-三-2-1", "二-三-2-10", "附件2-校本培训", "一", "三-一-2-2-第三", "11号-三-五"]
+    assert all(re.fullmatch(r"[0-9A-Za-z\u4e00-\u9fff]+(-[0-9A-Za-z\u4e00-\u9fff]+)*", a) for a in out)  # no ( ) for Markdown
+    assert anchors.clause_anchor("二(三)2(1)") == out[0]  # same input, same anchor on every page and build
+    assert anchors.clause_anchors(ids) == dict(zip(ids, out, strict=True))
+    with pytest.raises(ValueError, match="share the anchor"):
+        anchors.clause_anchors(["二(三)", "二-三"])
+
+
+def test_every_policy_clause_is_cited_by_its_printed_number_or_a_label():
+    """Readers see citations, never clause ids: each clause of the bundled policies says its printed number
+    or gives a label, and the number is printed in its source text (numbers are not made up)."""
+    import glob
+    from pathlib import Path
+
+    from generator.policy.loader import load_policy
+
+    for f in sorted(glob.glob("policies/*/*.yaml")):
+        if f.endswith(".tests.yaml"):
+            continue
+        policy = load_policy(f)
+        anchors.clause_anchors(c.id for c in policy.clauses)  # no two share an anchor
+        for c in policy.clauses:
+            assert bool(c.number) != bool(c.label), (f, c.id, "give exactly one of number and label")
+            text = re.sub(r"\s", "", Path(c.text_file).read_text(encoding="utf-8"))
+            for part in re.split(r"\s+", c.number):
+                marks = r"[一二三四五六七八九十]+|（[一二三四五六七八九十]+）|（\d+）|第[一二三四五]|附件\d*"
+                for mark in re.findall(marks, part):
+                    assert mark in text, (f, c.id, c.number, mark)
+            assert c.citation != c.id or c.id == c.locator, (f, c.id)
 
 
 def test_quotes_are_found_ignoring_whitespace_and_overlaps_keep_both_anchors():
@@ -31,10 +59,14 @@ def test_quotes_are_found_ignoring_whitespace_and_overlaps_keep_both_anchors():
     assert missing == ["缺"]
     for cid in ("一", "一-全", "二"):
         assert body.count(f'id="{anchors.clause_anchor(cid)}"') == 1
-    # a quote spanning a line break is highlighted on both lines (overlapping quotes merge), and no text is lost
-    assert '<mark class="jx-clause">每学年</mark></p>' in body
-    assert '<p><mark class="jx-clause">不少于 10 学分。</mark></p>' in body
-    plain = re.sub(r"<[^>]+>", "", re.sub(r"<a [^>]*>[^<]*</a>", "", body))
+    # a quote spanning a line break is highlighted on both lines, each run naming the clauses it belongs to
+    # (the page marks the one a reader arrived at), and no text is lost
+    assert '<mark class="jx-clause" data-clauses="一 一-全">每学年</mark></p>' in body
+    assert '<p><mark class="jx-clause" data-clauses="一 一-全">不少于 10 学分</mark>' in body
+    assert '<mark class="jx-clause" data-clauses="一-全">。</mark></p>' in body
+    # the label is the clause as numbered (or its id when it gives neither), with no tooltip over the text
+    assert '<span class="jx-clause-id" id="二">二</span>' in body and "title=" not in body
+    plain = re.sub(r"<[^>]+>", "", re.sub(r'<span class="jx-clause-id"[^>]*>[^<]*</span>', "", body))
     assert plain.replace("\n", "") == text.replace("\n", "")
 
 
@@ -84,7 +116,7 @@ def test_forms_calculator_and_bundles_are_linked_only_when_built(demo_policy):
     forms = linked["demo/2020/forms.md"].decode()
     assert "(../../forms/demo/2020/reg.html)" in forms and "(../../forms/demo/2020/reg-fillable.pdf)" in forms
     assert "blank.pdf" not in forms  # not built, so not linked
-    assert "(../../calculator/index.html)" in linked["demo/2020/index.md"].decode()
+    assert "(../../calculator/index.html#policy=demo/2020)" in linked["demo/2020/index.md"].decode()  # opens the edition
     assert "(bundles/demo/2020.json)" in linked["developers.md"].decode()
     assert "(bundles/index.json)" in linked["developers.md"].decode()
 

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from generator.base.diagnostics import InputError
 from generator.cli.main import main
 from generator.outputs.forms import roster
-from generator.outputs.forms.view import find_form
+from generator.outputs.forms.statement import find_form
 from generator.policy.loader import load_policy
 from generator.rules.engine import evaluate
 

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from generator.base.rational import format_rational
 from generator.outputs.forms.roster import write_roster_xlsx
-from generator.outputs.forms.view import find_form
+from generator.outputs.forms.statement import find_form
 from generator.policy.loader import load_policy
 from generator.policy.model import Item, Level
 from generator.policy.schema import load_schema
@@ -159,3 +159,40 @@ def test_a_roster_template_computes_its_credit_column(tmp_path):
     for r, h in enumerate(hours, first - 1):
         want = format_rational(item.rule.entry_credit(item, {item.input: str(h)})[0])
         assert sheet[r][credit_col - 1] == want, (h, sheet[r][credit_col - 1], want)
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_a_review_report_adds_up_its_subtotals_and_total_as_the_prefill_does(tmp_path):
+    """附件3's 小计 and 合计 are SUM formulas in the workbook (not numbers to type): filled with what a teacher's
+    records prefill, LibreOffice shows the same sums as the page and the PDF."""
+    from openpyxl import load_workbook
+
+    from generator.outputs.forms.prefill import prefill
+
+    policy = load_policy(ROOT / "tests" / "fixtures" / "policies" / "forms-demo" / "2020.yaml")
+    form = find_form(policy, "review-report")
+    path = write_roster_xlsx(policy, form, tmp_path / "report.xlsx", data_rows=4)
+    meta = json.loads(load_workbook(path)["_jxjy"].cell(1, 2).value)
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    first, columns = meta["first_data_row"], meta["columns"]
+    sums = {c.id for c in form.sections[0].leaves() if c.sum_of}
+    assert sums == {"normative-subtotal", "flexible-subtotal", "total"}
+    assert ws.cell(first, columns.index("normative-subtotal") + 1).value == f"=SUM(D{first}:E{first})"
+    assert ws.cell(first, columns.index("total") + 1).value == f"=SUM(F{first},I{first})"
+    ledger = {"person": {"name": "王小明"}, "entries": [
+        {"item": "weike", "date": "2019-12-01", "hours": 9}, {"item": "school-based", "date": "2020-03-01", "hours": 5},
+        {"item": "putonghua", "date": "2020-10-01", "level": "level-2b"},
+        {"item": "school-based", "date": "2021-01-01", "hours": "2.5"}]}
+    values = prefill(policy, form, ledger).values
+    for cid in columns:
+        v = values.get(f"s:teachers:1:{cid}")
+        if v is not None and cid not in sums:
+            ws.cell(first, columns.index(cid) + 1, float(v) if "." in v else int(v) if v.isdigit() else v)
+    wb.save(path)
+    sheet = _recalculate(path, tmp_path)
+    row = sheet[first - 1]
+    for cid in sums:
+        assert row[columns.index(cid)] == values[f"s:teachers:1:{cid}"], (cid, row)
+    assert values["s:teachers:1:total"] == "16.75"  # 2019–2020: 3 + 2.5; 2020–2021: 10 + 1.25

@@ -88,7 +88,7 @@ def test_calendar_year_and_hours_unit_change_the_words(demo_policy):
     assert rt.period_phrase(p) == "自然年：1月1日至12月31日"
     assert rt.requirement_sentence(p, p.requirements[0]) == "每年总学时不少于 10 学时"
     assert rt.cycle_phrase(p) == "5 年为一个考核周期"
-    assert rt.check_window_phrase(p, Window(kind="last_periods", count=5)) == "最近 5 年（含评估日所在年度）"
+    assert rt.check_window_phrase(p, Window(kind="last_periods", count=5)) == "最近 5 年（含本年度）"
     assert rt.check_window_phrase(p, Window(kind="title_cycle", max_periods=5, cutoff="06-30", date="t")) == (
         "取得现职称以来、至多最近 5 年；申请日期在每年6月30日及以前的，统计到上一年为止")
 
@@ -105,9 +105,9 @@ def test_requirements_and_check_windows(demo_policy):
     assert [rt.requirement_sentence(demo_policy, r) for r in demo_policy.requirements] == [
         "每学年总学分不少于 10 学分", "每学年规范性培训不少于 6 学分", "每学年灵活性培训不少于 4 学分"]
     five = demo_policy.checks[0]
-    assert rt.check_window_phrase(demo_policy, five.window) == "最近 5 个学年（含评估日所在学年）"
+    assert rt.check_window_phrase(demo_policy, five.window) == "最近 5 个学年（含本学年）"
     assert rt.check_window_phrase(demo_policy, Window(kind="last_periods", count=3, end="previous")) == \
-        "评估日所在学年之前的 3 个学年"
+        "本学年之前的 3 个学年"
     assert rt.check_window_phrase(demo_policy, Window(kind="all")) == "全部登记记录，不限学年"
     title = Window(kind="title_cycle", max_periods=5, cutoff="03-31", date="title", count_current_before_as_of=True)
     assert rt.check_window_phrase(demo_policy, title) == (

@@ -131,6 +131,8 @@ def test_no_broken_internal_link_or_anchor(built, pages):
             if not target.exists():
                 broken.append(f"{rel}: {href} (no file)")
             elif parts.fragment and target.suffix == ".html":
+                if target_rel == "calculator/index.html" and parts.fragment.startswith("policy="):
+                    continue  # the calculator's own parameter (which edition to open), not an anchor
                 if unquote(parts.fragment) not in parsed[target_rel].ids:
                     broken.append(f"{rel}: {href} (no anchor)")
     assert not broken, "\n".join(broken[:30])
@@ -166,7 +168,7 @@ def test_every_item_appears_with_its_rule_numbers_and_source(built):
                     assert format_rational(n) in row, (policy.key, item.id, n)
             for level in item.levels:
                 assert squash(level.name) in row
-            assert squash(item.source) in row
+            assert squash(policy.clause(item.source).citation) in row  # cited as the notice numbers it
             for evidence in item.evidence:
                 assert squash(evidence) in row, (policy.key, item.id, evidence)
             # the source link of the row points at the clause anchor on the source page
@@ -343,8 +345,10 @@ def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatc
     import generator.outputs.site.build as sb
 
     def write_forms(policies, out_dir):
+        from generator.outputs.forms.statement import output_forms
+
         for p in policies:
-            for form in p.forms:
+            for form in list(p.forms) + [f for f in output_forms(p) if f.statement]:  # and the personal statement
                 path = out_dir / p.id / p.edition / f"{form.id}.html"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text("<!doctype html><title>form</title>", encoding="utf-8")
@@ -365,7 +369,8 @@ def test_registered_producer_output_is_published_and_linked(tmp_path, monkeypatc
     assert (site / "forms" / "demo" / "2020" / "reg.html").is_file() and (site / "calculator" / "index.html").is_file()
     forms = (site / "demo" / "2020" / "forms.html").read_text(encoding="utf-8")
     assert 'href="../../forms/demo/2020/reg.html"' in forms and "尚未构建" not in forms
-    assert 'href="../../calculator/index.html"' in (site / "demo" / "2020" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../calculator/index.html#policy=demo/2020"' in (site / "demo" / "2020" / "index.html").read_text(
+        encoding="utf-8")  # opens this edition
 
 
 def test_sync_tree_writes_only_changes_and_keeps_other_generators_files(tmp_path):
@@ -448,6 +453,63 @@ def test_serve_regenerates_when_a_policy_changes(tmp_path):
         time.sleep(1.5)
         assert sum("rebuilt" in line for line in logs) == rebuilds, logs
         assert unchanged.stat().st_mtime_ns == docs_mtime  # files that did not change are not rewritten
+    finally:
+        if "server" in holder:
+            holder["server"].shutdown()
+        thread.join(10)
+
+
+@pytest.mark.slow
+def test_serve_shows_a_failed_rebuild_in_the_page_until_the_next_good_one(tmp_path):
+    """A broken edit shows in the browser, not only in the terminal: every page of the last good build gets a
+    banner linking to the errors, each linked to its file and line (marked); fixing it clears them."""
+    from generator.outputs.site.build import serve
+    from generator.outputs.site.serve_errors import ERRORS_DIR
+
+    policies = tmp_path / "policies"
+    shutil.copytree(DEMO.parent.parent, policies)
+    policy = policies / "demo" / "2020.yaml"
+    good = policy.read_text(encoding="utf-8")
+    ready, holder, logs = threading.Event(), {}, []
+
+    def on_ready(server):
+        holder["server"] = server
+        ready.set()
+
+    def edit(text: str) -> None:  # written beside, then renamed in: the watcher sees one complete change
+        edited = tmp_path / "2020.yaml.edited"
+        edited.write_text(text, encoding="utf-8")
+        os.replace(edited, policy)
+
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    thread = threading.Thread(target=serve, args=([policies],), daemon=True,
+                              kwargs={"docs_dir": tmp_path / "docs", "port": port, "on_ready": on_ready, "log": logs.append})
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert ready.wait(SERVE_WAIT), f"serve did not finish its first build within {SERVE_WAIT} s: {logs}"
+        get_page_until(f"{base}/demo/2020/index.html", lambda p: "示例政策" in p and "jxjy-build-error" not in p,
+                       "the first page", logs)
+        line = next(n for n, text in enumerate(good.splitlines(), 1) if text.startswith("unit:"))
+        edit(good.replace("unit: 学分", "unit: 学点", 1))  # not an allowed unit
+        page = get_page_until(f"{base}/demo/2020/items.html", lambda p: "jxjy-build-error" in p,
+                              "a page of the last good build with the banner", logs)
+        assert "网站没有更新" in page and f"/{ERRORS_DIR}/index.html" in page and "登记项目" in page
+        errors = get_page_until(f"{base}/{ERRORS_DIR}/index.html", lambda p: "class=\"where\"" in p, "the error page", logs)
+        where = re.search(r'<a class="where" href="([^"]+)">([^<]+)</a>', errors)
+        assert where and where.group(2).startswith(f"{policy}:{line}:"), errors
+        source = get_page_until(base + where.group(1).split("#")[0], lambda p: "<ol>" in p, "the file's view", logs)
+        assert f'<li id="L{line}" class="bad">unit: 学点' in source
+        assert any(f"/{ERRORS_DIR}/index.html" in entry for entry in logs)  # the terminal says where to look
+        edit(good)
+        get_page_until(f"{base}/demo/2020/items.html", lambda p: "jxjy-build-error" not in p and "登记项目" in p,
+                       "the page without the banner after the fix", logs)
+        with pytest.raises(urllib.error.HTTPError):  # gone with the next good build
+            urllib.request.urlopen(f"{base}/{ERRORS_DIR}/index.html", timeout=SERVE_WAIT)
     finally:
         if "server" in holder:
             holder["server"].shutdown()

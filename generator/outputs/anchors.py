@@ -1,14 +1,17 @@
 """Anchor ids and page paths shared by every generated page (and by forms or calculators linking in).
 
-Clause ids contain Chinese, parentheses and dashes (``二(三)2(1)``, ``附件2-校本培训``), which make
-poor HTML ids and break Markdown links, so a clause anchor is ``clause-`` plus a short stable hash.
-Every page, the source page that carries the anchors and every citation pointing at them, calls
-:func:`clause_anchor`, so they cannot drift apart.
+Clause ids contain Chinese, parentheses and dashes (``二(三)2(1)``, ``附件2-校本培训``); parentheses
+break Markdown links, so a clause anchor keeps the id's letters, digits and Chinese characters and
+joins the rest with dashes: ``二(三)2(1)`` → ``二-三-2-1``, readable in an address bar and the same in
+every build. Every page, the source page that carries the anchors, every citation pointing at them and
+the calculator's data (generator.outputs.calculator.data) call :func:`clause_anchor`, so they cannot
+drift apart; :func:`clause_anchors` refuses two clauses of one edition that would share an anchor.
 """
 
 from __future__ import annotations
 
-import hashlib
+import re
+from collections.abc import Iterable
 
 # One page per aspect of an edition, in reading order: (file stem, nav title).
 EDITION_PAGES = (
@@ -23,10 +26,25 @@ EDITION_PAGES = (
 )
 
 
+_NOT_WORD = re.compile(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def clause_anchor(clause_id: str) -> str:
-    """``二(三)2(1)`` → ``clause-3f2a9c01d4``: the same id on the source page and in every link."""
-    digest = hashlib.sha1(clause_id.encode("utf-8")).hexdigest()[:10]
-    return f"clause-{digest}"
+    """``二(三)2(1)`` → ``二-三-2-1``: the same id on the source page and in every link."""
+    return _NOT_WORD.sub("-", clause_id).strip("-") or "clause"
+
+
+def clause_anchors(clause_ids: Iterable[str]) -> dict[str, str]:
+    """{clause id: anchor} for one edition; ValueError when two ids would share an anchor."""
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for cid in clause_ids:
+        anchor = clause_anchor(cid)
+        if anchor in seen and seen[anchor] != cid:
+            raise ValueError(f"clauses '{seen[anchor]}' and '{cid}' would share the anchor #{anchor}")
+        seen[anchor] = cid
+        out[cid] = anchor
+    return out
 
 
 def item_anchor(item_id: str) -> str:

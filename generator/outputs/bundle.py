@@ -215,7 +215,8 @@ def bundle_document(policy: Policy) -> dict:
         "checks": [dict({"id": c.id, "name": c.name, "roles": list(c.roles), "window": _window(c.window),
                          "requirements": [_requirement(r, in_check=True) for r in c.requirements],
                          "source": c.source}, **_present(description=c.description)) for c in policy.checks],
-        "clauses": [dict({"id": c.id, "quote": c.quote}, **_present(title=c.title)) for c in policy.clauses],
+        "clauses": [dict({"id": c.id, "cite": c.citation, "quote": c.quote}, **_present(title=c.title))
+                    for c in policy.clauses],
         "timeline": [_timeline_entry(t) for t in policy.timeline],
         "notes": [_present(id=n.id, title=n.title, text=n.text, source=n.source) for n in policy.notes],
         "messages": _json_ready(bundled_catalog()),

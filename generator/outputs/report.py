@@ -62,13 +62,14 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
         policy=policy, result=result, unit=unit, periods=periods, checks=checks,
         person_name=person.get("name", ""), roles="、".join(policy.role_name(r) for r in person.get("roles") or []),
         shortfalls=shortfall_phrases(result), errors=errors,
-        trace=_trace_lines(result) if with_trace else [],
+        trace=_trace_lines(policy, result) if with_trace else [],
     )
     return re.sub(r"\n{3,}", "\n\n", text).rstrip()
 
 
-def _trace_lines(result: dict) -> list[str]:
-    """Trace lines with a heading whenever the period changes, so each number is placed in its year."""
+def _trace_lines(policy: Policy, result: dict) -> list[str]:
+    """Trace lines with a heading whenever the period changes, so each number is placed in its year;
+    each cites its clause as a reader would (document number and printed clause number)."""
     labels = {pid: p["label"] for pid, p in result["periods"].items()}
     lines, current = [], None
     for t in result["trace"]:
@@ -76,5 +77,11 @@ def _trace_lines(result: dict) -> list[str]:
         if period != current and period in labels:
             lines.append(f"【{labels[period]}】")
         current = period
-        lines.append(("  " if period in labels else "") + t["text"] + (f"（{t['source']}）" if t.get("source") else ""))
+        cited = f"（{_cited(policy, t['source'])}）" if t.get("source") else ""
+        lines.append(("  " if period in labels else "") + t["text"] + cited)
     return lines
+
+
+def _cited(policy: Policy, clause_id: str) -> str:
+    clause = policy.clause(clause_id)
+    return clause.citation if clause else clause_id

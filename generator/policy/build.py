@@ -151,7 +151,8 @@ def _column(c: Raw) -> FormColumn:
     comp = c.get("computed")
     return FormColumn(id=c["id"], label=c["label"], type=_s(c, "type") or "text", options=_strs(c, "options"),
                       computed=Computed(item=comp["item"], source_column=comp["from"]) if comp else None,
-                      children=tuple(_column(k) for k in _list(c, "children")))
+                      children=tuple(_column(k) for k in _list(c, "children")), prefill=_s(c, "prefill"),
+                      sum_of=_strs(c, "sum_of"))
 
 
 def _form(f: Raw) -> Form:
@@ -166,8 +167,14 @@ def _form(f: Raw) -> Form:
         totals=tuple(_field(x) for x in _list(f, "totals")),
         signatures=tuple(Signature(label=s["label"], stamp=bool(s.get("stamp", False)), date=bool(s.get("date", False)))
                          for s in _list(f, "signatures")),
-        notes=_strs(f, "notes"), undefined_in_source=_s(f, "undefined_in_source"),
+        notes=_strs(f, "notes"), undefined_in_source=_s(f, "undefined_in_source"), statement=bool(f.get("statement")),
     )
+
+
+def _clause(c: Raw) -> Clause:
+    """A clause; its document is the one it names, else its layer's (`_document`, set when layers merge)."""
+    return Clause(c["id"], c["quote"], _s(c, "title"), _s(c, "_text"), number=_s(c, "number"), label=_s(c, "label"),
+                  document=_s(c, "document") or _s(c, "_document"), explicit_document="document" in c)
 
 
 def _document(doc: Raw, policy_file: Path | None) -> Document:
@@ -199,7 +206,7 @@ def build_model(merged: Raw, files: tuple[str, ...], policy_file: Path | None = 
                            roles=_strs(c, "roles"), description=_s(c, "description"),
                            requirements=tuple(_requirement(r) for r in _list(c, "requirements")))
                      for c in _list(merged, "checks")),
-        clauses=tuple(Clause(c["id"], c["quote"], _s(c, "title"), _s(c, "_text")) for c in _list(merged, "clauses")),
+        clauses=tuple(_clause(c) for c in _list(merged, "clauses")),
         roles=tuple(Role(r["id"], r["name"], _s(r, "description"), _s(r, "source")) for r in _list(merged, "roles")),
         document=_document(merged.get("document") or {}, policy_file),
         short_name=_s(merged, "short_name"),

@@ -131,6 +131,7 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
         remove = extends.get("remove")
         removed = {r for r in remove if isinstance(r, str)} if isinstance(remove, list) else set()
         text_path = _clause_text_path(layer)
+        document_name = _clause_document(layer)
         for section in ID_LISTS:
             if removed and isinstance(merged.get(section), list):
                 merged[section] = [e for e in merged[section] if not (isinstance(e, dict) and e.get("id") in removed)]
@@ -142,6 +143,7 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
                     entry = copy.deepcopy(entry)
                     if key == "clauses" and isinstance(entry, dict):
                         entry["_text"] = text_path
+                        entry["_document"] = document_name
                     eid = entry.get("id") if isinstance(entry, dict) else None
                     if isinstance(eid, str) and eid in existing:
                         target[existing[eid]] = entry
@@ -154,6 +156,15 @@ def merge(layers: list[Layer], origins: Origins) -> dict:
             else:
                 merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _clause_document(layer: Layer) -> str:
+    """How citations name the document of this layer's clauses: `document.cited_as`, else its number."""
+    document = layer.doc.data.get("document") if isinstance(layer.doc.data, dict) else None
+    if not isinstance(document, dict):
+        return ""
+    name = document.get("cited_as") or document.get("number") or ""
+    return name if isinstance(name, str) else ""
 
 
 def _clause_text_path(layer: Layer) -> str:

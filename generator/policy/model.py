@@ -18,10 +18,31 @@ from generator.rules.types import RuleType
 
 @dataclass(frozen=True)
 class Clause:
+    """A quoted passage of a source text. Readers never see its `id` (an author's handle, also the
+    anchor on the source page): a citation shows the document and the clause's printed `number`, or
+    the `label` the policy gives a passage its document does not number (an interpretation, a system
+    screen). `document` is how citations name the clause's document (its number or short name)."""
+
     id: str
     quote: str
     title: str = ""
     text_file: str = ""  # the source text this clause quotes (layers may differ), an absolute path
+    number: str = ""
+    label: str = ""
+    document: str = ""
+    explicit_document: bool = False  # `document` was written on the clause, not taken from its layer
+
+    @property
+    def locator(self) -> str:
+        """Where the clause is inside its document: its printed number, else its label (else its id)."""
+        return self.number or self.label or self.id
+
+    @property
+    def citation(self) -> str:
+        """The readable citation: `成教继（2018）1号 二（三）2（1）`, or a label such as `政策解读：公需课`."""
+        if not self.document or (self.label and not self.number and not self.explicit_document):
+            return self.locator
+        return message("rule_text.citation", document=self.document, clause=self.locator)
 
 
 @dataclass(frozen=True)
@@ -336,6 +357,8 @@ class FormColumn:
     options: tuple[str, ...] = ()
     computed: Computed | None = None
     children: tuple[FormColumn, ...] = ()
+    prefill: str = ""  # what a ledger fills into the first row (a section without an item: one row a person)
+    sum_of: tuple[str, ...] = ()  # the column is the sum of these columns of its row (小计, 合计)
 
     def leaves(self) -> tuple[FormColumn, ...]:
         return (self,) if not self.children else tuple(leaf for c in self.children for leaf in c.leaves())
@@ -350,6 +373,7 @@ class FormSection:
     method: str = ""
     evidence: str = ""
     rows: int | None = None  # None: not stated (one row is printed)
+    all_items: bool = False  # a statement's section: every countable entry of the period, one row each
 
     def leaves(self) -> tuple[FormColumn, ...]:
         return tuple(leaf for c in self.columns for leaf in c.leaves())
@@ -377,6 +401,7 @@ class Form:
     signatures: tuple[Signature, ...] = ()
     notes: tuple[str, ...] = ()
     undefined_in_source: str = ""
+    statement: bool = False  # the personal statement (个人学分统计表): laid out by jxjy when the source only names it
 
     @property
     def laid_out(self) -> bool:

@@ -1,7 +1,8 @@
 /* jxjy form page (works from file://, no network).
  *
  *  - keeps what is typed in localStorage under spec.storage_key ("jxjy-form:<policy>/<edition>/<form>");
- *  - computes 学分 columns marked `computed:` and prefills from the calculator with calculator/engine.js
+ *  - computes 学分 columns marked `computed:` (and sums those with `sum_of:`: 小计, 合计) and prefills from the
+ *    calculator (the personal statement too: every record of the period, one row each) with calculator/engine.js
  *    (JXJY_ENGINE) over the edition's bundle view (rules.js, JXJY_BUNDLES["<policy>/<edition>"]): no rule,
  *    date or period code of its own. generator/outputs/forms/prefill.py does the same in Python; the
  *    differential test holds the two to the same values;
@@ -53,7 +54,31 @@
     return E.rational.format(E.ruleCredit(bundle, item.id, entry));
   }
 
-  function entryValue(E, item, entry, field) {
+  function categoryName(bundle, id) {
+    for (var i = 0; i < bundle.categories.length; i++) if (bundle.categories[i].id === id) return bundle.categories[i].name;
+    return "";
+  }
+  function fmt(template, params) {
+    return String(template || "").replace(/\{(\w+)\}/g, function (m, k) { return has(params, k) ? String(params[k]) : m; });
+  }
+  /** What was done, in words: 8 学时, 2 篇, 二级乙等 (prefill._amount_text; words from labels.zh.yaml). */
+  function amountText(E, bundle, words, item, entry) {
+    if (item.input === "level") return levelName(item, entry.level);
+    if (item.input === "subjects") {
+      return fmt(words.subjects, {passed: entryValue(E, bundle, words, item, entry, "passed") || "0",
+        failed: entryValue(E, bundle, words, item, entry, "failed") || "0"});
+    }
+    if (E.INPUTS[item.input].quantity) {
+      var unit = item.input === "count" ? (item.count_unit || "") : E.message(bundle, "input_units." + item.input);
+      return fmt(words.quantity, {amount: entryValue(E, bundle, words, item, entry, item.input), unit: unit}).trim();
+    }
+    return "";
+  }
+  /** A cell from one entry (prefill._entry_value): its own fields, or item, category, amount. */
+  function entryValue(E, bundle, words, item, entry, field) {
+    if (field === "item") return item.name;
+    if (field === "category") return categoryName(bundle, item.category);
+    if (field === "amount") return amountText(E, bundle, words, item, entry);
     var v = entry[field];
     if (v === undefined || v === null) return "";
     if (field === "level") return levelName(item, v);
@@ -63,18 +88,51 @@
     }
     return String(v);
   }
-  function prefillPath(E, path, person, span, sums, res) {
+  /** The periods of a check's window ending with `span` (earliest first): what window.<check>.<n> names
+   *  (prefill.window_spans). */
+  function windowSpans(E, bundle, checkId, span) {
+    var check = null;
+    for (var i = 0; i < bundle.checks.length; i++) if (bundle.checks[i].id === checkId) check = bundle.checks[i];
+    if (!check || !span || check.window.kind !== "last_periods" || !check.window.count) return [];
+    var endYear = parseInt(span.id.split("-")[0], 10) - (check.window.end === "previous" ? 1 : 0), out = [];
+    for (var y = endYear - check.window.count + 1; y <= endYear; y++) {
+      if (y < 1) continue;
+      var p = E.periodOf(bundle, String(y).padStart(4, "0") + "-" + bundle.period.start);
+      if (p) out.push(p);
+    }
+    return out;
+  }
+  function sumCells(E, values, names) {
+    var total = E.rational.Q(0), seen = false;
+    names.forEach(function (n) {
+      if (!has(values, n) || values[n] === "") return;
+      seen = true;
+      try { total = E.rational.add(total, E.rational.parse(values[n])); } catch (e) { /* a word counts 0 */ }
+    });
+    return seen ? E.rational.format(total) : "";
+  }
+  function prefillPath(E, bundle, path, person, span, sums, result) {
     if (!path) return "";
     var dot = path.indexOf("."), head = dot < 0 ? path : path.slice(0, dot), rest = dot < 0 ? "" : path.slice(dot + 1);
     if (head === "person") return person[rest] ? String(person[rest]) : "";
     if (head === "period" && span) return rest === "label" ? span.label : rest === "id" ? span.id : "";
     if (head === "today") return new Date().toISOString().slice(0, 10);
     if (head === "sum") return has(sums, rest) ? E.rational.format(sums[rest]) : "";
-    if (head === "result" && res) {
-      if (rest === "total") return res.total;
+    var periods = result && result.periods ? result.periods : {};
+    if (head === "result" && span && result) {
+      var res = has(periods, span.id) ? periods[span.id] : null;
+      if (!res) return "";
+      if (rest === "total") return String(res.total);
       var d2 = rest.indexOf("."), kind = rest.slice(0, d2), id = rest.slice(d2 + 1);
-      if (kind === "category") return res.categories[id] || "";
-      if (kind === "item") return (res.items[id] || {}).credited || "";
+      if (kind === "category") return has(res.categories, id) ? String(res.categories[id]) : "";
+      if (kind === "item") return has(res.items, id) && res.items[id].credited !== undefined ? String(res.items[id].credited) : "";
+    }
+    if (head === "window" && span && result) {
+      var parts = rest.split("."), spans = windowSpans(E, bundle, parts[0], span), n = parseInt(parts[1], 10);
+      if (!/^[0-9]+$/.test(parts[1] || "") || n < 1 || n > spans.length) return "";
+      var p = has(periods, spans[n - 1].id) ? periods[spans[n - 1].id] : {};
+      if (parts[2] === "total") return String(has(p, "total") ? p.total : "0");
+      if (parts[2] === "category") return String(p.categories && has(p.categories, parts[3]) ? p.categories[parts[3]] : "0");
     }
     return "";
   }
@@ -96,11 +154,12 @@
   /** {values: {name: text}, rows: {section: n}, period: {id, label} | null} for a prefill payload
    *  (prefill.prefill). */
   function prefillValues(E, bundle, spec, payload) {
-    var ledger = payload.ledger || {}, person = personOf(ledger);
+    var ledger = payload.ledger || {}, person = personOf(ledger), words = (spec.labels.statement || {}).amount || {};
     var all = Array.isArray(ledger.entries) ? ledger.entries : [];
     var entries = countable(E, bundle, ledger);
+    var everyItem = spec.sections.some(function (s) { return s.all_items; });
     var sectionItems = spec.sections.map(function (s) { return s.item; }).filter(Boolean);
-    var mine = entries.filter(function (e) { return sectionItems.indexOf(e.item) >= 0; });
+    var mine = entries.filter(function (e) { return everyItem || sectionItems.indexOf(e.item) >= 0; });
     var span = null;
     if (payload.period) {
       span = E.periodOf(bundle, String(payload.period).split("-")[0] + "-" + bundle.period.start);
@@ -111,69 +170,66 @@
         .map(function (e) { return e.date; }).sort();
       if (dates.length) span = E.periodOf(bundle, dates.pop());
     }
+    var fields = spec.header.concat(spec.totals), paths = fields.map(function (f) { return f.prefill || ""; });
+    spec.sections.forEach(function (s) { s.columns.forEach(function (c) { paths.push(c.prefill || ""); }); });
+    var result = null;
+    if (span && paths.some(function (p) { return p.indexOf("result.") === 0 || p.indexOf("window.") === 0; })) {
+      result = payload.result && payload.result.periods ? payload.result : E.evaluate(bundle, ledger, span.end);
+    }
     var values = {}, rows = {}, sums = {};
     spec.sections.forEach(function (s) {
-      var item = s.item ? itemOf(bundle, s.item) : null;
-      if (!item) return;
-      var picked = entries.filter(function (e) { return e.item === s.item && span && E.entryPeriod(bundle, e).id === span.id; });
-      picked = picked.map(function (e, i) { return [e, i]; }).sort(function (a, b) {
-        return a[0].date < b[0].date ? -1 : a[0].date > b[0].date ? 1 : a[1] - b[1];
-      }).map(function (p) { return p[0]; });
-      rows[s.id] = Math.max(s.rows, picked.length);
-      picked.forEach(function (e, idx) {
-        var row = {};
+      var sectionItem = s.item ? itemOf(bundle, s.item) : null;
+      if (!sectionItem && !s.all_items) {
         s.columns.forEach(function (c) {
-          if (c.computed || !c.entry_field) return;
-          var v = entryValue(E, item, e, c.entry_field);
-          if (c.entry_field === "credits" && !v) v = E.rational.format(E.entryCredit(bundle, e));
-          if (v) row[c.id] = v;
+          var v = c.prefill ? prefillPath(E, bundle, c.prefill, person, span, {}, result) : "";
+          if (v) values["s:" + s.id + ":1:" + c.id] = v;
         });
+        rows[s.id] = s.rows;
+      } else {
+        var picked = entries.filter(function (e) {
+          return (s.all_items || e.item === s.item) && span && E.entryPeriod(bundle, e).id === span.id;
+        });
+        picked = picked.map(function (e, i) { return [e, i]; }).sort(function (a, b) {
+          return a[0].date < b[0].date ? -1 : a[0].date > b[0].date ? 1 : a[1] - b[1];
+        }).map(function (p) { return p[0]; });
+        rows[s.id] = Math.max(s.rows, picked.length);
+        picked.forEach(function (e, idx) {
+          var item = itemOf(bundle, e.item), row = {};
+          s.columns.forEach(function (c) {
+            if (c.computed || !c.entry_field) return;
+            var v = entryValue(E, bundle, words, item, e, c.entry_field);
+            if (c.entry_field === "credits" && !v) v = E.rational.format(E.entryCredit(bundle, e));
+            if (v) row[c.id] = v;
+          });
+          s.columns.forEach(function (c) {
+            if (!c.computed) return;
+            var v = computeCell(E, bundle, c.computed.item, has(row, c.computed.from) ? row[c.computed.from] : "");
+            if (v !== null) row[c.id] = v;
+          });
+          Object.keys(row).forEach(function (col) { values["s:" + s.id + ":" + (idx + 1) + ":" + col] = row[col]; });
+        });
+      }
+      for (var r = 1; r <= rows[s.id]; r++) {  // 小计 and 合计: sums of their row, in column order
         s.columns.forEach(function (c) {
-          if (!c.computed) return;
-          var v = computeCell(E, bundle, c.computed.item, has(row, c.computed.from) ? row[c.computed.from] : "");
-          if (v !== null) row[c.id] = v;
+          if (!c.sum_of) return;
+          var v = sumCells(E, values, c.sum_of.map(function (x) { return "s:" + s.id + ":" + r + ":" + x; }));
+          if (v) values["s:" + s.id + ":" + r + ":" + c.id] = v;
         });
-        Object.keys(row).forEach(function (col) { values["s:" + s.id + ":" + (idx + 1) + ":" + col] = row[col]; });
-      });
+      }
     });
     Object.keys(values).forEach(function (name) {
       var col = name.slice(name.lastIndexOf(":") + 1), q;
       try { q = E.rational.parse(values[name]); } catch (e) { return; }
       sums[col] = has(sums, col) ? E.rational.add(sums[col], q) : q;
     });
-    var fields = spec.header.concat(spec.totals);
-    var res = null;
-    if (span && fields.some(function (f) { return f.prefill && f.prefill.indexOf("result.") === 0; })) {
-      var result = payload.result && payload.result.periods ? payload.result : E.evaluate(bundle, ledger, span.end);
-      res = result.periods[span.id] || null;
-    }
     fields.forEach(function (f) {
-      var v = prefillPath(E, f.prefill, person, span, sums, res);
+      var v = prefillPath(E, bundle, f.prefill, person, span, sums, result);
       if (v) values[f.name] = v;
     });
     return {values: values, rows: rows, period: span};
   }
 
-  /** The rows of the statement an undefined form (个人学分统计表) shows: every countable entry of the period. */
-  function statementRows(E, bundle, ledger, periodId) {
-    var categories = {};
-    bundle.categories.forEach(function (c) { categories[c.id] = c.name; });
-    var total = E.rational.Q(0);
-    var rows = countable(E, bundle, ledger).map(function (e, i) { return [e, i]; }).sort(function (a, b) {
-      return a[0].date < b[0].date ? -1 : a[0].date > b[0].date ? 1 : a[1] - b[1];
-    }).map(function (p) { return p[0]; }).filter(function (e) {
-      return !periodId || E.entryPeriod(bundle, e).id === periodId;
-    }).map(function (e) {
-      var item = itemOf(bundle, e.item), credit = E.entryCredit(bundle, e);
-      total = E.rational.add(total, credit);
-      var amount = E.INPUTS[item.input].fields.map(function (f) { return entryValue(E, item, e, f); }).filter(Boolean).join(" / ");
-      return [E.entryPeriod(bundle, e).label, item.name, categories[item.category] || item.category, e.date,
-        typeof e.course === "string" ? e.course : "", amount, E.rational.format(credit)];
-    });
-    return {rows: rows, total: E.rational.format(total)};
-  }
-
-  var api = {computeCell: computeCell, prefillValues: prefillValues, statementRows: statementRows};
+  var api = {computeCell: computeCell, prefillValues: prefillValues, windowSpans: windowSpans};
   root.JXJY_FORM = api;
   if (typeof module === "object" && module.exports) { module.exports = api; return; }
   if (typeof document === "undefined") return;
@@ -226,6 +282,18 @@
       var v = bundle ? computeCell(E, bundle, item, src ? src.value : "") : null;
       el.value = v === null ? "" : v;
     });
+    if (E) {  // 小计 and 合计: the sum of their row (after the computed cells they may add up)
+      controls().forEach(function (el) {
+        var of = el.getAttribute("data-sum-of");
+        if (!of) return;
+        var parts = el.name.split(":"), values = {}, names = of.split(" ").map(function (c) {
+          var name = parts[0] + ":" + parts[1] + ":" + parts[2] + ":" + c, src = byName(name);
+          if (src) values[name] = src.value;
+          return name;
+        });
+        el.value = sumCells(E, values, names);
+      });
+    }
     spec.header.concat(spec.totals).forEach(function (f) {
       if (!f.prefill || f.prefill.indexOf("sum.") !== 0) return;
       var col = f.prefill.slice(4), total = null;
@@ -250,7 +318,6 @@
   function save() {
     recompute();
     var state = collect();
-    if (statementLedger) state.ledger = statementLedger;
     if (storageSet(spec.storage_key, JSON.stringify(state))) say(L.saved);
   }
   function apply(state) {
@@ -267,40 +334,20 @@
     recompute();
   }
 
-  // undefined forms (e.g. 个人学分统计表): a statement table built from the calculator's ledger
-  var statementLedger = null;
-  function renderStatement(payload) {
-    var box = document.getElementById("jxjy-statement");
-    if (!box || !payload || !payload.ledger || !bundle) return;
-    statementLedger = payload;
-    var old = box.querySelector("table");
-    if (old) old.parentNode.removeChild(old);
-    var span = payload.period ? {id: payload.period} : null;
-    var statement = statementRows(E, bundle, payload.ledger, span ? span.id : null);
-    var table = document.createElement("table"), head = table.createTHead().insertRow(), body = table.createTBody();
-    table.className = "grid";
-    var cols = spec.labels.statement_columns.concat();
-    head.appendChild(document.createElement("th")).textContent = spec.labels.statement_period;
-    cols.forEach(function (c) { head.appendChild(document.createElement("th")).textContent = c; });
-    statement.rows.forEach(function (cells) {
-      var tr = body.insertRow();
-      cells.forEach(function (text) { tr.insertCell().textContent = text; });
+  // a table wider than the screen says so (the words are the page's: labels.zh.yaml scroll_cue)
+  function cue() {
+    Array.prototype.forEach.call(document.querySelectorAll(".table-scroll"), function (box) {
+      var wide = box.scrollWidth > box.clientWidth + 1;
+      box.classList.toggle("overflow", wide);
+      box.classList.toggle("scrolled-end", wide && box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+      if (wide) box.setAttribute("tabindex", "0");
     });
-    function summary(text, value) {
-      var tr = body.insertRow(), label = tr.insertCell();
-      label.colSpan = cols.length;
-      label.textContent = text;
-      tr.insertCell().textContent = value;
-    }
-    summary(spec.labels.statement_total + "（" + spec.policy.unit + "）", statement.total);
-    var periods = payload.result && payload.result.periods ? payload.result.periods : {};
-    Object.keys(periods).sort().forEach(function (pid) {
-      if (span && pid !== span.id) return;
-      summary(periods[pid].label + " " + spec.labels.statement_credited, periods[pid].total);
-    });
-    box.appendChild(table);
-    box.hidden = false;
   }
+  window.addEventListener("resize", cue);
+  document.addEventListener("scroll", function (ev) {
+    var t = ev.target;
+    if (t && t.classList && t.classList.contains("table-scroll")) cue();
+  }, true);
 
   function decodePayload(text) {
     var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -326,9 +373,6 @@
   document.getElementById("jxjy-clear").addEventListener("click", function () {
     if (!window.confirm(L.clear_confirm)) return;
     storageDel(spec.storage_key);
-    statementLedger = null;
-    var box = document.getElementById("jxjy-statement");
-    if (box) { var t = box.querySelector("table"); if (t) t.parentNode.removeChild(t); box.hidden = true; }
     apply({values: {}, rows: {}});
     say("");
   });
@@ -340,19 +384,15 @@
   try { stored = JSON.parse(storageGet(spec.storage_key) || "null"); } catch (e) { stored = null; }
   var payload = readPrefill();
   if (payload && E && bundle) {
-    if (spec.defined) {
-      var filled = prefillValues(E, bundle, spec, payload);
-      apply({values: filled.values, rows: filled.rows});
-    } else {
-      renderStatement(payload);
-    }
+    var filled = prefillValues(E, bundle, spec, payload);
+    apply({values: filled.values, rows: filled.rows});
     save();
     say(L.prefilled);
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", window.location.pathname + window.location.search);
   } else if (stored) {
     apply(stored);
-    if (stored.ledger) renderStatement(stored.ledger);
   } else {
     recompute();
   }
+  cue();
 })(typeof globalThis !== "undefined" ? globalThis : this);

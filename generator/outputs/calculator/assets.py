@@ -73,7 +73,8 @@ def _relative_url(target: Path, start: Path) -> str:
 def detect_forms(out_dir: Path, forms_dir: Path) -> dict[str, list[dict]] | None:
     """The forms in forms_dir (``<policy>/<edition>/index.json`` as generator.outputs.forms.forms.write_forms writes
     them) as ``{"<policy>/<edition>": [{id, title, attachment, html, fillable_pdf, blank_pdf, prefill,
-    items}]}``, file paths relative to out_dir (the calculator). A form is listed only when its HTML page
+    statement, items}]}`` (`statement`: the personal statement, which the calculator prints), file paths
+    relative to out_dir (the calculator). A form is listed only when its HTML page
     exists, a PDF only when that file exists (else null). None when there are no forms.
     """
     out_dir, forms_dir = Path(out_dir), Path(forms_dir)
@@ -97,7 +98,7 @@ def detect_forms(out_dir: Path, forms_dir: Path) -> dict[str, list[dict]] | None
             if "html" not in paths or not paths["html"].is_file():
                 continue
             entry = {"id": form.get("id"), "title": form.get("title"), "attachment": form.get("attachment"),
-                     "prefill": bool(form.get("prefill", True)),
+                     "prefill": bool(form.get("prefill", True)), "statement": bool(form.get("statement")),
                      "items": [i for i in form.get("items") or [] if isinstance(i, str)]}
             for kind in ("html", "fillable_pdf", "blank_pdf"):
                 path = paths.get(kind)

@@ -8,9 +8,10 @@ its own files under <site>/calculator/data/:
 - ``<policy>/<edition>.js``: the bundle *view* the engine evaluates — the bundle minus the members
   listed in DROPPED (notes and timeline are for the guidance pages, item workflow/deadline ids
   name pages' sections, document and region details are on the overview page, a few message
-  templates are for CSV headings and site pages only), with ``clauses`` emptied and the long item
-  descriptions moved out (``has_description: true`` says there is one) — and the edition's forms
-  (JXJY_FORMS, when the site has them);
+  templates are for CSV headings and site pages only), with ``clauses`` cut to what a trace line
+  shows at once — ``{id, cite, anchor}``: the readable citation and the clause's anchor on the
+  guidance site's source page — and the long item descriptions moved out (``has_description: true``
+  says there is one) — and the edition's forms (JXJY_FORMS, when the site has them);
 - ``<policy>/<edition>.texts.js``: what the page shows only when a teacher opens it: the clauses
   (id, title, verbatim quote) under an explanation ("怎么算的") and the item descriptions under
   "项目说明" (the page shows an item's help text at once).
@@ -29,6 +30,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from generator.outputs.anchors import clause_anchors
 from generator.outputs.bundle import GLOBAL_INDEX, dumps, js_literal, js_twin
 from generator.outputs.files import write_output
 
@@ -66,11 +68,14 @@ def _described(item: dict) -> bool:
 
 
 def calculator_view(bundle: dict) -> dict:
-    """The bundle the calculator evaluates: DROPPED removed, clauses and item descriptions left to texts."""
+    """The bundle the calculator evaluates: DROPPED removed, clauses cut to {id, cite, anchor} (their quotes
+    and titles, and the item descriptions, left to texts)."""
     view = copy.deepcopy(bundle)
     for path in DROPPED:
         _drop(view, path.split("."))
-    view["clauses"] = []
+    clauses = view.get("clauses") or []
+    found = clause_anchors(c["id"] for c in clauses)
+    view["clauses"] = [{"id": c["id"], "cite": c.get("cite") or c["id"], "anchor": found[c["id"]]} for c in clauses]
     for item in view.get("items") or []:
         if _described(item):
             del item["description"]

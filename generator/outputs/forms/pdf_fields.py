@@ -38,8 +38,24 @@ from pypdf.generic import (
 FONT_RESOURCE = "/STSong"  # the name fields use in /DA
 FONT_NAME = "/STSong-Light"
 FONT_ENCODING = "/UniGB-UTF16-H"
-HALF_WIDTH = 500  # Adobe-GB1 CIDs 1–95 (ASCII through the CMap) are half-width
 FULL_WIDTH = 1000
+# STSong-Light's own advance widths of the proportional Latin glyphs, Adobe-GB1 CIDs 1–95, which is
+# where UniGB-UTF16-H puts ASCII U+0020–U+007E (CID = code − 31). A viewer places each glyph by the
+# font's /W, so these must be the font's real widths: with every ASCII glyph at 500 (half an em) the
+# narrow '-' left a gap and a date printed as "2018- 05- 20". The same widths Acrobat's STSong-Light
+# and iText's (STSong-Light.properties) use.
+ASCII_WIDTHS = (
+    207, 270, 342, 467, 462, 797, 710, 239, 374, 374, 423, 605, 238, 375, 238, 334,  # space ! " # $ % & ' ( ) * + , - . /
+    462, 462, 462, 462, 462, 462, 462, 462, 462, 462,  # 0–9
+    238, 238, 605, 605, 605, 344, 748,  # : ; < = > ? @
+    684, 560, 695, 739, 563, 511, 729, 793, 318, 312, 666, 526, 896,  # A–M
+    758, 772, 544, 772, 628, 465, 607, 753, 711, 972, 647, 620, 607,  # N–Z
+    374, 333, 374, 606, 500, 239,  # [ \ ] ^ _ `
+    417, 503, 427, 529, 415, 264, 444, 518, 241, 230, 495, 228, 793,  # a–m
+    527, 524, 524, 504, 338, 336, 277, 517, 450, 652, 466, 452, 407,  # n–z
+    370, 258, 370, 605,  # { | } ~
+)
+assert len(ASCII_WIDTHS) == 95
 MIN_FONT_SIZE = 5.0
 
 FF_MULTILINE = 1 << 12
@@ -106,7 +122,7 @@ def cjk_font(writer: PdfWriter):
         }),
         NameObject("/FontDescriptor"): writer._add_object(descriptor),
         NameObject("/DW"): NumberObject(FULL_WIDTH),
-        NameObject("/W"): ArrayObject([NumberObject(1), NumberObject(95), NumberObject(HALF_WIDTH)]),
+        NameObject("/W"): ArrayObject([NumberObject(1), ArrayObject([NumberObject(w) for w in ASCII_WIDTHS])]),
     })
     font = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),
@@ -176,8 +192,23 @@ def add_fields(pdf: bytes, fields: list[PdfField]) -> bytes:
 
 
 def text_width(text: str, size: float) -> float:
-    """Advance width in points of `text` in the field font (ASCII half-width, the rest full)."""
-    return sum(HALF_WIDTH if " " <= ch <= "~" else FULL_WIDTH for ch in text) * size / 1000
+    """Advance width in points of `text` in the field font (ASCII by STSong-Light's widths, the rest full)."""
+    return sum(ASCII_WIDTHS[ord(ch) - 32] if " " <= ch <= "~" else FULL_WIDTH for ch in text) * size / 1000
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """The lines `text` takes in a box `width` points wide at `size` (at its line breaks, then where it no
+    longer fits; Chinese has no spaces to break at)."""
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for ch in para:
+            if line and text_width(line + ch, size) > width:
+                lines.append(line)
+                line = ""
+            line += ch
+        lines.append(line)
+    return lines
 
 
 ASCENT, DESCENT = 0.88, 0.12  # of the em, as in the font descriptor
@@ -240,13 +271,20 @@ def fill(pdf: bytes, values: dict[str, str]) -> bytes:
         width, height = rect[2] - rect[0] - 2 * PADDING, rect[3] - rect[1]
         size = float(str(obj["/DA"]).split()[1])
         multiline = bool(int(obj.get("/Ff", 0)) & FF_MULTILINE)
+        shown = value
         if not multiline:
             while size > MIN_FONT_SIZE and text_width(value, size) > width:
                 size -= 0.5
             size = min(size, max(MIN_FONT_SIZE, height * 0.8))
             obj[NameObject("/DA")] = _da(size)
+        else:  # wrapped to the box, smaller until the lines fit its height
+            shown = "\n".join(wrap(value, size, width))
+            while size > MIN_FONT_SIZE and len(shown.split("\n")) * size * 1.15 > height - 2 * PADDING:
+                size -= 0.5
+                shown = "\n".join(wrap(value, size, width))
+            obj[NameObject("/DA")] = _da(size)
         obj[NameObject("/V")] = TextStringObject(value)
-        ap = appearance(font_ref, rect, value, size, int(obj.get("/Q", 0)), multiline)
+        ap = appearance(font_ref, rect, shown, size, int(obj.get("/Q", 0)), multiline)
         obj[NameObject("/AP")] = DictionaryObject({NameObject("/N"): writer._add_object(ap)})
     out = io.BytesIO()
     writer.write(out)

@@ -27,7 +27,8 @@ from generator.outputs.files import FORM_ASSETS, FORM_RULES, FORMS_INDEX, editio
 from generator.outputs.forms.pdf_fields import PdfField, add_fields, compact_fonts, fill
 from generator.outputs.forms.prefill import prefill
 from generator.outputs.forms.roster import write_roster_xlsx
-from generator.outputs.forms.view import FormView, find_form, form_items, is_roster, labels, prefillable
+from generator.outputs.forms.statement import find_form, output_forms
+from generator.outputs.forms.view import FormView, form_items, is_roster, labels, prefillable
 from generator.policy.model import Form, Policy
 
 FORMS_INDEX_FORMAT = "jxjy-forms-index/1"
@@ -159,7 +160,8 @@ def write_form(policy: Policy, form: Form, out_dir: Path) -> FormOutput:
 
 
 def write_forms(policies: list[Policy], out_dir: Path) -> list[Path]:
-    """Every form of every policy edition: <out_dir>/<policy>/<edition>/<form-id>.html, -blank.pdf,
+    """Every laid-out form of every policy edition and its personal statement (statement.output_forms; a form
+    the source only names gets no files): <out_dir>/<policy>/<edition>/<form-id>.html, -blank.pdf,
     -fillable.pdf (forms with fields) and .xlsx (rosters); per edition the bundle view its pages evaluate
     with (rules.js) and an index.json listing the forms (with the items a prefill fills in and whether a
     ledger fills it at all: the calculator's "generate my form" list reads this); the shared scripts and
@@ -167,18 +169,16 @@ def write_forms(policies: list[Policy], out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     written: list[Path] = []
     for policy in policies:
-        if not policy.forms:
-            continue
         edition_dir = out_dir / edition_path(policy.id, policy.edition)
         view_bytes = dumps(calculator_view(bundle_document(policy)))
         write_output(edition_dir / FORM_RULES, js_twin([policy.key], view_bytes), written)
         index = []
-        for form in policy.forms:
+        for form in output_forms(policy):  # the laid-out forms and the personal statement
             result = write_form(policy, form, edition_dir)
             written.extend(result.files.values())
             view = FormView(policy, form)
             index.append({"id": form.id, "title": form.title, "attachment": form.attachment or None,
-                          "orientation": view.orientation, "defined": view.defined,
+                          "orientation": view.orientation, "defined": view.defined, "statement": form.statement,
                           "items": form_items(form), "prefill": prefillable(form),
                           "files": {k: p.name for k, p in result.files.items()}, "fields": result.fields})
         path = edition_dir / FORMS_INDEX

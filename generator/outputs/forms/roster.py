@@ -28,14 +28,15 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from generator.base.diagnostics import Diagnostic, InputError, params_of
 from generator.base.messages import render
 from generator.base.rational import format_rational, parse_rational
 from generator.outputs.forms.prefill import computed_credit
-from generator.outputs.forms.view import FormView, column_entry_fields, find_form, header_rows, is_roster, labels
+from generator.outputs.forms.statement import find_form
+from generator.outputs.forms.view import FormView, column_entry_fields, header_rows, is_roster, labels
 from generator.policy.model import Form, FormColumn, Policy
 from generator.rules.engine import check_entry
 from generator.rules.ledger import column_label
@@ -61,6 +62,16 @@ def _column_width(col: FormColumn) -> float:
         base = 22
     options = max((_display_width(o) for o in col.options), default=0)
     return max(base, _display_width(col.label) + 2, options + 3)
+
+
+def _sum_formula(letters: list[str]) -> str:
+    """`=SUM(D{row}:H{row})` for adjacent columns, else `=SUM(I{row},P{row})`; {row} is filled per row."""
+    if not letters:
+        return ""
+    numbers = [column_index_from_string(x) for x in letters]
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))) and len(numbers) > 1:
+        return f"=SUM({letters[0]}{{row}}:{letters[-1]}{{row}})"
+    return "=SUM(" + ",".join(f"{x}{{row}}" for x in letters) + ")"
 
 
 def _sheet_title(form: Form) -> str:
@@ -121,6 +132,7 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
     last = first + n - 1
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
+    letters = {col.id: get_column_letter(c) for c, col in enumerate(leaves, 1)}
     for c, col in enumerate(leaves, 1):
         letter = get_column_letter(c)
         ws.column_dimensions[letter].width = _column_width(col)
@@ -133,6 +145,8 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
             item = policy.item(comp.item)
             if src is not None and item is not None:
                 formula = item.rule.xlsx_formula(item, f"{get_column_letter(src)}{{row}}")
+        elif col.sum_of:  # 小计, 合计: a SUM of the row's cells, so the workbook adds up as the page does
+            formula = _sum_formula([letters[x] for x in col.sum_of if x in letters])
         if col.options:
             opts = col.options
             mc = 2 + c  # option lists live on the meta sheet, one column each
@@ -157,16 +171,25 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
         for r in range(first, last + 1):
             cell = ws.cell(r, c)
             cell.border = BOX
-            if comp:
+            if comp or col.sum_of:
                 cell.fill = COMPUTED_FILL
                 if formula:
                     cell.value = formula.format(row=r)
             elif col.id == "seq":
                 cell.value = r - first + 1
-            if ctype == "number" or comp or col.id == "seq":
+            if ctype == "number" or comp or col.sum_of or col.id == "seq":
                 cell.alignment = Alignment(horizontal="center")
             if ctype == "date":
                 cell.number_format = "yyyy-mm-dd"
+    for i, total in enumerate(f for f in form.totals if f.prefill.startswith("sum.")):  # a column's total
+        letter = letters.get(total.prefill[4:])
+        if letter is None:
+            continue
+        r = last + 1 + i
+        ws.cell(r, 1, total.label).font = Font(bold=True)
+        cell = ws[f"{letter}{r}"]
+        cell.value = f"=SUM({letter}{first}:{letter}{last})"
+        cell.fill, cell.border, cell.alignment = COMPUTED_FILL, BOX, Alignment(horizontal="center")
     ws.freeze_panes = ws.cell(first, 1)
     ws.print_title_rows = f"{head_top}:{first - 1}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -348,7 +371,7 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.header_not_found",
                                             labels=[c.label for c in leaves])])
     out = RosterImport(file, header=header)
-    quiet = {"seq"} | {c.id for c in leaves if c.computed}
+    quiet = {"seq"} | {c.id for c in leaves if c.computed or c.sum_of}
     for r in range(first, ws.max_row + 1):
         raw = {cid: ws.cell(r, c).value for cid, c in positions.items()}
         if not any(_text(v) for cid, v in raw.items() if cid not in quiet):

@@ -84,19 +84,11 @@ def form_items(form: Form) -> list[str]:
 
 
 def prefillable(form: Form) -> bool:
-    """Whether a ledger fills anything in: rows of an item's section, a header or total field with
-    `prefill:`, or (for a form the source does not lay out) the statement the page builds."""
-    if not form.laid_out:
-        return True
-    return bool(form_items(form)) or any(f.prefill for f in form.header + form.totals)
-
-
-def find_form(policy: Policy, form_id: str) -> Form:
-    form = policy.form(form_id)
-    if form is None:
-        known = ", ".join(f.id for f in policy.forms) or "none"
-        raise KeyError(f"{policy.key} has no form '{form_id}' (forms: {known})")
-    return form
+    """Whether a ledger fills anything in: rows of an item's section (or of every item: the statement),
+    a header or total field or a column with `prefill:`."""
+    return (bool(form_items(form)) or any(s.all_items for s in form.sections)
+            or any(f.prefill for f in form.header + form.totals)
+            or any(c.prefill for s in form.sections for c in s.leaves()))
 
 
 @dataclass
@@ -136,6 +128,7 @@ class FormView:
             leaves = s.leaves()
             n = self.section_rows(s)
             out.append({"id": s.id, "title": s.title, "method": s.method, "evidence": s.evidence, "item": s.item,
+                        "all_items": s.all_items,
                         "leaves": leaves, "header_rows": header_rows(s.columns), "row_count": n,
                         "row_names": [[cell_name(s.id, r, c.id) for c in leaves] for r in range(1, n + 1)]})
         return out
@@ -186,8 +179,13 @@ class FormView:
                 col: dict[str, Any] = {"id": c.id, "type": c.type, "entry_field": column_entry_fields().get(c.id)}
                 if c.computed:
                     col["computed"] = {"item": c.computed.item, "from": c.computed.source_column}
+                if c.sum_of:
+                    col["sum_of"] = list(c.sum_of)
+                if c.prefill:
+                    col["prefill"] = c.prefill
                 cols.append(col)
-            sections.append({"id": s["id"], "item": s["item"] or None, "rows": s["row_count"], "columns": cols})
+            sections.append({"id": s["id"], "item": s["item"] or None, "all_items": s["all_items"],
+                             "rows": s["row_count"], "columns": cols})
         policy = self.policy
         return {
             "format": FORM_FORMAT,
@@ -202,5 +200,5 @@ class FormView:
             "totals": [{"name": total_name(f.id), "id": f.id, "type": f.type, "prefill": f.prefill or None}
                        for f in self.form.totals],
             "defined": self.defined,
-            "labels": {k: v for k, v in labels().items() if k.startswith(("toolbar", "statement", "undefined"))},
+            "labels": {k: v for k, v in labels().items() if k in ("toolbar", "statement", "scroll_cue")},
         }

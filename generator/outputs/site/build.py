@@ -6,7 +6,9 @@ only when the whole build succeeded is it renamed over the old site, so a failed
 previous site intact.
 
 `serve` regenerates the docs when a policy, a template or a static asset changes and lets MkDocs's
-live-reload server rebuild and refresh the browser. The docs dir is *not* watched: the generator
+live-reload server rebuild and refresh the browser. When a rebuild fails, the browser says so: every
+page of the last good build gets a banner linking to the errors, each shown in its file at its line
+(serve_errors); the next good build replaces them. The docs dir is *not* watched: the generator
 writes into it, and watching it would rebuild twice (the design notes' serve loop).
 """
 
@@ -25,10 +27,12 @@ from typing import Any
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
 
 from generator.base.diagnostics import Diagnostic, InputError  # noqa: E402
-from generator.base.messages import catalog  # noqa: E402
+from generator.base.messages import catalog, render  # noqa: E402
 from generator.base.paths import MESSAGES, MKDOCS_CONFIG
 from generator.outputs.files import PRODUCER_DIRS  # noqa: E402
 from generator.outputs.site.pages import STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
+from generator.outputs.site.search_terms import USER_DICT, tune_search_index  # noqa: E402
+from generator.outputs.site.serve_errors import ERRORS_DIR, problems_of, show_failure  # noqa: E402
 from generator.policy.loader import check_policy, policy_files  # noqa: E402
 from generator.policy.model import Policy  # noqa: E402
 from generator.rules.cases import run_cases  # noqa: E402
@@ -165,9 +169,43 @@ def _quiet_jieba() -> None:
     jieba.setLogLevel(logging.WARNING)
 
 
+# Material's search worker segments a Chinese query with the index's own words but never tries the
+# whole query (`j < query.length`): 学时 became 学*, 普通话 became 普通*. The one comparison that
+# decides it, in the minified worker MkDocs-Material 9.x ships; patched in the built site only.
+SEARCH_WORKER_GLOB = "assets/javascripts/workers/search.*.min.js"
+SEGMENT_LOOP = "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e"
+SEGMENT_LOOP_FIXED = "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e"
+
+
+def patch_search_worker(site_dir: Path) -> int:
+    """Let the search worker keep a whole Chinese query word (学时, 二乙) when the index has it; returns
+    the number of workers patched. Raises SiteBuildError when the theme's worker no longer has the loop
+    (a new MkDocs-Material: check whether it still needs this)."""
+    patched = 0
+    for worker in sorted(site_dir.glob(SEARCH_WORKER_GLOB)):
+        code = worker.read_text(encoding="utf-8")
+        if SEGMENT_LOOP_FIXED in code:
+            continue
+        if code.count(SEGMENT_LOOP) != 1:
+            raise SiteBuildError([f"{worker}: the search worker's query segmentation changed; "
+                                  "see generator/outputs/site/build.py patch_search_worker"])
+        worker.write_text(code.replace(SEGMENT_LOOP, SEGMENT_LOOP_FIXED), encoding="utf-8")
+        patched += 1
+    return patched
+
+
+def _use_search_terms(cfg: Any, docs_dir: Path) -> None:
+    """Point the search plugin at the generated jieba user dictionary (search_terms.USER_DICT)."""
+    terms = docs_dir / USER_DICT
+    for name, plugin in cfg.plugins.items():
+        if name.endswith("search") and hasattr(plugin.config, "jieba_dict_user") and terms.is_file():
+            plugin.config.jieba_dict_user = str(terms)
+
+
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path, *, strict: bool = True,
                  serve_url: str | None = None) -> list[str]:
-    """`mkdocs build --strict` of docs_dir into site_dir (in process: the same code path as the CLI).
+    """`mkdocs build --strict` of docs_dir into site_dir (in process: the same code path as the CLI),
+    with the generated search dictionary and the search worker's query fix.
 
     Returns MkDocs's warnings (only possible when not strict)."""
     from mkdocs.commands.build import build  # noqa: PLC0415
@@ -182,7 +220,10 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path, *, strict: b
         cfg = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=strict)
         if strict and collect.lines:
             raise SiteBuildError(collect.lines + ["mkdocs.yml has warnings; --strict refuses to build"])
+        _use_search_terms(cfg, docs_dir)
         build(cfg, serve_url=serve_url)
+        patch_search_worker(site_dir)
+        tune_search_index(site_dir)
         return collect.lines
     except (Abort, ConfigurationError) as exc:
         raise SiteBuildError(collect.lines + [str(exc)]) from None
@@ -276,8 +317,10 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
                 log(line)  # `jxjy build` would refuse these (strict)
         except InputError as exc:
             lines = [d.format() for d in sorted(set(exc.diagnostics))]
+            problems = problems_of(diagnostics=list(exc.diagnostics))
         except SiteBuildError as exc:
             lines = exc.lines
+            problems = problems_of(lines=exc.lines)
         else:
             log(f"rebuilt ({written} generated files changed) in {time.perf_counter() - start:.1f} s")
             return
@@ -285,7 +328,9 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
             log(line)
         if first:
             raise SiteBuildError(lines)
-        log("build failed: the preview keeps the last good build until this is fixed")
+        # the preview keeps the last good build, and says so on every page, with the errors a click away
+        show_failure(site, problems)
+        log(render("diagnostics.serve.build_failed_page", {"url": f"{url}{ERRORS_DIR}/index.html"}))
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site))
     try:

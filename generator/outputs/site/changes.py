@@ -106,8 +106,16 @@ def _check_text(policy: Policy, cid: str) -> str:
 
 
 def _timeline_text(entry: TimelineEntry) -> str:
-    when = rt.date_range(entry.start, entry.end) if entry.start else rt.format_date(entry.date or entry.month)
-    return f"{when} {entry.title}".strip()
+    """When it is, in words (the 名称 column already shows the entry's title)."""
+    if entry.start and entry.end:
+        when = rt.date_range(entry.start, entry.end)
+    elif entry.date or entry.month:
+        when = rt.format_date(entry.date or entry.month)
+    elif entry.offset is not None:
+        when = rt.offset_phrase(entry.offset)
+    else:
+        return entry.description or "—"
+    return _t("timeline", when=when)
 
 
 def _workflow_text(policy: Policy, wf: Workflow) -> str:
@@ -116,9 +124,10 @@ def _workflow_text(policy: Policy, wf: Workflow) -> str:
 
 
 def _schedule_text(schedule: Schedule) -> str:
+    """How many rows (units) the schedule lists and the days it spans, as a sentence."""
     dates = sorted({r.date for r in schedule.rows})
     span = rt.date_range(dates[0], dates[-1]) if len(dates) > 1 else rt.format_date(dates[0]) if dates else ""
-    return f"{_t('schedule_rows', count=len(schedule.rows))} {span}".strip()
+    return _t("schedule_rows", count=len(schedule.rows), span=span)
 
 
 def _form_text(form: Form) -> str:

@@ -76,7 +76,11 @@ def calendar_bytes(policy: Policy, page_url: str = "") -> bytes:
     cal.add("x-wr-calname", _t("calendar_name", title=policy.label))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     stamp = _stamp(policy)
-    document = policy.document.number or policy.document.title or policy.title
+
+    def cited(clause_id: str) -> str:
+        clause = policy.clause(clause_id)
+        return _t("source", citation=clause.citation if clause else clause_id)
+
     for entry in policy.timeline:
         span = entry_span(entry)
         if span is None:
@@ -86,7 +90,7 @@ def calendar_bytes(policy: Policy, page_url: str = "") -> bytes:
             lines.append(_t("month_only", month=format_date(entry.month)))
         if entry.description:
             lines.append(entry.description)
-        lines.append(_t("source", document=document, clause=entry.source))
+        lines.append(cited(entry.source))
         uid = f"{policy.id}-{policy.edition}-{entry.id}@{UID_DOMAIN}"
         cal.add_component(_event(uid, entry.title, span[0], span[1], "\n".join(lines), stamp, page_url))
     for schedule in policy.schedules:
@@ -94,6 +98,6 @@ def calendar_bytes(policy: Policy, page_url: str = "") -> bytes:
             day = _day(row.date)
             uid = f"{policy.id}-{policy.edition}-{schedule.id}-{row.seq}@{UID_DOMAIN}"
             summary = _t("schedule_row", schedule=schedule.title, organization=row.organization, group=row.group)
-            description = _t("source", document=document, clause=schedule.source)
+            description = cited(schedule.source)
             cal.add_component(_event(uid, summary, day, day, description, stamp, page_url))
     return cal.to_ical()

@@ -34,8 +34,10 @@ from generator.outputs.files import (
     bundle_file,
     form_path,
 )
+from generator.outputs.forms.statement import statement_form
 from generator.outputs.site.changes import PolicyDiff, base_of, diff_policies
 from generator.outputs.site.ics import calendar_bytes, entry_span
+from generator.outputs.site.search_terms import USER_DICT, user_dictionary
 from generator.policy.model import FormColumn, Item, Note, PeriodScheme, Policy, Region, Role, Successor, TimelineEntry
 from generator.rules import prose as rt
 
@@ -151,28 +153,31 @@ def clause_spans(text: str, clauses: list) -> dict[str, tuple[int, int]]:
 
 
 def source_html(text: str, clauses: list) -> tuple[str, list[str]]:
-    """The text as HTML paragraphs; each clause's quote highlighted, its anchor at the quote's start.
+    """The text as HTML paragraphs; each clause's quote highlighted, its label at the quote's start.
 
-    Returns the HTML and the ids of clauses whose quote was not found (listed separately).
+    The label shows the clause as the document numbers it (or the policy's label for it) and is the
+    anchor citations link to (anchors.clause_anchor); every highlighted run names the clauses it
+    belongs to (``data-clauses``), so the page can mark the one a reader arrived at. Returns the HTML
+    and the ids of clauses whose quote was not found (listed separately).
     """
     spans = clause_spans(text, clauses)
+    found = anchors.clause_anchors(c.id for c in clauses)
     starts: dict[int, list] = defaultdict(list)
-    covered = [0] * (len(text) + 1)
+    covering: list[list[str]] = [[] for _ in range(len(text) + 1)]
     for clause in clauses:
         if clause.id in spans:
             s, e = spans[clause.id]
             starts[s].append(clause)
             for i in range(s, e):
-                covered[i] += 1
+                covering[i].append(found[clause.id])
     out: list[str] = []
     line: list[str] = []
-    in_mark = False
+    mark: list[str] = []  # the clauses of the open <mark>, [] when none is open
 
     def close_mark() -> None:
-        nonlocal in_mark
-        if in_mark:
+        if mark:
             line.append("</mark>")
-            in_mark = False
+            mark.clear()
 
     def end_line() -> None:
         close_mark()
@@ -183,17 +188,16 @@ def source_html(text: str, clauses: list) -> tuple[str, list[str]]:
     for i, ch in enumerate(text):
         for clause in starts.get(i, []):
             close_mark()
-            aid = anchors.clause_anchor(clause.id)
-            line.append(f'<a class="jx-clause-id" id="{aid}" href="#{aid}" title="{h(clause.title or clause.id)}">'
-                        f"{h(clause.id)}</a>")
+            aid = found[clause.id]
+            line.append(f'<span class="jx-clause-id" id="{h(aid)}">{h(clause.locator)}</span>')
         if ch == "\n":
             end_line()
             continue
-        if covered[i] and not in_mark:
-            line.append('<mark class="jx-clause">')
-            in_mark = True
-        elif not covered[i] and in_mark:
+        if covering[i] != mark:
             close_mark()
+            if covering[i]:
+                line.append(f'<mark class="jx-clause" data-clauses="{h(" ".join(covering[i]))}">')
+                mark.extend(covering[i])
         line.append(h(ch))
     end_line()
     body = "\n".join(p for p in out if p)
@@ -248,10 +252,13 @@ class EditionView:
 
     # citations --------------------------------------------------------------------------------
     def cite(self, clause_id: str | None) -> str:
-        """A Markdown link from any page of this edition to the clause on its source page."""
+        """A Markdown link from any page of this edition to the clause on its source page, reading as
+        the clause is cited (document number and printed clause number, or the policy's label)."""
         if not clause_id:
             return ""
-        return f"[{md(clause_id)}](source.md#{anchors.clause_anchor(clause_id)})"
+        clause = self.clauses.get(clause_id)
+        text = clause.citation if clause else clause_id
+        return f"[{md(text)}](source.md#{anchors.clause_anchor(clause_id)}){{ .jx-cite-link }}"
 
     def quote(self, clause_id: str | None) -> str:
         clause = self.clauses.get(clause_id or "")
@@ -445,8 +452,13 @@ class EditionView:
 
     # forms ------------------------------------------------------------------------------------
     def form_rows(self) -> list[dict]:
+        """The notice's forms in its order — its personal statement as laid out (outputs/forms/statement.py) —
+        and, when the notice names none, the statement every edition gets, last."""
+        forms = [statement_form(self.policy) if f.statement else f for f in self.policy.forms]
+        if not any(f.statement for f in forms):
+            forms.append(statement_form(self.policy))
         rows = []
-        for form in self.policy.forms:
+        for form in forms:
             sections = []
             for s in form.sections:
                 item = self.policy.item(s.item)
@@ -458,11 +470,12 @@ class EditionView:
                          "attachment": form.attachment, "purpose": form.purpose, "filled_by": form.filled_by,
                          "orientation": form.orientation, "header": form.header, "sections": sections,
                          "totals": form.totals, "signatures": form.signatures, "notes": form.notes,
-                         "undefined": form.undefined_in_source, "source": form.source,
+                         "undefined": form.undefined_in_source, "source": form.source, "laid_out": form.laid_out,
                          "files": self.site.artifacts.form(self.policy, form.id)})
         return rows
 
-    def _columns(self, columns: tuple[FormColumn, ...], prefix: str = "") -> Iterator[dict]:
+    def _columns(self, columns: tuple[FormColumn, ...], prefix: str = "", section: tuple = ()) -> Iterator[dict]:
+        leaves = _full_labels(section or columns)
         for col in columns:
             label = f"{prefix}{col.label}"
             item = self.policy.item(col.computed.item) if col.computed else None
@@ -470,9 +483,10 @@ class EditionView:
                    "computed": {"item": item.name, "from": col.computed.source_column,
                                 "link": f"items.md#{anchors.item_anchor(item.id)}",
                                 "rule": rt.rule_sentence(self.policy, item)} if item and col.computed else None,
-                   "group": bool(col.children)}
+                   "group": bool(col.children), "prefill": bool(col.prefill),
+                   "sum_of": [leaves.get(x, x).removeprefix(prefix) for x in col.sum_of]}  # as its neighbours read
             if col.children:
-                yield from self._columns(col.children, f"{label} / ")
+                yield from self._columns(col.children, f"{label} / ", section or columns)
 
     # source -----------------------------------------------------------------------------------
     def source_sections(self) -> list[dict]:
@@ -507,7 +521,8 @@ class EditionView:
         return Path(text_file).name
 
     def clause_rows(self) -> list[dict]:
-        return [{"id": c.id, "title": c.title, "anchor": anchors.clause_anchor(c.id)} for c in self.policy.clauses]
+        return [{"id": c.id, "cite": c.citation, "title": c.title, "anchor": anchors.clause_anchor(c.id)}
+                for c in self.policy.clauses]
 
     def notes(self) -> list[Note]:
         return list(self.policy.notes)
@@ -537,6 +552,15 @@ class EditionView:
     def rel(self, docs_path: str) -> str:
         """A docs-relative path as seen from this edition's folder."""
         return _relative(self.dir, docs_path)
+
+
+def _full_labels(columns: tuple[FormColumn, ...], prefix: str = "") -> dict[str, str]:
+    """{column id: its heading with its groups', 规范性培训 / 小计} for every column of a section."""
+    out: dict[str, str] = {}
+    for col in columns:
+        out[col.id] = f"{prefix}{col.label}"
+        out.update(_full_labels(col.children, f"{prefix}{col.label} / "))
+    return out
 
 
 def _relative(from_dir: str, target: str) -> str:
@@ -619,6 +643,7 @@ def generate_docs(policies: list[Policy], artifacts: Artifacts | None = None) ->
             render(f"{stem}.md.j2", f"{view.dir}/{stem}.md", e=view)
         out[anchors.calendar_file(view.policy.id, view.policy.edition)] = calendar_bytes(view.policy)
     render("SUMMARY.md.j2", "SUMMARY.md")
+    out[USER_DICT] = user_dictionary(policies)
     for name in site.schemas():
         out[f"schemas/{name}"] = (SCHEMAS / name).read_bytes()
     for f in sorted(STATIC.rglob("*")):

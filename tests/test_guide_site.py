@@ -1,0 +1,424 @@
+"""The guide as its readers meet it (issue #14): search that finds, readers' words only, clean and ordered
+sources, clause links that land, forms that fill themselves, phones first.
+
+One `jxjy build` of policies/ (pages, bundles, forms, calculator), read in Debian's chromium through
+Playwright (executable_path, never `playwright install`). Set JXJY_SCREENSHOT_DIR=<dir> to keep the
+screenshots of every page type at 360 px and 1280 px, to look at before calling a change done.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+
+from generator.cli.main import main
+from generator.outputs import anchors
+from generator.policy.loader import validate_paths
+
+# One `jxjy build` of policies/ only — the site readers get (the session's built_site also holds the test
+# fixtures, whose pages would change what a search ranks first) — read in chromium.
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = os.environ.get("JXJY_SCREENSHOT_DIR")
+
+# What people type, and the page that must be among the first three results: item names, levels and their
+# short forms, categories, roles, the notices' own short forms, deadlines, amounts.
+QUERIES = [
+    ("学时", "guangdong/2018/requirements.html"),
+    ("普通话", "chengdu-teachers/2018/items.html"),
+    ("普通话测试", "chengdu-teachers/2018/items.html"),
+    ("二乙", "chengdu-teachers/2018/source.html"),
+    ("二级乙等", "chengdu-teachers/2018/items.html"),
+    ("三甲", "chengdu-teachers/2018/source.html"),
+    ("微课", "chengdu-teachers/2018/items.html"),
+    ("文翁大讲堂", "chengdu-teachers/2018/items.html"),
+    ("师徒结队", "chengdu-teachers/2018/items.html"),
+    ("菜单培训", "chengdu-teachers/2018/items.html"),
+    ("读书笔记", "chengdu-teachers/2018/items.html"),
+    ("支教", "chengdu-teachers/2018/items.html"),
+    ("公需课", "guangdong/2018/items.html"),
+    ("选修课", "guangdong/2018/items.html"),
+    ("面授培训", "guangdong/2018/items.html"),
+    ("年度认证", "guangdong/2018/index.html"),
+    ("继教证书", "chengdu-teachers/2018/workflows.html"),
+    ("继教网", "chengdu-teachers/2018/items.html"),
+    ("规范性培训", "chengdu-teachers/2018/requirements.html"),
+    ("班主任", "chengdu-teachers/2018/requirements.html"),
+    ("新任教师", "chengdu-teachers/2018/requirements.html"),
+    ("双流中学", "shuangliu-teachers/2018/timeline.html"),
+    ("6月20日", "chengdu-teachers/2018/timeline.html"),
+    ("9月1日", "chengdu-teachers/2018/timeline.html"),
+    ("12月20日", "zhengzhou-education/2021/timeline.html"),
+    ("7月31日", "chengdu-teachers/2018/index.html"),
+    ("周期验证", "guangzhou-cycle/2016/requirements.html"),
+    ("送审报表", "chengdu-teachers/2018/forms.html"),
+    ("花名册", "chengdu-teachers/2018/forms.html"),
+    ("个人学分统计表", "chengdu-teachers/2018/forms.html"),
+    ("办班计划", "guangdong/2018/workflows.html"),
+    ("财政部门", "guangdong-accounting/2018/index.html"),
+    ("90学分", "guangdong-accounting/2018/requirements.html"),
+    ("72学时", "guangdong/2018/requirements.html"),
+    ("360学分", "chengdu-teachers/2018/requirements.html"),
+]
+
+# Words a teacher or reviewer must never read: field names, format ids, commands, authors' clause ids and
+# policy ids, build words, and what a program prints when a value is missing.
+INTERNAL = re.compile(
+    r"\b(counts_for|as_of|exam_passed|half_days|undefined_in_source|sum_of|all_items|prefill|text_file)\b"
+    r"|jxjy-[a-z-]+/\d|\bjxjy\s+(build|check|serve|validate|test|forms|roster|bundle|calculator)\b|\bmkdocs\b"
+    r"|种子|\bseeds?\b|(系统|解读|会计|双流|277号|11号)-|附件\d-[^\s]"
+    r"|\b(chengdu-teachers|shuangliu-teachers|guangdong-accounting|guangzhou-cycle|zhengzhou-education)\b"
+    r"|\bNone\b|\bnull\b|\bundefined\b|\bNaN\b|\[object Object\]")
+GUIDE_ONLY = re.compile(r"评估日")  # the calculator's term, not the guide's
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("guide")
+    code = main(["build", "policies", "--site-dir", str(out / "site"), "--docs-dir", str(out / "docs")])
+    assert code == 0
+    return out / "site"
+
+
+@pytest.fixture(scope="module")
+def policies():
+    found, diags = validate_paths([ROOT / "policies"])
+    assert not diags
+    return {p.key: p for p in found}
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.set_default_timeout(20000)
+    yield pg
+    ctx.close()
+    assert errors == [], errors
+
+
+def shoot(pg, name: str, tmp_path: Path, full: bool = True) -> Path:
+    path = Path(SCREENSHOTS) / name if SCREENSHOTS else tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(path), full_page=full)
+    assert path.stat().st_size > 15_000, f"{name} looks blank"
+    return path
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no scripts, styles, attributes or hidden elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "template") or (tag != "input" and "hidden" in dict(attrs)):
+            self.skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+# ---------------------------------------------------------------------------------------------
+# search
+
+
+def search(pg, site: Path, query: str) -> list[tuple[str, str, str]]:
+    """(page, title, highlighted terms) of each result, in the order shown, pages once."""
+    pg.goto((site / "index.html").as_uri() + "?q=" + quote(query))
+    pg.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
+                         " return m && /\\d|没有/.test(m.innerText); }")
+    items = pg.eval_on_selector_all(".md-search-result__item > a", """els => els.map(e => [
+        e.getAttribute('href'), (e.querySelector('h1, h2') || {innerText: ''}).innerText])""")
+    out: list[tuple[str, str, str]] = []
+    for href, title in items:
+        path = unquote(href.split("?")[0].split("#")[0])
+        rel = path.split(str(site) + "/", 1)[-1]
+        terms = unquote((re.search(r"[?&]h=([^#&]*)", href) or [None, ""])[1]).replace("+", " ")
+        if rel not in [r for r, _, _ in out]:
+            out.append((rel, title.replace("\u200b", ""), terms))
+    return out
+
+
+@pytest.mark.parametrize("query,expected", QUERIES, ids=[q for q, _ in QUERIES])
+def test_search_finds_what_people_type(page, site, query, expected):
+    results = search(page, site, query)
+    top = [r for r, _, _ in results[:3]]
+    assert expected in top, f"{query}: {results[:5]}"
+    # the whole word is what is looked for and highlighted (学时, not 学)
+    mine = next(r for r in results if r[0] == expected)
+    assert not mine[2] or query.replace(" ", "") in mine[2].replace(" ", "") or mine[2] in query, mine
+
+
+def test_results_say_whose_page_it_is_and_diagrams_are_not_indexed(page, site, policies):
+    results = search(page, site, "登记流程")
+    titles = {rel: title for rel, title, _ in results}
+    chengdu, shuangliu = titles.get("chengdu-teachers/2018/workflows.html"), titles.get("shuangliu-teachers/2018/workflows.html")
+    assert chengdu and shuangliu and chengdu != shuangliu
+    assert chengdu == "登记流程｜" + policies["chengdu-teachers/2018"].label
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(d["title"] + " " + d["text"] for d in index["docs"])
+    assert "flowchart" not in text and "&lt;br/&gt;" not in text and "<br/>" not in text and "s1[" not in text
+    assert len(QUERIES) >= 25
+
+
+# ---------------------------------------------------------------------------------------------
+# readers' words
+
+
+def _reader_pages(site: Path) -> list[Path]:
+    skip = ("developers.html", "404.html", "bundles/", "assets/", "search/")
+    return [p for p in sorted(site.rglob("*.html")) if not p.relative_to(site).as_posix().startswith(skip)]
+
+
+def test_no_internal_word_reaches_a_reader(site, page, tmp_path):
+    """The built guide, every form page, blank PDF and workbook, and the calculator as a teacher sees it (with
+    every explanation open): no field name, format id, command, author's id or program value."""
+    found = []
+    for path in _reader_pages(site):
+        text = visible_text(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(site).as_posix()
+        for m in INTERNAL.finditer(text):
+            found.append(f"{rel}: …{text[max(0, m.start() - 20):m.end() + 20]}…")
+        if not rel.startswith(("calculator/", "forms/")):
+            for m in GUIDE_ONLY.finditer(text):
+                found.append(f"{rel}: …{text[max(0, m.start() - 20):m.end() + 20]}…")
+    for pdf in sorted((site / "forms").rglob("*-blank.pdf")):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        found += [f"{pdf.name}: {m.group(0)}" for m in INTERNAL.finditer(text)]
+    from openpyxl import load_workbook
+
+    for xlsx in sorted((site / "forms").rglob("*.xlsx")):
+        wb = load_workbook(xlsx)
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            for row in ws.iter_rows(values_only=True):
+                for v in row:
+                    if isinstance(v, str) and not v.startswith("=") and INTERNAL.search(v):
+                        found.append(f"{xlsx.name}: {v}")
+    pg = page
+    pg.goto((site / "calculator" / "index.html").as_uri() + "#policy=chengdu-teachers/2018")
+    pg.wait_for_function("window.JXJY_CALCULATOR && window.JXJY_CALCULATOR.policy === 'chengdu-teachers/2018'")
+    pg.select_option("#item", "weike")
+    pg.fill("#f-hours", "8")
+    pg.fill("#entry-date", "2018-03-15")
+    pg.click("#entry-submit")
+    pg.wait_for_function("document.querySelectorAll('#entries li.entry').length === 1")
+    pg.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    pg.wait_for_function("Array.from(document.querySelectorAll('details')).every(d => d.children.length > 1)")
+    text = pg.inner_text("body")
+    found += [f"calculator: …{text[max(0, m.start() - 20):m.end() + 20]}…" for m in INTERNAL.finditer(text)]
+    assert not found, "\n".join(found[:40])
+
+
+# ---------------------------------------------------------------------------------------------
+# sources and clause links
+
+
+def test_each_edition_shows_its_own_notice_first_then_what_it_layers_on(site, policies):
+    def headings(key: str) -> list[str]:
+        html = (site / anchors.edition_dir(*key.split("/")) / "source.html").read_text(encoding="utf-8")
+        return [visible_text(h).replace("¶", "").strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", html, re.S)]
+
+    chengdu, shuangliu = policies["chengdu-teachers/2018"], policies["shuangliu-teachers/2018"]
+    assert headings("chengdu-teachers/2018")[0].startswith(chengdu.document.title)
+    assert len(headings("chengdu-teachers/2018")) == 2  # the notice, the clause index: no forwarding letter
+    assert headings("shuangliu-teachers/2018")[:2] == [shuangliu.document.title, chengdu.document.title]
+    accounting = policies["guangdong-accounting/2018"]
+    assert headings("guangdong-accounting/2018")[0] == accounting.document.title
+    html = (site / "guangdong" / "2018" / "source.html").read_text(encoding="utf-8")
+    text = visible_text(html)
+    for chrome in ("<input", "登录时间", "星期二", "验证码", "15360402627", "**", "谢谢观看"):
+        assert chrome not in text, chrome
+
+
+def test_a_clause_link_lands_on_its_clause_marked_and_uncovered(page, site, policies, tmp_path):
+    items = (site / "chengdu-teachers" / "2018" / "items.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a class="jx-cite-link" href="source\.html#([^"]+)">([^<]+)</a>', items)
+    assert links and not any(a.startswith("clause-") for a, _ in links)
+    assert ("二-三-2-7", "成教继（2018）1号 二（三）2（7）") in [(unquote(a), t) for a, t in links]
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto((site / "chengdu-teachers" / "2018" / "items.html").as_uri())
+        page.locator('a.jx-cite-link[href$="source.html#%E4%BA%8C-%E4%B8%89-2-7"], '
+                     'a.jx-cite-link[href$="source.html#二-三-2-7"]').first.click()
+        page.wait_for_load_state()
+        page.wait_for_function("document.querySelector('.jx-clause-id.jx-target')")
+        label = page.locator(".jx-clause-id.jx-target")
+        assert label.get_attribute("id") == "二-三-2-7"
+        marked = page.locator("mark.jx-target")
+        assert marked.count() >= 1 and "三甲记7学分" in " ".join(marked.all_inner_texts())
+        colours = page.evaluate("""() => [getComputedStyle(document.querySelector('mark.jx-target')).backgroundColor,
+            getComputedStyle(document.querySelector('mark.jx-clause:not(.jx-target)')).backgroundColor]""")
+        assert colours[0] != colours[1]  # the target stands out from every other quote
+        box = label.bounding_box()
+        header = page.evaluate("document.querySelector('.md-header').getBoundingClientRect().bottom")
+        assert box["y"] >= header, (box, header)  # not under the header
+        top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('.jx-clause-id') !== null",
+                            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert top, "something covers the clause's label"
+        shoot(page, f"guide-source-target-{width}.png", tmp_path, full=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# phones first
+
+
+def _small_targets(pg, selector: str) -> list[str]:
+    return pg.evaluate("""sel => Array.from(document.querySelectorAll(sel)).filter(e => {
+        const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && (r.height < 44 || r.width < 24);
+      }).slice(0, 10)
+        .map(e => `${e.tagName} "${e.textContent.trim().slice(0, 20)}" ${Math.round(e.getBoundingClientRect().height)}px`)""",
+                       selector)
+
+
+def test_tap_targets_are_at_least_44px_on_a_phone(page, site):
+    """WCAG 2.5.5: citations, page tabs, buttons and file links of the guide; every button, link, summary and
+    checkbox label of the calculator; the form page's toolbar — at 360 px."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    for rel in ("chengdu-teachers/2018/items.html", "chengdu-teachers/2018/forms.html", "guangdong/2018/index.html"):
+        page.goto((site / rel).as_uri())
+        assert _small_targets(page, ".md-content a.jx-cite-link, .jx-tabs a, .md-content .md-button") == [], rel
+    page.goto((site / "calculator" / "index.html").as_uri() + "#policy=chengdu-teachers/2018")
+    page.wait_for_function("window.JXJY_CALCULATOR && window.JXJY_CALCULATOR.policy === 'chengdu-teachers/2018'")
+    page.select_option("#item", "weike")
+    page.fill("#f-hours", "8")
+    page.fill("#entry-date", "2018-03-15")
+    page.click("#entry-submit")
+    page.wait_for_function("document.querySelectorAll('#entries li.entry').length === 1")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    selector = ("main button, main a, main summary, .check label, .sticky-total a, .app-header a")
+    assert _small_targets(page, selector) == []
+    page.goto((site / "forms" / "chengdu-teachers" / "2018" / "title-review-report.html").as_uri())
+    assert _small_targets(page, ".toolbar button, .toolbar a") == []
+
+
+def test_every_wide_table_says_it_scrolls(page, site):
+    """At 360 px a table wider than the screen shows its cue (the guide's tables, a form's 附件3)."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    checked = 0
+    for rel in ("chengdu-teachers/2018/forms.html", "chengdu-teachers/2018/source.html", "guangdong/2018/index.html",
+                "developers.html", "shuangliu-teachers/2018/timeline.html"):
+        page.goto((site / rel).as_uri())
+        page.wait_for_timeout(400)
+        wide = page.evaluate("""() => Array.from(document.querySelectorAll('.md-typeset__scrollwrap'))
+            .filter(b => b.scrollWidth > b.clientWidth + 1)
+            .map(b => [b.classList.contains('jx-overflow'), getComputedStyle(b, '::before').content])""")
+        for marked, content in wide:
+            assert marked and "左右滑动" in content, (rel, marked, content)
+        checked += len(wide)
+    page.goto((site / "forms" / "chengdu-teachers" / "2018" / "title-review-report.html").as_uri())
+    cue = page.evaluate("""() => { const b = document.querySelector('.table-scroll');
+        return [b.scrollWidth > b.clientWidth, b.classList.contains('overflow'), getComputedStyle(b, '::before').content]; }""")
+    assert cue[0] and cue[1] and "左右滑动" in cue[2], cue
+    # a guide table wider than a phone (a long word that cannot wrap) gets the cue too, once the theme wraps it
+    page.goto((site / "chengdu-teachers" / "2018" / "index.html").as_uri())
+    page.evaluate("""() => { const t = document.querySelector('.md-typeset table:not([class])');
+        t.querySelector('td').textContent = 'x'.repeat(300); window.dispatchEvent(new Event('resize')); }""")
+    page.wait_for_timeout(200)
+    box = page.evaluate("""() => { const b = document.querySelector('.md-typeset__scrollwrap');
+        return [b.scrollWidth > b.clientWidth, b.classList.contains('jx-overflow'),
+                getComputedStyle(b, '::before').content]; }""")
+    assert box[0] and box[1] and "左右滑动" in box[2], (box, checked)
+
+
+def test_the_changes_table_reads_at_360_and_1280(page, site, tmp_path):
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto((site / "shuangliu-teachers" / "2018" / "changes.html").as_uri())
+        clipped = page.evaluate("""() => Array.from(document.querySelectorAll('.jx-changes td'))
+            .filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.textContent.slice(0, 20))""")
+        assert clipped == [], (width, clipped)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        if width == 1280:  # 名称 is not squeezed to a few characters a line
+            widths = page.evaluate("Array.from(document.querySelectorAll('.jx-changes tbody td:nth-child(2)'))"
+                                   ".map(td => td.getBoundingClientRect().width)")
+            assert min(widths) > 150, widths
+        text = page.inner_text(".md-content")
+        assert "共 74 个单位" in text and "74 行" not in text
+        shoot(page, f"guide-changes-{width}.png", tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# every page type, at 360 and 1280 px
+
+
+PAGE_TYPES = [
+    ("home", "index.html"),
+    ("overview", "chengdu-teachers/2018/index.html"),
+    ("requirements", "chengdu-teachers/2018/requirements.html"),
+    ("items", "chengdu-teachers/2018/items.html"),
+    ("workflows", "guangdong/2018/workflows.html"),
+    ("timeline", "shuangliu-teachers/2018/timeline.html"),
+    ("forms", "chengdu-teachers/2018/forms.html"),
+    ("source", "shuangliu-teachers/2018/source.html"),
+    ("changes", "guangdong-accounting/2018/changes.html"),
+    ("developers", "developers.html"),
+    ("calculator", "calculator/index.html#policy=chengdu-teachers/2018"),
+    ("form-statement", "forms/chengdu-teachers/2018/personal-credit-statement.html"),
+    ("form-review-report", "forms/chengdu-teachers/2018/title-review-report.html"),
+    ("form-registration", "forms/chengdu-teachers/2018/flexible-registration-form.html"),
+]
+
+
+@pytest.mark.parametrize("name,rel", PAGE_TYPES, ids=[n for n, _ in PAGE_TYPES])
+def test_every_page_type_at_phone_and_desktop_width(page, site, tmp_path, name, rel):
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto((site / rel.split("#")[0]).as_uri() + ("#" + rel.split("#")[1] if "#" in rel else ""))
+        page.wait_for_timeout(600)
+        if not rel.startswith(("forms/",)):  # a form page is an A4 sheet: it scrolls in its own boxes
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width + 1, (name, width)
+        shoot(page, f"guide-{name}-{width}.png", tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# PDFs
+
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+
+
+@needs_poppler
+def test_no_blank_pdf_is_an_empty_page(site):
+    """Every blank PDF has its form's layout (a grid of cells), not a page with a note: forms the notice only
+    names get none; the personal statement is laid out."""
+    from pypdf import PdfReader
+
+    blanks = sorted((site / "forms").rglob("*-blank.pdf"))
+    assert blanks
+    for pdf in blanks:
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        assert len(text.strip().splitlines()) >= 5, pdf.name
+        assert "原文未规定此表的栏目与版式" not in text, pdf.name
+        assert len(PdfReader(io.BytesIO(pdf.read_bytes())).pages) >= 1
+    names = {p.name for p in blanks}
+    assert "annual-review-report-blank.pdf" not in names and "personal-credit-statement-blank.pdf" in names
+    assert "personal-statement-blank.pdf" in names  # editions that do not name one still get it
