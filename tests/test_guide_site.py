@@ -318,6 +318,25 @@ def test_tap_targets_are_at_least_44px_on_a_phone(page, site):
     assert _small_targets(page, selector) == []
     page.goto((site / "forms" / "chengdu-teachers" / "2018" / "title-review-report.html").as_uri())
     assert _small_targets(page, ".toolbar button, .toolbar a") == []
+    # a header field (姓名, 单位, 填表人电话…) is a 44 px target inside its own ruled cell, not spilling over the next
+    for form in ("title-review-report", "personal-credit-statement"):
+        page.goto((site / "forms" / "chengdu-teachers" / "2018" / f"{form}.html").as_uri())
+        spilling = page.evaluate("""() => Array.from(document.querySelectorAll('.header-fields td')).map(td => {
+            const c = td.getBoundingClientRect(), f = td.querySelector('input, select, textarea').getBoundingClientRect();
+            return [td.dataset.field, Math.round(f.height), f.bottom <= c.bottom + 0.5 && f.right <= c.right + 0.5];
+          }).filter(([, h, inside]) => h < 44 || !inside)""")
+        assert spilling == [], (form, spilling)
+    # the page tabs wrap between pages: no line of them starts with the separating dot
+    page.goto((site / "chengdu-teachers" / "2018" / "index.html").as_uri())
+    assert page.locator(".jx-tabs .jx-tab").count() == 8
+    alone = page.evaluate("""() => Array.from(document.querySelectorAll('.jx-tabs .jx-tab')).filter(t => {
+        const dot = t.lastChild;
+        if (!dot || dot.nodeType !== Node.TEXT_NODE || !dot.textContent.includes('·')) return false;
+        const range = document.createRange(); range.selectNodeContents(dot);
+        const d = range.getBoundingClientRect(), name = t.firstElementChild.getBoundingClientRect();
+        return Math.abs((d.top + d.bottom) / 2 - (name.top + name.bottom) / 2) > 4;  // not on its page's line
+      }).map(t => t.textContent)""")
+    assert alone == [], alone
 
 
 def test_every_wide_table_says_it_scrolls(page, site):
