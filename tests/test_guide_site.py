@@ -196,9 +196,10 @@ def _reader_pages(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if not p.relative_to(site).as_posix().startswith(skip)]
 
 
-def test_no_internal_word_reaches_a_reader(site, page, tmp_path):
+def test_no_internal_word_reaches_a_reader(site, page, policies):
     """The built guide, every form page, blank PDF and workbook, and the calculator as a teacher sees it (with
-    every explanation open): no field name, format id, command, author's id or program value."""
+    every explanation open, each edition with each item picked in turn): no field name, format id, command,
+    author's id or program value."""
     found = []
     for path in _reader_pages(site):
         text = visible_text(path.read_text(encoding="utf-8"))
@@ -234,6 +235,21 @@ def test_no_internal_word_reaches_a_reader(site, page, tmp_path):
     pg.wait_for_function("Array.from(document.querySelectorAll('details')).every(d => d.children.length > 1)")
     text = pg.inner_text("body")
     found += [f"calculator: …{text[max(0, m.start() - 20):m.end() + 20]}…" for m in INTERNAL.finditer(text)]
+    # every edition in the calculator, and each item's help and description as shown when it is picked
+    for key in sorted(policies):
+        pg.goto("about:blank")
+        pg.goto((site / "calculator" / "index.html").as_uri() + "#policy=" + key)
+        pg.wait_for_function(f"window.JXJY_CALCULATOR && window.JXJY_CALCULATOR.policy === {json.dumps(key)}")
+        text = pg.inner_text("body")
+        items = pg.eval_on_selector_all("#item option", "options => options.map(o => o.value).filter(Boolean)")
+        assert len(items) == len(policies[key].items), key
+        for item in items:
+            pg.select_option("#item", item)
+            pg.evaluate("document.querySelectorAll('#item-help details').forEach(d => { d.open = true; })")
+            pg.wait_for_function("Array.from(document.querySelectorAll('#item-help details > div'))"
+                                 ".every(d => d.textContent.trim())")
+            text += " " + pg.inner_text("#item-help")
+        found += [f"calculator {key}: …{text[max(0, m.start() - 20):m.end() + 20]}…" for m in INTERNAL.finditer(text)]
     assert not found, "\n".join(found[:40])
 
 
