@@ -434,6 +434,50 @@ def test_every_page_type_at_phone_and_desktop_width(page, site, tmp_path, name, 
         shoot(page, f"guide-{name}-{width}.png", tmp_path)
 
 
+def test_serve_error_pages_at_phone_and_desktop_width(page, tmp_path):
+    """What `jxjy serve` shows after a broken edit — the banner over a page of the last good build, the list of
+    errors, the file with its line marked — read at 360 and 1280 px: nothing scrolls sideways (a long path
+    wraps), links are 44 px targets, and the file's lines follow one another with no blank line between."""
+    from generator.outputs.site.serve_errors import ERRORS_DIR, problems_of, show_failure
+
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "policies", policies)
+    policy = policies / "demo" / "2020.yaml"
+    good = policy.read_text(encoding="utf-8")
+    policy.write_text(good.replace("unit: 学分", "unit: 学点", 1), encoding="utf-8")
+    _, diags = validate_paths([policies])
+    assert diags
+    site = tmp_path / "site"
+    (site / "demo").mkdir(parents=True)
+    (site / "demo" / "index.html").write_text(
+        '<!doctype html><html lang="zh"><head><meta charset="utf-8"><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"></head><body><h1>示例政策</h1><p>登记项目</p></body></html>',
+        encoding="utf-8")
+    show_failure(site, problems_of(diagnostics=list(diags)))
+    line = next(n for n, text in enumerate(good.splitlines(), 1) if text.startswith("unit:"))
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto((site / "demo" / "index.html").as_uri())
+        assert page.locator("#jxjy-build-error a").bounding_box()["height"] >= 44
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        shoot(page, f"serve-banner-{width}.png", tmp_path, full=False)
+        page.goto((site / ERRORS_DIR / "index.html").as_uri())
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        assert _small_targets(page, "a.where") == []
+        shoot(page, f"serve-errors-{width}.png", tmp_path)
+        page.goto((site / ERRORS_DIR / "file-1.html").as_uri() + f"#L{line}")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        gaps = page.evaluate("""() => { const li = Array.from(document.querySelectorAll('ol > li'));
+            return li.slice(1).map((e, i) => e.getBoundingClientRect().top - li[i].getBoundingClientRect().bottom); }""")
+        assert gaps and max(gaps) < 2, gaps
+        assert page.locator(f"#L{line}.bad").count() == 1
+        box = page.locator(f"#L{line}").bounding_box()
+        seen = page.evaluate("([x, y, id]) => document.elementFromPoint(x, y).closest('li') === document.getElementById(id)",
+                             [box["x"] + 40, box["y"] + 8, f"L{line}"])
+        assert seen, f"the marked line is covered at {width} px"  # not under the file's heading
+        shoot(page, f"serve-file-{width}.png", tmp_path, full=False)
+
+
 # ---------------------------------------------------------------------------------------------
 # PDFs
 
