@@ -41,7 +41,7 @@
   const S = {
     index: null, key: null, bundle: null, store: null, storageOk: true,
     editing: null, result: null, open: new Set(), undo: null, renders: 0, firstResult: false, trace: null,
-    clearArmed: null, loading: null
+    clearArmed: null, loading: null, worked: null  // worked: the period of the entry last added or changed
   };
 
   // ------------------------------------------------------------------------------------------
@@ -418,6 +418,7 @@
     select.value = key;
     S.store.current = key;
     S.editing = null;
+    S.worked = null;
     S.open.clear();
     checkStoredLedger();
     cur();
@@ -867,6 +868,7 @@
       index = led.entries.length - 1;
     }
     const editing = S.editing !== null;
+    S.worked = entryPeriod(entry).id;
     save();
     resetForm(!editing);
     renderAll();
@@ -879,10 +881,14 @@
     }
   }
 
+  /** The period an entry counts for: the one it is declared for (补学), else the one its date falls in. */
+  function entryPeriod(entry) {
+    return entry.counts_for && periodById(entry.counts_for) ? periodById(entry.counts_for) : E.periodOf(B(), entry.date);
+  }
+
   function periodTotalText(entry) {
     if (!S.result) return "";
-    const span = entry.counts_for && periodById(entry.counts_for) ? periodById(entry.counts_for) : E.periodOf(B(), entry.date);
-    const p = S.result.periods[span.id];
+    const p = S.result.periods[entryPeriod(entry).id];
     return p ? `${p.label}合计 ${p.total} ${unit()}。` : "";
   }
 
@@ -1280,12 +1286,14 @@
         h("button", { type: "button", class: "btn small danger", "aria-label": "删除" + label, onclick: () => deleteEntry(i) }, "删除")));
   }
 
-  /** The bar that stays at the foot of the screen: this period's total against its main requirement (or the
-   *  first cycle check when there is none), so a teacher sees the effect of an entry without scrolling. */
+  /** The bar that stays at the foot of the screen: the total of the period the teacher last added to or changed
+   *  (else the evaluation date's) against its main requirement (or the first cycle check when there is none),
+   *  so a teacher sees the effect of an entry without scrolling — last year's records, entered in September,
+   *  show last year's total, not the new year's nought. */
   function renderSticky() {
     const bar = $("sticky-total");
     const r = S.result;
-    const asSpan = E.periodOf(B(), r.as_of || asOf());
+    const asSpan = S.worked && r.periods[S.worked] ? periodById(S.worked) : E.periodOf(B(), r.as_of || asOf());
     const p = r.periods[asSpan.id];
     const reqs = p ? Object.values(p.requirements) : [];
     const main = reqs.filter((q) => (requirementDef(q.id) || {}).of === "total")

@@ -748,6 +748,23 @@ def test_screenshots_and_the_total_that_stays_on_screen(page, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.slow
+def test_the_bar_shows_the_period_the_teacher_is_entering(page):
+    """Records of the school year just ended, entered in September (when Chengdu's 审证 is held): the bar shows
+    that year's total, not the new year's nought; after a record of another year, that year's."""
+    choose_policy(page, "chengdu-teachers/2018")
+    enter_person(page, {"roles": ["teacher"]}, "2018-09-15")
+    enter_entry(page, {"item": "weike", "hours": 8, "date": "2018-03-15"})
+    done = result(page)["periods"]["2017-2018"]
+    bar = page.inner_text("#sticky-total")
+    assert "2017—2018学年" in bar and f"{done['requirements']['annual-total']['actual']} / 72 学分" in bar, bar
+    assert done["requirements"]["annual-total"]["actual"] != "0"
+    enter_entry(page, {"item": "weike", "hours": 3, "date": "2018-09-01"})
+    bar = page.inner_text("#sticky-total")
+    assert "2018—2019学年" in bar and "1 / 72 学分" in bar, bar
+
+
+@pytest.mark.browser
+@pytest.mark.slow
 def test_axe_reports_no_serious_or_critical_violation(browser, site):
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `npm ci` (or `npm install --save-dev axe-core`) at the repository root")
