@@ -3,7 +3,8 @@ sources, clause links that land, forms that fill themselves, phones first.
 
 One `jxjy build` of policies/ (pages, bundles, forms, calculator), read in Debian's chromium through
 Playwright (executable_path, never `playwright install`). Set JXJY_SCREENSHOT_DIR=<dir> to keep the
-screenshots of every page type at 360 px and 1280 px, to look at before calling a change done.
+screenshots of every page type at 360 px and 1280 px, `jxjy serve`'s error pages, and each blank PDF's first
+page (pdftoppm), to look at before calling a change done.
 """
 
 from __future__ import annotations
@@ -501,3 +502,9 @@ def test_no_blank_pdf_is_an_empty_page(site):
     names = {p.name for p in blanks}
     assert "annual-review-report-blank.pdf" not in names and "personal-credit-statement-blank.pdf" in names
     assert "personal-statement-blank.pdf" in names  # editions that do not name one still get it
+    if SCREENSHOTS:  # each blank PDF's first page as a reviewer prints it, to look at with the page screenshots
+        for pdf in blanks:
+            stem = Path(SCREENSHOTS) / ("pdf-" + pdf.relative_to(site / "forms").as_posix().replace("/", "-")[:-4])
+            subprocess.run(["pdftoppm", "-r", "72", "-png", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+                           check=True)
+            assert stem.with_suffix(".png").stat().st_size > 5_000, f"{pdf.name} looks blank"
