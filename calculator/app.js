@@ -1388,6 +1388,7 @@
     renderChecks();
     renderPrintOptions();
     renderFormLinks();
+    updateCode();
     renderSticky();
     S.renders += 1;
     document.documentElement.setAttribute("data-ready", String(S.renders));
@@ -1429,9 +1430,41 @@
     doc.entries = doc.entries.filter((e) => !(typeof e.date === "string" && e.date > until));
     const result = {};
     for (const [k, v] of Object.entries(r)) if (k !== "trace") result[k] = v;
-    const payload = { format: PREFILL_FORMAT, policy: doc.policy, ledger: doc, result };
+    const payload = { format: PREFILL_FORMAT, policy: doc.policy, ledger: doc, result, statement: statementInfo() };
     if (period) payload.period = period.id;
     return payload;
+  }
+
+  /** What the printed statement says besides its fields: the edition, its rules revision, the evaluation date,
+   *  the verification code, and why each record of a period counts nothing or less than on its own. */
+  function statementInfo() {
+    const b = B(), led = cur(), rev = b.policy.revision || {};
+    const reasons = S.result.entries.filter((o) => o.period && o.status !== "counted" && o.reasons.length).map((o) => {
+      const e = led.entries[o.index] || {};
+      return { period: o.period, date: String(e.date), item: (itemById(e.item) || { name: e.item }).name,
+        reasons: o.reasons.map((x) => x.message).join("；") };
+    });
+    const title = b.policy.title, edition = b.policy.edition;
+    return { edition: title.includes(edition) ? title : `${title}（${edition}）`, revision: rev.number ? String(rev.number) : "—",
+      as_of: S.result.as_of || asOf(), code: S.code || "", reasons };
+  }
+
+  /** The verification code of this ledger (as exported) under this bundle on the evaluation date; shown under the
+   *  print button and printed on the statement (computed after every change: crypto.subtle answers later). */
+  function updateCode() {
+    const doc = ledgerDocument(), asOfDate = S.result.as_of || "", key = S.key;
+    S.code = "";
+    const box = $("verify-code");
+    box.hidden = true;
+    if (!(globalThis.crypto && crypto.subtle) || !B().bundle_sha256) return;
+    E.verificationCode(doc, B().bundle_sha256, asOfDate).then((code) => {
+      if (S.key !== key || (S.result.as_of || "") !== asOfDate) return;
+      S.code = code;
+      const rev = B().policy.revision || {};
+      box.textContent = msg("calculator.code", { code, edition: `${B().policy.short_name || B().policy.title}`,
+        revision: rev.number ? String(rev.number) : "—", as_of: asOfDate });
+      box.hidden = false;
+    }, () => { /* no code without SHA-256: the statement prints without one */ });
   }
 
   function base64url(text) {
@@ -1789,6 +1822,8 @@
   globalThis.JXJY_CALCULATOR = {
     get result() { return S.result; },
     get policy() { return S.key; },
+    /** The verification code of the ledger on screen ("" until crypto.subtle has answered). */
+    get code() { return S.code || ""; },
     importText: (text, name) => importText(text, name || "导入.json"),
     /** The rule prose the page shows (the guidance site's generator.rule_text, ported): for tests. */
     prose: () => ({
