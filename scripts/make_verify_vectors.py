@@ -30,7 +30,8 @@ CASES: list[tuple[str, object, str, str | None]] = [
     ("empty ledger", {"entries": []}, SHA, "2018-07-31"),
     ("a teacher's ledger", {
         "format": "jxjy-ledger/1", "policy": {"id": "chengdu-teachers", "edition": "2018"},
-        "person": {"name": "张老师", "school": "成都市第七中学", "roles": ["head-teacher"], "dates": {"title_date": "2012-09-01"}},
+        "person": {"name": "张老师", "school": "成都市第七中学", "roles": ["head-teacher"],
+                   "dates": {"title_date": "2012-09-01"}},
         "entries": [{"item": "weike", "date": "2018-03-01", "hours": 8, "course": "微课 制作"},
                     {"item": "reading-notes", "date": "2018-05-10", "count": 2, "note": "“引号”与 emoji 😀"}],
     }, SHA, "2018-07-31"),

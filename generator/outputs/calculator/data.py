@@ -6,7 +6,8 @@ its own files under <site>/calculator/data/:
 
 - ``index.js``: the editions to choose from (id, edition, title, short name, file names);
 - ``<policy>/<edition>.js``: the bundle *view* the engine evaluates — the bundle minus the members
-  listed in DROPPED (notes are for the guidance pages; the timeline and schedules are cut to the deadlines the engine reads; item workflow/deadline ids
+  listed in DROPPED (notes are for the guidance pages; the timeline and schedules are cut to the deadlines
+  the engine reads; item workflow/deadline ids
   name pages' sections, document and region details are on the overview page, a few message
   templates are for CSV headings and site pages only), with ``clauses`` cut to what a trace line
   shows at once — ``{id, cite, anchor}``: the readable citation and the clause's anchor on the
@@ -38,7 +39,7 @@ GLOBAL_TEXTS = "JXJY_TEXTS"
 GLOBAL_FORMS = "JXJY_FORMS"
 # Dotted paths into the bundle; "items.*.x" drops x from every item.
 DROPPED = (
-    "notes", "result_format", "unit_source",
+    "notes", "result_format", "unit_source", "policy.revision.rules_sha256", "policy.revision.note",
     "policy.region", "policy.document.issuer", "policy.document.issued", "policy.document.related",
     "items.*.workflow", "items.*.deadline", "items.*.rule.defined_in_source",
     "messages.csv_headers", "messages.csv_true", "messages.csv_false",
@@ -138,6 +139,8 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
         texts = js_twin([entry["key"]], dumps(calculator_texts(bundle)), GLOBAL_TEXTS)
         write_output(out_dir / f"{base}.texts.js", texts, written)
         slim = {k: entry[k] for k in INDEX_KEYS if k in entry}
+        if isinstance(slim.get("in_force"), dict):  # the dates only: the note and clause come with the edition
+            slim["in_force"] = {k: v for k, v in slim["in_force"].items() if k in ("from", "to", "review_until")}
         slim["js"] = {"url": f"{base}.js"}
         slim["texts"] = {"url": f"{base}.texts.js"}
         entries.append(slim)
