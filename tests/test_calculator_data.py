@@ -10,6 +10,7 @@ deterministic, so its budget is checked here; the timings are in benchmarks/calc
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -137,7 +138,10 @@ def test_data_files_index_and_forms(site, tmp_path):
     assert [e["key"] for e in index["bundles"]] == list(bundles)  # the bundle index's order
     for entry in index["bundles"]:
         view_file, texts_file = data / entry["js"]["url"], data / entry["texts"]["url"]
-        assert registered(view_file, "JXJY_BUNDLES") == {entry["key"]: calculator_view(bundles[entry["key"]])}
+        # the view, and the sha256 of the whole bundle it was cut from (what results and verification codes name)
+        sha = hashlib.sha256((site / "bundles" / f"{entry['key']}.json").read_bytes()).hexdigest()
+        assert registered(view_file, "JXJY_BUNDLES") == {entry["key"]: dict(calculator_view(bundles[entry["key"]]),
+                                                                            bundle_sha256=sha)}
         assert registered(texts_file, "JXJY_TEXTS") == {entry["key"]: calculator_texts(bundles[entry["key"]])}
         forms = registered(view_file, "JXJY_FORMS")  # its own edition's forms, when it has any
         has_forms = (site / "forms" / entry["key"] / "index.json").is_file()

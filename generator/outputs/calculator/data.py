@@ -40,6 +40,7 @@ GLOBAL_FORMS = "JXJY_FORMS"
 # Dotted paths into the bundle; "items.*.x" drops x from every item.
 DROPPED = (
     "notes", "result_format", "unit_source", "policy.revision.rules_sha256", "policy.revision.note",
+    "policy.in_force.note", "policy.in_force.source",
     "policy.region", "policy.document.issuer", "policy.document.issued", "policy.document.related",
     "items.*.workflow", "items.*.deadline", "items.*.rule.defined_in_source",
     "messages.csv_headers", "messages.csv_true", "messages.csv_false",
