@@ -1317,7 +1317,7 @@
     const outcome = S.result.entries[i];
     if (errors && errors.length) {
       calc = h("p", { class: "entry-error" }, notCountedText("errors.ledger.not_counted", errors));
-    } else if (outcome && outcome.status !== "counted" && outcome.reasons.length) {
+    } else if (outcome && outcome.status === "not_counted") {
       calc = h("p", { class: "entry-reason" }, outcome.reasons.map((x) => x.message).join("；"));
     } else {
       const own = entryLines(i);
@@ -1325,6 +1325,8 @@
       else if (item && isFloor(item)) {
         calc = h("p", { class: "entry-calc" }, `与同一${periodWord()}的其他记录合计后折算，见核算结果。`);
       }
+      // counted less (a cap, rounding) or outside the edition's window: why, under how it was counted
+      if (outcome && outcome.reasons.length) calc = [calc, h("p", { class: "entry-reason" }, outcome.reasons.map((x) => x.message).join("；"))];
     }
     const label = `第 ${i + 1} 条：${name}，${e.date}`;
     return h("li", { class: "entry", "data-entry": String(i), tabindex: "-1" },
