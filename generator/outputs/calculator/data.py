@@ -6,7 +6,8 @@ its own files under <site>/calculator/data/:
 
 - ``index.js``: the editions to choose from (id, edition, title, short name, file names);
 - ``<policy>/<edition>.js``: the bundle *view* the engine evaluates — the bundle minus the members
-  listed in DROPPED (notes are for the guidance pages; the timeline and schedules are cut to the deadlines the engine reads; item workflow/deadline ids
+  listed in DROPPED (notes are for the guidance pages; the timeline and schedules are cut to the deadlines the engine reads;
+  item workflow/deadline ids
   name pages' sections, document and region details are on the overview page, a few message
   templates are for CSV headings and site pages only), with ``clauses`` cut to what a trace line
   shows at once — ``{id, cite, anchor}``: the readable citation and the clause's anchor on the
