@@ -106,7 +106,8 @@ def _cited(policy: Policy, clause_id: str) -> str:
 
 def _outcomes(policy: Policy, result: dict, ledger: dict, labels: dict) -> list[str]:
     """One line per entry that counts less than its own value (and is not an error, listed apart), with why."""
-    raw = ledger.get("entries") if isinstance(ledger.get("entries"), list) else []
+    found = ledger.get("entries")
+    raw: list = found if isinstance(found, list) else []
     lines = []
     for outcome in result.get("entries", []):
         if outcome["status"] in ("counted", "refused") or not outcome["reasons"]:
