@@ -244,3 +244,33 @@ def test_edition_pages_say_when_they_apply_and_what_follows(built_site):
     text = page.read_text(encoding="utf-8")
     assert "本版本适用于 2020年1月1日至2020年12月31日的记录" in text
     assert "之后请看" in text and "示例年度通知（2021）" in text
+
+
+def test_a_roster_in_days_is_read_where_the_policy_converts_days(tmp_path):
+    """A roster whose amount column is in 天 for an item taken in 学时, under a policy that converts 1 天 = 6 学时."""
+    from openpyxl import load_workbook
+
+    from generator.outputs.forms import roster
+    from generator.outputs.forms.statement import find_form
+    from tests.variants import variant
+
+    def in_days(data: dict) -> None:
+        data["conversions"] = [{"from": "天", "to": "学时", "factor": 6, "source": data["items"][0]["source"]}]
+        form = next(f for f in data["forms"] if f["id"] == "roster")
+        columns = form["sections"][0]["columns"]
+        columns[:] = [dict(c, id="days", label="天数") if c["id"] == "hours" else c for c in columns
+                      if c["id"] != "credits"]
+
+    policy = variant(in_days, ROOT / "tests" / "fixtures" / "policies" / "forms-demo" / "2020.yaml")
+    path = roster.write_roster_xlsx(policy, find_form(policy, "roster"), tmp_path / "roster.xlsx")
+    wb = load_workbook(path)
+    meta = json.loads(wb[roster.META_SHEET].cell(1, 2).value)
+    ws = wb.worksheets[0]
+    for column, value in {"name": "王小明", "stage": "初中", "days": 1.5}.items():
+        ws.cell(meta["first_data_row"], meta["columns"].index(column) + 1, value)
+    wb.save(path)
+    result = roster.import_roster(policy, path, "roster", date="2020-12-01")
+    assert result.errors == []
+    assert result.entries[0]["days"] == "1.5" and "hours" not in result.entries[0]
+    credited = evaluate(policy, result.ledgers(policy)[0])["periods"]["2020-2021"]["items"]["school-based"]
+    assert credited["credited"] == "4.5"  # 1.5 天 × 6 = 9 学时 × 0.5
