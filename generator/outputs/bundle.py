@@ -117,7 +117,7 @@ def _requirement(req: Requirement, in_check: bool = False) -> dict:
         out["periods_between"] = {"from": between[0], "to": between[1]} if between else None
     else:
         out["roles"] = list(req.roles)
-    out["deadline"] = req.deadline or None
+        out["deadline"] = req.deadline or None
     return out
 
 

@@ -1,6 +1,6 @@
 """The validator's checks as named passes, run in order, every one of them on every run.
 
-    schema → files → ids → references → quotes → rules → dates → period → forms → prose_numbers
+    schema → files → ids → references → quotes → rules → dates → period → forms → deadlines → revision → prose_numbers
 
 A pass is a function of a Context that adds diagnostics. Every pass runs even when an earlier one
 found errors, so one run reports every error; what a pass cannot check because an earlier problem
@@ -11,7 +11,7 @@ its type, and never assumes that the schema pass found nothing.
 `schema`, `files` and `ids` look at each layer on its own and run even when the chain of layers is
 incomplete; the others need the merged document. A pass that `blocks_model` finds problems that
 make the typed model unsound (a reference to nothing, a rule that does not fit its input); the
-errors of the others (`files`, `quotes`, `prose_numbers`) leave it sound, so `jxjy build`
+errors of the others (`files`, `quotes`, `revision`, `prose_numbers`) leave it sound, so `jxjy build`
 can still run the policy's own test cases and report their failures in the same run.
 """
 

@@ -309,6 +309,22 @@ def default_as_of(policy: Policy, today: dt.date) -> dt.date:
     return min(max(today, first), last)
 
 
+def edition_in_force(editions: list[Policy], day: dt.date) -> Policy:
+    """The edition in force on a day: the one whose window (review included) holds it, the latest-starting when
+    windows overlap; outside every window, the latest edition that started before the day, else the first."""
+    def window(p: Policy) -> tuple[str, str]:
+        w = p.in_force
+        return (w.start, w.last_day) if w else ("", "9999-12-31")
+
+    ordered = sorted(editions, key=lambda p: (window(p)[0], p.edition))
+    text = day.isoformat()
+    holding = [p for p in ordered if window(p)[0] <= text <= window(p)[1]]
+    if holding:
+        return holding[-1]
+    started = [p for p in ordered if window(p)[0] <= text]
+    return started[-1] if started else ordered[0]
+
+
 def _in_force(policy: Policy, span: PeriodSpan) -> bool:
     """Whether the edition governs this period (its window overlaps it); every period when it has no window."""
     window = policy.in_force
@@ -461,6 +477,12 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None, *,
     counted.sort(key=lambda t: (t[3], t[0]))
 
     as_span = period_of(policy.period, as_of_date) if as_of_date else None
+    if as_span is not None and window is not None and not _in_force(policy, as_span):
+        # past its window (registration and review still running) or before it, the edition speaks for its own
+        # last (or first) period, not for one it does not govern
+        edge = parse_date(window.end if as_span.start.isoformat() > window.end else window.start)
+        assert edge is not None  # the schema checked it
+        as_span = period_of(policy.period, edge)
     spans: dict[str, PeriodSpan] = {}
     by_period: dict[str, list] = defaultdict(list)
     refused: set[int] = set()  # make-up entries the policy does not count
@@ -807,11 +829,11 @@ def _label(policy: Policy, pid: str) -> str:
     return period_starting(policy.period, int(pid.split("-")[0])).label
 
 
-def shortfall_phrases(result: dict) -> list[str]:
-    """'2017—2018学年 灵活性培训进行中，还差 6 学分（截止 2018年7月31日）' for every requirement not met: what a
-    teacher wants to read first, with the deadline the policy sets."""
+def shortfall_list(result: dict) -> list[tuple[str, dict | None]]:
+    """('2017—2018学年 灵活性培训进行中，还差 6 学分（截止 2018年7月31日）', its deadline) for every requirement
+    not met: what a teacher wants to read first, with the deadline the policy sets."""
     unit = result["policy"]["unit"]
-    out = []
+    out: list[tuple[str, dict | None]] = []
 
     def phrase(req: dict) -> str:
         key = "shortfall.in_progress" if req["state"] == "in_progress" else "shortfall.failed"
@@ -821,9 +843,14 @@ def shortfall_phrases(result: dict) -> list[str]:
     for period in result["periods"].values():
         for req in period["requirements"].values():
             if not req["met"]:
-                out.append(f"{period['label']} " + phrase(req))
+                out.append((f"{period['label']} " + phrase(req), req["deadline"]))
     for check in result["checks"].values():
         for req in check["requirements"].values():
             if not req["met"]:
-                out.append(f"{check['name']} " + phrase(req))
+                out.append((f"{check['name']} " + phrase(req), req["deadline"]))
     return out
+
+
+def shortfall_phrases(result: dict) -> list[str]:
+    """The phrases of shortfall_list, without their deadlines."""
+    return [text for text, _ in shortfall_list(result)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from generator.base.rational import parse_json_number, parse_rational
@@ -57,6 +58,7 @@ def entry_amount(entry: dict, field: str) -> Fraction:
     return amount(entry.get(field)) or Fraction(0)
 
 
+@cache
 def unit_kinds() -> dict[str, str]:
     """The measure word of each quantity input (学时 → hours, 天 → days …), as the catalog names them."""
     from generator.base.messages import message  # noqa: PLC0415 - the catalog is data; inputs are the vocabulary
@@ -78,6 +80,11 @@ class InputConversion:
 
 
 def input_conversions(conversions: Iterable[Any], input_kind: str) -> dict[str, InputConversion]:
+    return _input_conversions(tuple(conversions), input_kind)
+
+
+@cache
+def _input_conversions(conversions: tuple, input_kind: str) -> dict[str, InputConversion]:
     """The entry fields an item taking `input_kind` also accepts, by field, from the policy's conversions
     (objects with from_unit, to_unit, factor, source). Conversions between units no input is measured in (学分
     ↔ 学时) convert nothing here."""
