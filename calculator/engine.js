@@ -1203,6 +1203,11 @@
     counted.sort(function (a, b) { return a[3].iso < b[3].iso ? -1 : a[3].iso > b[3].iso ? 1 : a[0] - b[0]; });
 
     var asSpan = asOfDate ? periodOf(P, asOfDate) : null;
+    if (asSpan !== null && win !== null && !governs(P, asSpan)) {
+      // past its window (registration and review still running) or before it, the edition speaks for its own
+      // last (or first) period, not for one it does not govern
+      asSpan = periodOf(P, toDate(asSpan.start.iso > win.end ? win.end : win.start));
+    }
     var spans = new Map(), byPeriod = new Map(), refused = new Set();
     var outside = new Map(); // "<period>\u0000before|after" → entries outside the window
     var word = P.msg("period_word." + P.period.kind);

@@ -270,7 +270,7 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code)
     info = statement.inner_text("#jxjy-statement-info")
     assert f"{policy.title}；规则第 {policy.revision.number} 版；评估日期 {AS_OF}" in info
-    assert f"核验码 {code}" in info
+    assert f"校验码 {code}" in info
     save_shot(statement, tmp_path, "prefilled-personal-credit-statement.png")
     statement.close()
 
