@@ -358,7 +358,8 @@
   function textsOf(key) {
     const read = (t) => ({
       clauses: new Map((Array.isArray(t.clauses) ? t.clauses : []).filter(isObj).map((c) => [c.id, c])),
-      descriptions: new Map(Object.entries(isObj(t.descriptions) ? t.descriptions : {}))
+      descriptions: new Map(Object.entries(isObj(t.descriptions) ? t.descriptions : {})),
+      schedules: Array.isArray(t.schedules) ? t.schedules : []
     });
     const ready = (globalThis.JXJY_TEXTS || {})[key];
     if (isObj(ready)) return { now: read(ready) };
@@ -429,7 +430,23 @@
     renderItemPicker();
     resetForm();
     renderAll();
+    withSchoolSlots(key);
     return true;
+  }
+
+  /** An edition whose deadlines depend on the person's school (双流's 审证时间安排) evaluates with the schedule
+   *  from its texts: loaded after the first result, then evaluated again (the first download stays small). */
+  function withSchoolSlots(key) {
+    const bundle = B();
+    if (!bundle || !bundle.school_slots || (bundle.schedules || []).length) return;
+    const put = (texts) => {
+      if (S.key !== key || S.bundle !== bundle) return;
+      S.bundle = Object.assign({}, bundle, { schedules: texts.schedules });
+      renderAll();
+    };
+    const texts = textsOf(key);
+    if (texts.now) put(texts.now);
+    else texts.later.then(put, () => {});  // without it the deadline is the registration date: still true
   }
 
   // ------------------------------------------------------------------------------------------

@@ -1246,8 +1246,9 @@
     if (asSpan !== null) spans.set(asSpan.id, asSpan);
     Array.from(outside.keys()).sort(cmpCodePoints).forEach(function (key) {
       var parts = key.split("\u0000"), pid = parts[0];
-      var n = coded(P, "notice.entries_" + parts[1], { period: spans.get(pid).label, count: String(outside.get(key)),
-        start: win.start, end: win.end });
+      var params = { period: spans.get(pid).label, count: String(outside.get(key)) };
+      if (parts[1] === "before") params.start = win.start; else params.end = win.end;  // the template's own
+      var n = coded(P, "notice.entries_" + parts[1], params);
       n.period = pid;
       notices.push(n);
     });

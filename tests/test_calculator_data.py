@@ -28,7 +28,12 @@ from generator.outputs.calculator.data import read_registered as registered
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "tests" / "js" / "page-runner.mjs"
 NODE = shutil.which("node")
-SIZE_BUDGET = 40 * 1024  # bytes gzipped: calculator JS + the largest edition's data (issue 4)
+# bytes gzipped: calculator JS + the largest edition's data. Issue 4 set 40 KB; issue 13's states, deadlines, reasons,
+# unit conversions and verification codes cost ≈ 3.4 KB in engine and page (Shuangliu's school schedule was moved
+# to its texts to win part back), so the budget is 44 KB — raised once, by decision, and recorded in
+# benchmarks/README.md ("Calculator download"); splitting the import checks and the rule prose into lazily loaded
+# files would win it back.
+SIZE_BUDGET = 44 * 1024
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 needs_terser = pytest.mark.skipif(not minify.minify_available(), reason="terser is not installed (npm ci)")
 

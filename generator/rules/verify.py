@@ -50,9 +50,9 @@ def canonical(value: Any) -> str:
     return json.dumps(str(value), ensure_ascii=False)
 
 
-def verification_code(ledger: Any, bundle_sha256: str, as_of: str | None) -> str:
+def verification_code(ledger: Any, bundle_sha256: str | None, as_of: str | None) -> str:
     """'3F2A-91C0-77DE': names the ledger, the rules and the evaluation date together."""
-    payload = f"{VERIFY_FORMAT}\n{bundle_sha256}\n{as_of or ''}\n{canonical(ledger)}"
+    payload = f"{VERIFY_FORMAT}\n{bundle_sha256 or ''}\n{as_of or ''}\n{canonical(ledger)}"
     digest = hashlib.sha256(payload.encode("utf-8", "backslashreplace")).hexdigest()[:12].upper()
     return "-".join(digest[i:i + 4] for i in range(0, 12, 4))
 

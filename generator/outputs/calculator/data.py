@@ -83,10 +83,9 @@ def calculator_view(bundle: dict) -> dict:
     wanted = {r.get("deadline") for r in view.get("requirements") or []} | {c.get("deadline") for c in view.get("checks") or []}
     view["timeline"] = [{k: t[k] for k in ("id", "title", "date", "end", "source") if k in t}
                         for t in view.get("timeline") or [] if t.get("id") in wanted]
-    slots = view.get("school_slots")
-    view["schedules"] = [{"id": s["id"], "title": s["title"], "source": s["source"],
-                          "rows": [{"organization": r["organization"], "date": r["date"]} for r in s["rows"]]}
-                         for s in view.get("schedules") or [] if slots and s["id"] == slots["schedule"]]
+    # the per-school schedule (Shuangliu's 74 rows) waits in texts: the page loads it after the first result and
+    # evaluates again, so the first download stays within its budget
+    view["schedules"] = []
     for item in view.get("items") or []:
         if _described(item):
             del item["description"]
@@ -96,8 +95,13 @@ def calculator_view(bundle: dict) -> dict:
 
 def calculator_texts(bundle: dict) -> dict:
     """What calculator_view leaves out for the page to load on demand: ``{"clauses": [{id, title, quote}],
-    "descriptions": {item id: description}}``."""
+    "descriptions": {item id: description}, "schedules": [the school slots' schedule]}`` (the page puts the
+    schedules back into the view it evaluates)."""
+    slots = bundle.get("school_slots")
     return {
+        "schedules": [{"id": s["id"], "title": s["title"], "source": s["source"],
+                       "rows": [{"organization": r["organization"], "date": r["date"]} for r in s["rows"]]}
+                      for s in bundle.get("schedules") or [] if slots and s["id"] == slots["schedule"]],
         "clauses": copy.deepcopy(bundle.get("clauses") or []),
         "descriptions": {item["id"]: item["description"] for item in bundle.get("items") or [] if _described(item)},
     }
