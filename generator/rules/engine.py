@@ -515,8 +515,8 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None, *,
         spans[as_span.id] = as_span
     for (pid, side), count in sorted(outside.items()):
         assert window is not None
-        edge = {"start": window.start} if side == "before" else {"end": window.end}  # the template's own
-        notices.append(dict(_reason(f"notice.entries_{side}", period=spans[pid].label, count=str(count), **edge),
+        bound = {"start": window.start} if side == "before" else {"end": window.end}  # the template's own
+        notices.append(dict(_reason(f"notice.entries_{side}", period=spans[pid].label, count=str(count), **bound),
                             period=pid))
 
     # check windows may reach periods without entries: those count as zero, not as output periods
