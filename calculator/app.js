@@ -178,8 +178,9 @@
     return joinList(names);
   }
 
+  /** "灵活性进行中，还差 6 学分（截止 2018年7月31日）": the engine's words for an unmet requirement and its deadline. */
   function shortfallPhrase(req, measureOf) {
-    return msg("shortfall.phrase", { name: measureName(measureOf), shortfall: req.shortfall, unit: unit() });
+    return E.shortfallPhrase(B(), Object.assign({}, req, { name: measureName(measureOf) }), unit());
   }
 
   /** The period an id such as "2017-2018" or "2020" names under this policy, or null. */
@@ -312,9 +313,10 @@
     if (led.as_of !== null && !validDate(led.as_of)) led.as_of = null;
   }
 
+  /** The evaluation date: the one chosen, else today moved into the edition's window (engine defaultAsOf). */
   function asOf() {
     const led = cur();
-    return validDate(led.as_of) ? led.as_of : today();
+    return validDate(led.as_of) ? led.as_of : E.defaultAsOf(B(), today());
   }
 
   // ------------------------------------------------------------------------------------------
@@ -356,7 +358,8 @@
   function textsOf(key) {
     const read = (t) => ({
       clauses: new Map((Array.isArray(t.clauses) ? t.clauses : []).filter(isObj).map((c) => [c.id, c])),
-      descriptions: new Map(Object.entries(isObj(t.descriptions) ? t.descriptions : {}))
+      descriptions: new Map(Object.entries(isObj(t.descriptions) ? t.descriptions : {})),
+      schedules: Array.isArray(t.schedules) ? t.schedules : []
     });
     const ready = (globalThis.JXJY_TEXTS || {})[key];
     if (isObj(ready)) return { now: read(ready) };
@@ -428,7 +431,23 @@
     renderItemPicker();
     resetForm();
     renderAll();
+    withSchoolSlots(key);
     return true;
+  }
+
+  /** An edition whose deadlines depend on the person's school (双流's 审证时间安排) evaluates with the schedule
+   *  from its texts: loaded after the first result, then evaluated again (the first download stays small). */
+  function withSchoolSlots(key) {
+    const bundle = B();
+    if (!bundle || !bundle.school_slots || (bundle.schedules || []).length) return;
+    const put = (texts) => {
+      if (S.key !== key || S.bundle !== bundle) return;
+      S.bundle = Object.assign({}, bundle, { schedules: texts.schedules });
+      renderAll();
+    };
+    const texts = textsOf(key);
+    if (texts.now) put(texts.now);
+    else texts.later.then(put, () => {});  // without it the deadline is the registration date: still true
   }
 
   // ------------------------------------------------------------------------------------------
@@ -539,6 +558,8 @@
     $("as-of-hint").textContent = titleCycle
       ? "评估日期就是申请验证的日期，决定验证周期统计到哪一年；晚于此日完成的记录不计入。"
       : "统计截至此日（缺省为今天）；晚于此日完成的记录不计入。";
+    const w = E.inForce(B());
+    if (w) $("as-of-hint").textContent += msg("calculator.window", { start: formatDate(w.start), end: formatDate(w.lastDay) }) + "。";
     $("as-of").value = asOf();
   }
 
@@ -636,6 +657,17 @@
           required: item.input !== "subjects", oninput: updatePreview });
       }
       append(box, h("div", { class: "field" }, h("label", { for: id }, amountLabel(item, f)), control, err));
+    }
+    for (const c of E.conversions(B(), item.id)) {
+      const id = "f-" + c.field;
+      append(box, h("div", { class: "field alt-unit" },
+        h("label", { for: id }, msg("calculator.alt_unit", { from_unit: c.fromUnit, factor: E.rational.format(c.factor), to_unit: c.toUnit })),
+        h("input", { id, name: c.field, type: "text", inputmode: "decimal", autocomplete: "off", "data-converts": c.into,
+          value: v[c.field] === undefined || v[c.field] === null ? "" : String(v[c.field]), "aria-describedby": id + "-err",
+          oninput: updatePreview }),
+        h("div", { id: id + "-err", class: "error", hidden: true })));
+      const main = $("f-" + c.into);
+      if (main) main.required = false;
     }
     if (item.input === "none") {
       append(box, h("p", { class: "hint" }, `本项目无需填写数量：每登记一次，${rulePhrase(item)}。`));
@@ -756,7 +788,15 @@
     entry.item = item.id;
     entry.date = $("entry-date").value;
     let anySubject = false;
+    // a unit the policy converts (天 → 学时): filled instead of the item's own, it is what the entry records
+    const alt = E.conversions(B(), item.id).find((c) => $("f-" + c.field) && normaliseNumber($("f-" + c.field).value) !== "");
+    if (alt) {
+      const input = $("f-" + alt.field), text = normaliseNumber(input.value);
+      if (!DECIMAL_RE.test(text)) flag(input, $("f-" + alt.field + "-err"), msg("errors.form.not_a_number", { label: alt.fromUnit }));
+      else entry[alt.field] = storedAmount(text);
+    }
     for (const f of INPUT_FIELDS[item.input]) {
+      if (alt && f === alt.into && normaliseNumber($("f-" + f).value) === "") continue;
       const input = $("f-" + f);
       const errBox = $("f-" + f + "-err");
       if (f === "level") {
@@ -795,7 +835,7 @@
       for (const p of E.checkEntry(B(), entry, B().roles.map((r) => r.id))) {
         if (local && p.field !== "date" && p.field !== "counts_for") continue;
         if (p.field === "date") flag(dateInput, $("entry-date-err"), p.message);
-        else if (INPUT_FIELDS[item.input].includes(p.field)) flag($("f-" + p.field), $("f-" + p.field + "-err"), p.message);
+        else if ($("f-" + p.field)) flag($("f-" + p.field), $("f-" + p.field + "-err"), p.message);
         else flag(p.field === "counts_for" ? $("entry-counts-for") : $("item"), null, notCountedPart(p));
       }
     }
@@ -954,8 +994,9 @@
 
   function evaluateNow() {
     const led = cur();
-    const ledger = { person: { roles: led.person.roles, dates: led.person.dates || {} }, entries: led.entries };
-    S.result = E.evaluate(B(), ledger, asOf());
+    const ledger = { person: { roles: led.person.roles, dates: led.person.dates || {}, school: led.person.school || "" },
+      entries: led.entries };
+    S.result = E.evaluate(B(), ledger, asOf(), { bundleSha256: B().bundle_sha256 });
     const byRef = new Map(), byEntry = new Map(), pos = new Map();
     S.result.trace.forEach((line, n) => {
       pos.set(line, n);
@@ -1021,9 +1062,15 @@
     return Math.max(0, Math.min(100, p));
   }
 
-  function badge(met, yes, no) {
-    return h("span", { class: "badge " + (met ? "ok" : "bad") }, met ? (yes || "达标") : (no || "未达标"));
+  /** A state as a badge: met/passed green, in_progress neutral (the deadline has not passed), failed red. */
+  function badge(state, verdict) {
+    const cls = state === "met" || state === "passed" ? "ok" : state === "in_progress" ? "progress" : "bad";
+    return h("span", { class: "badge " + cls }, msg("calculator.state." + (verdict && state === "failed" ? "not_passed" : state)));
   }
+  /** The worst state of some requirements: failed, else in_progress, else met. */
+  const worst = (reqs) => reqs.some((q) => q.state === "failed") ? "failed" : reqs.some((q) => q.state === "in_progress") ? "in_progress" : "met";
+  /** 截止日期依据 〔clause〕 of a deadline, when it has one. */
+  const deadlineRef = (d) => d && d.source ? h("span", { class: "deadline-ref" }, msg("calculator.deadline_by"), clauseRef(d.source)) : null;
 
   function requirementRow(req, measureOf, traceLines, key, deadline) {
     const pct = percent(req.actual, req.required);
@@ -1031,12 +1078,12 @@
       "aria-valuemax": "100", "aria-valuenow": String(Math.round(pct)),
       "aria-valuetext": `${req.actual} / ${req.required} ${unit()}` }, h("div", { class: "fill" }));
     bar.firstChild.style.width = pct + "%";
-    const phrase = req.met ? null : h("strong", { class: "shortfall" }, shortfallPhrase(req, measureOf) + (deadline ? `，截止 ${deadline}` : ""));
-    return h("div", { class: "req " + (req.met ? "met" : "unmet") },
-      h("div", { class: "req-head" }, h("span", { class: "req-name" }, req.name), " ", badge(req.met)),
+    const phrase = req.met ? null : h("strong", { class: "shortfall" }, shortfallPhrase(req, measureOf));
+    return h("div", { class: "req " + (req.met ? "met" : req.state === "in_progress" ? "progress" : "unmet") },
+      h("div", { class: "req-head" }, h("span", { class: "req-name" }, req.name), " ", badge(req.state)),
       bar,
       h("p", { class: "req-nums" }, `实际 ${req.actual} / 要求 ${req.required} ${unit()}`, phrase ? "　" : null, phrase, " ",
-        clauseRef(req.source)),
+        clauseRef(req.source), req.met ? null : [" ", deadlineRef(req.deadline)]),
       explain(traceLines, key, req.name));
   }
 
@@ -1054,33 +1101,60 @@
     const asOfDate = r.as_of || asOf();
     const asSpan = E.periodOf(B(), asOfDate);
     append(box, h("p", null, `评估日期 ${asOfDate}（${asSpan.label}）。共 ${cur().entries.length} 条记录。`));
+    for (const n of r.notices) append(box, h("p", { class: "warn-text notice" }, n.message));
     const items = [];
+    const cls = (state) => (state === "met" ? "ok" : state === "in_progress" ? "progress" : "bad");
     for (const p of sortedPeriods()) {
       const reqs = Object.values(p.requirements);
       if (!reqs.length) continue;
       const unmet = reqs.filter((q) => !q.met);
-      const open = p.end >= asOfDate;
+      const state = worst(reqs);
       if (!unmet.length) {
-        items.push(h("li", { class: "ok" }, badge(true), ` ${p.label}：全部达标（合计 ${p.total} ${unit()}）`));
+        items.push(h("li", { class: "ok" }, badge("met"), ` ${p.label}：全部达标（合计 ${p.total} ${unit()}）`));
       } else {
-        const words = unmet.map((q) => shortfallPhrase(q, (requirementDef(q.id) || {}).of)).join("，");
-        items.push(h("li", { class: "bad" }, badge(false), ` ${p.label}：${words}` + (open ? `，截止 ${formatDate(p.end)}` : "")));
+        items.push(h("li", { class: cls(state) }, badge(state), ` ${p.label}：`, shortfalls(unmet, (q) => (requirementDef(q.id) || {}).of)));
       }
     }
     for (const c of Object.values(r.checks)) {
       const def = L().checks.get(c.id);
       const unmet = Object.values(c.requirements).filter((q) => !q.met);
       const defs = new Map(((def && def.requirements) || []).map((q) => [q.id, q]));
-      const words = unmet.map((q) => shortfallPhrase(q, (defs.get(q.id) || {}).of)).join("，");
-      items.push(h("li", { class: c.met ? "ok" : "bad" }, badge(c.met), ` ${c.name}：` +
-        (c.met ? "达标" : words || "未能核定（见周期核定）")));
+      items.push(h("li", { class: cls(c.state) }, badge(c.state), ` ${c.name}：`, c.met ? msg("calculator.state.met")
+        : unmet.length ? shortfalls(unmet, (q) => (defs.get(q.id) || {}).of) : "未能核定（见周期核定）"));
     }
     if (items.length) append(box, h("ul", { class: "status-list" }, items));
     else append(box, h("p", { class: "hint" }, "还没有可核定的要求：请登记学习活动。"));
-    if (r.errors.length) {
-      const rows = new Set(r.errors.map((e) => e.entry));
-      append(box, h("p", { class: "warn-text" }, `有 ${rows.size} 条记录不能计入，原因见“已登记的记录”。`));
+    const lost = reasonLines();
+    if (lost.length) {
+      append(box, h("h3", { class: "not-counted-h" }, msg("calculator.not_counted_title")),
+        h("ul", { class: "reason-list" }, lost.map((t) => h("li", null, t))));
     }
+  }
+
+  /** "总学时还差 90 学时，公需科目还差 30 学时（截止 2021年12月20日）截止日期依据〔…〕": each requirement's
+   *  shortfall, and each deadline once, after the last requirement it is the deadline of. */
+  function shortfalls(unmet, measureOf) {
+    const out = [];
+    unmet.forEach((q, n) => {
+      const next = unmet[n + 1];
+      const last = !next || !next.deadline || !q.deadline || next.deadline.date !== q.deadline.date || next.state !== q.state;
+      const words = msg("shortfall.phrase", { name: measureName(measureOf(q)), shortfall: q.shortfall, unit: unit() });
+      out.push(h("span", { class: "shortfall" }, words + (last ? E.until(B(), q.deadline, q.state) : "")));
+      if (last && q.deadline) out.push(" ", deadlineRef(q.deadline));
+      if (next) out.push(last ? "；" : "，");
+    });
+    return out;
+  }
+
+  /** "第 3 条 选修课（2021-05-10）：考试未合格……" for every entry that counts nothing or less than on its own. */
+  function reasonLines() {
+    const led = cur();
+    return S.result.entries.filter((o) => o.status !== "counted" && o.reasons.length).map((o) => {
+      const e = led.entries[o.index] || {};
+      const item = itemById(e.item);
+      return msg("calculator.entry_reason", { n: o.index + 1, item: item ? item.name : String(e.item), date: String(e.date),
+        reasons: o.reasons.map((x) => x.message).join("；") });
+    });
   }
 
   function renderPeriods() {
@@ -1088,22 +1162,19 @@
     const periods = sortedPeriods();
     if (!periods.length) return;
     const word = periodWord();
-    const asOfDate = S.result.as_of || asOf();
     for (const p of periods) {
       const card = h("article", { class: "period", "aria-labelledby": "period-" + p.id });
       const reqs = Object.values(p.requirements);
-      const allMet = reqs.length && reqs.every((q) => q.met);
-      append(card, h("h3", { id: "period-" + p.id }, p.label, " ", reqs.length ? badge(allMet) : null),
+      append(card, h("h3", { id: "period-" + p.id }, p.label, " ", reqs.length ? badge(worst(reqs)) : null),
         h("p", { class: "hint" }, `${p.start} 至 ${p.end}`));
       if (p.verdict) {
-        append(card, h("p", { class: "verdict" }, `${p.verdict.name}：`, badge(p.verdict.passed, "通过", "不通过"), " ",
+        append(card, h("p", { class: "verdict" }, `${p.verdict.name}：`, badge(p.verdict.state, true), " ",
           clauseRef(p.verdict.source)), explain(lines(p.id, "verdict"), `v|${p.id}`, p.verdict.name));
       }
       if (reqs.length) {
         append(card, h("h4", null, "要求"));
-        const deadline = p.end >= asOfDate ? formatDate(p.end) : null;
         for (const q of reqs) {
-          append(card, requirementRow(q, (requirementDef(q.id) || {}).of, lines(p.id, "requirement:" + q.id), `r|${p.id}|${q.id}`, deadline));
+          append(card, requirementRow(q, (requirementDef(q.id) || {}).of, lines(p.id, "requirement:" + q.id), `r|${p.id}|${q.id}`));
         }
       } else {
         append(card, h("p", { class: "hint" }, `本政策没有每${word}的最低要求，见下方“周期核定”。`));
@@ -1159,7 +1230,7 @@
         continue;
       }
       const card = h("article", { class: "check-card", "aria-labelledby": "check-" + def.id });
-      append(card, h("h4", { id: "check-" + def.id }, def.name, " ", badge(c.met)));
+      append(card, h("h4", { id: "check-" + def.id }, def.name, " ", badge(c.state)));
       if (def.description) append(card, h("p", { class: "hint" }, def.description));
       append(card, h("p", { class: "hint" }, "统计范围：" + windowPhrase(def.window), " ", clauseRef(def.source)));
       if (def.window.kind === "title_cycle" && !validDate((cur().person.dates || {})[def.window.date])) {
@@ -1193,7 +1264,7 @@
       }
       const reqDefs = new Map(def.requirements.map((q) => [q.id, q]));
       for (const q of Object.values(c.requirements)) {
-        append(card, requirementRow(q, (reqDefs.get(q.id) || {}).of, lines(null, `check:${def.id}:${q.id}`).concat(), `k|${def.id}|${q.id}`, null));
+        append(card, requirementRow(q, (reqDefs.get(q.id) || {}).of, lines(null, `check:${def.id}:${q.id}`).concat(), `k|${def.id}|${q.id}`));
       }
       const checkLines = S.result.trace.filter((l) => l.ref === "check:" + def.id || (l.ref || "").startsWith("check:" + def.id + ":"));
       append(card, explain(checkLines, `k|${def.id}`, def.name, "核定过程"));
@@ -1212,7 +1283,10 @@
       case "credits": return `认定 ${e.credits} ${unit()}`;
       case "none": return "";
       case "count": return `${e.count} ${item.count_unit || "个"}`;
-      default: return `${e[item.input]} ${msg("input_units." + item.input)}`;
+      default: {
+        const conv = E.conversions(B(), item.id).find((c) => has(e, c.field) && e[c.field] !== null);
+        return conv ? `${e[conv.field]} ${conv.fromUnit}` : `${e[item.input]} ${msg("input_units." + item.input)}`;
+      }
     }
   }
 
@@ -1263,14 +1337,19 @@
       notes.push("申报计入" + (span ? span.label : e.counts_for));
     }
     let calc;
+    const outcome = S.result.entries[i];
     if (errors && errors.length) {
       calc = h("p", { class: "entry-error" }, notCountedText("errors.ledger.not_counted", errors));
+    } else if (outcome && outcome.status === "not_counted") {
+      calc = h("p", { class: "entry-reason" }, outcome.reasons.map((x) => x.message).join("；"));
     } else {
       const own = entryLines(i);
       if (own.length) calc = h("p", { class: "entry-calc" }, own.map((l) => l.text).join("；"));
       else if (item && isFloor(item)) {
         calc = h("p", { class: "entry-calc" }, `与同一${periodWord()}的其他记录合计后折算，见核算结果。`);
       }
+      // counted less (a cap, rounding) or outside the edition's window: why, under how it was counted
+      if (outcome && outcome.reasons.length) calc = [calc, h("p", { class: "entry-reason" }, outcome.reasons.map((x) => x.message).join("；"))];
     }
     const label = `第 ${i + 1} 条：${name}，${e.date}`;
     return h("li", { class: "entry", "data-entry": String(i), tabindex: "-1" },
@@ -1304,7 +1383,7 @@
     bar.hidden = !cur().entries.length;
     const text = clear($("sticky-text"));
     append(text, h("strong", null, name), " ",
-      q ? `${q.actual} / ${q.required} ${unit()}` : `${p ? p.total : "0"} ${unit()}`, " ", q ? badge(q.met) : null);
+      q ? `${q.actual} / ${q.required} ${unit()}` : `${p ? p.total : "0"} ${unit()}`, " ", q ? badge(q.state) : null);
     const fill = $("sticky-fill");
     fill.style.width = (q ? percent(q.actual, q.required) : 0) + "%";
     fill.parentNode.classList.toggle("met", !!(q && q.met));
@@ -1336,6 +1415,7 @@
     renderChecks();
     renderPrintOptions();
     renderFormLinks();
+    updateCode();
     renderSticky();
     S.renders += 1;
     document.documentElement.setAttribute("data-ready", String(S.renders));
@@ -1377,9 +1457,41 @@
     doc.entries = doc.entries.filter((e) => !(typeof e.date === "string" && e.date > until));
     const result = {};
     for (const [k, v] of Object.entries(r)) if (k !== "trace") result[k] = v;
-    const payload = { format: PREFILL_FORMAT, policy: doc.policy, ledger: doc, result };
+    const payload = { format: PREFILL_FORMAT, policy: doc.policy, ledger: doc, result, statement: statementInfo() };
     if (period) payload.period = period.id;
     return payload;
+  }
+
+  /** What the printed statement says besides its fields: the edition, its rules revision, the evaluation date,
+   *  the verification code, and why each record of a period counts nothing or less than on its own. */
+  function statementInfo() {
+    const b = B(), led = cur(), rev = b.policy.revision || {};
+    const reasons = S.result.entries.filter((o) => o.period && o.status !== "counted" && o.reasons.length).map((o) => {
+      const e = led.entries[o.index] || {};
+      return { period: o.period, date: String(e.date), item: (itemById(e.item) || { name: e.item }).name,
+        reasons: o.reasons.map((x) => x.message).join("；") };
+    });
+    const title = b.policy.title, edition = b.policy.edition;
+    return { edition: title.includes(edition) ? title : `${title}（${edition}）`, revision: rev.number ? String(rev.number) : "—",
+      as_of: S.result.as_of || asOf(), code: S.code || "", reasons };
+  }
+
+  /** The verification code of this ledger (as exported) under this bundle on the evaluation date; shown under the
+   *  print button and printed on the statement (computed after every change: crypto.subtle answers later). */
+  function updateCode() {
+    const doc = ledgerDocument(), asOfDate = S.result.as_of || "", key = S.key;
+    S.code = "";
+    const box = $("verify-code");
+    box.hidden = true;
+    if (!(globalThis.crypto && crypto.subtle) || !B().bundle_sha256) return;
+    E.verificationCode(doc, B().bundle_sha256, asOfDate).then((code) => {
+      if (S.key !== key || (S.result.as_of || "") !== asOfDate) return;
+      S.code = code;
+      const rev = B().policy.revision || {};
+      box.textContent = msg("calculator.code", { code, edition: `${B().policy.short_name || B().policy.title}`,
+        revision: rev.number ? String(rev.number) : "—", as_of: asOfDate });
+      box.hidden = false;
+    }, () => { /* no code without SHA-256: the statement prints without one */ });
   }
 
   function base64url(text) {
@@ -1408,7 +1520,7 @@
   function formPeriodText(form) {
     if (form.prefill === false) return "此表不按个人记录预填，打开的是空白表格。";
     const p = formPeriod(form);
-    return p ? `填入${p.label}的记录和学分。` : "还没有可填入的记录，将只填个人信息。";
+    return p ? `填入${p.label}的记录和${unit()}。` : "还没有可填入的记录，将只填个人信息。";
   }
 
   /** Open the form page prefilled from this ledger (new tab): the payload is stored just before the link opens. */
@@ -1504,7 +1616,7 @@
     const doc = ledgerDocument();
     const text = JSON.stringify(doc, null, 2) + "\n";
     const safe = (s) => String(s || "").replace(/[\\/:*?"<>|\u0000-\u001f\s]+/g, "_").slice(0, 40);
-    const name = `学分台账-${safe(doc.policy.id)}-${safe(doc.policy.edition)}${doc.person.name ? "-" + safe(doc.person.name) : ""}.json`;
+    const name = `${msg("calculator.ledger_file", { unit: unit() })}-${safe(doc.policy.id)}-${safe(doc.policy.edition)}${doc.person.name ? "-" + safe(doc.person.name) : ""}.json`;
     const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
     const a = h("a", { href: url, download: name, class: "visually-hidden" }, name);
     document.body.append(a);
@@ -1705,7 +1817,7 @@
     $("person-school").addEventListener("input", onPersonText);
     $("person-subject").addEventListener("input", onPersonText);
     $("as-of").addEventListener("change", onAsOf);
-    $("as-of-today").addEventListener("click", () => { $("as-of").value = today(); cur().as_of = null; save(); renderAll(); });
+    $("as-of-today").addEventListener("click", () => { cur().as_of = null; $("as-of").value = asOf(); save(); renderAll(); });
     $("item").addEventListener("change", onItemChange);
     $("entry-date").addEventListener("change", () => { renderCountsFor($("entry-counts-for").value); updatePreview(); });
     $("entry-counts-for").addEventListener("change", updatePreview);
@@ -1737,6 +1849,8 @@
   globalThis.JXJY_CALCULATOR = {
     get result() { return S.result; },
     get policy() { return S.key; },
+    /** The verification code of the ledger on screen ("" until crypto.subtle has answered). */
+    get code() { return S.code || ""; },
     importText: (text, name) => importText(text, name || "导入.json"),
     /** The rule prose the page shows (the guidance site's generator.rule_text, ported): for tests. */
     prose: () => ({

@@ -16,10 +16,11 @@
 (function (root) {
   "use strict";
 
-  var ENGINE_VERSION = "1.0";
+  var ENGINE_VERSION = "2.0";
+  var ENGINE = "jxjy-engine/2"; // what a result names as its engine (generator/rules/engine.ENGINE)
   var BUNDLE_FORMAT = "jxjy-bundle";
-  var BUNDLE_MAJOR = 1;
-  var RESULT_FORMAT = "jxjy-result/1";
+  var BUNDLE_MAJOR = 2;
+  var RESULT_FORMAT = "jxjy-result/2";
 
   // ----------------------------------------------------------------------------------------
   // Text helpers: JSON values quoted in messages, templates, the did-you-mean (docs/bundle-spec.md §7).
@@ -328,8 +329,16 @@
       }),
       requirements: bundle.requirements.map(compileRequirement),
       checks: bundle.checks.map(function (c) {
-        return { id: c.id, name: c.name, window: c.window, roles: c.roles, source: c.source,
+        return { id: c.id, name: c.name, window: c.window, roles: c.roles, source: c.source, deadline: c.deadline || "",
           requirements: c.requirements.map(compileRequirement) };
+      }),
+      revision: bundle.policy.revision ? bundle.policy.revision.number : null,
+      window: inForceOf(bundle.policy.in_force),
+      timeline: bundle.timeline || [],
+      schedules: bundle.schedules || [],
+      slots: bundle.school_slots || null,
+      conversions: (bundle.conversions || []).map(function (c) {
+        return { from: c.from, to: c.to, factor: parseRational(c.factor), source: c.source };
       })
     };
     bundle.roles.forEach(function (r) { P.roleNames.set(r.id, r.name); });
@@ -378,13 +387,20 @@
     return P;
   }
 
+  /** The edition's window (policy.in_force): {start, end, lastDay} — lastDay the last evaluation date it speaks for. */
+  function inForceOf(w) {
+    if (!w) return null;
+    var end = w.to, review = w.review_until || "";
+    return { start: w.from, end: end, lastDay: review && review > end ? review : end };
+  }
+
   function compileRequirement(r) {
     var of = r.of;
     var measure = of === "total" ? { kind: "total", ids: [] }
       : Object.prototype.hasOwnProperty.call(of, "category") ? { kind: "category", ids: [of.category] }
         : { kind: "items", ids: of.items };
     return {
-      id: r.id, name: r.name, measure: measure, source: r.source, roles: r.roles || [],
+      id: r.id, name: r.name, measure: measure, source: r.source, roles: r.roles || [], deadline: r.deadline || "",
       min: optQ(r.min), minPerPeriod: optQ(r.min_per_period),
       between: r.periods_between ? [r.periods_between.from, r.periods_between.to] : null
     };
@@ -460,6 +476,41 @@
   function inputUnit(P, item) {
     if (item.input === "count") return item.countUnit;
     return QUANTITY_INPUTS.indexOf(item.input) >= 0 ? P.msg("input_units." + item.input) : "";
+  }
+
+  /**
+   * The entry fields an item taking `kind` also accepts because the policy converts them into its own input
+   * (generator/rules/inputs.input_conversions): a Map field → {field, into, factor, fromUnit, toUnit, source}.
+   */
+  function inputConversions(P, kind) {
+    if (!P.convertsInto) P.convertsInto = new Map();
+    if (P.convertsInto.has(kind)) return P.convertsInto.get(kind);
+    var kinds = new Map();
+    QUANTITY_INPUTS.forEach(function (k) { if (k !== "count") kinds.set(P.msg("input_units." + k), k); });
+    var out = new Map();
+    P.conversions.forEach(function (c) {
+      var from = kinds.get(c.from), to = kinds.get(c.to);
+      if (from && to === kind && from !== kind) {
+        out.set(from, { field: from, into: kind, factor: c.factor, fromUnit: c.from, toUnit: c.to, source: c.source });
+      }
+    });
+    P.convertsInto.set(kind, out);
+    return out;
+  }
+
+  /** An entry in its item's own input (engine.converted_entry): [entry, the conversion applied or null]. */
+  function convertedEntry(P, item, entry) {
+    var found = null;
+    inputConversions(P, item.input).forEach(function (conv) {
+      if (found) return;
+      var raw = get(entry, conv.field), value = amount(raw);
+      if (isNone(raw) || value === null) return;
+      var out = {};
+      Object.keys(entry).forEach(function (k) { if (k !== conv.field) out[k] = entry[k]; });
+      out[conv.into] = formatRational(mul(value, conv.factor));
+      found = [out, conv];
+    });
+    return found || [entry, null];
   }
 
   function intersects(roles, wanted) {
@@ -552,13 +603,25 @@
       errors.push(record(P, "item", "errors.entry.role_only", { name: item.name, roles: names }));
     }
     var wanted = INPUT_FIELDS[item.input];
+    var converts = inputConversions(P, item.input), converted = false;
     ALL_INPUT_FIELDS.forEach(function (name) {
       if (!isNone(get(entry, name)) && wanted.indexOf(name) < 0) {
-        errors.push(record(P, name, "errors.entry.not_taken." + item.input, { name: item.name }));
+        var conv = converts.get(name);
+        if (!conv) {
+          errors.push(record(P, name, "errors.entry.not_taken." + item.input, { name: item.name }));
+        } else if (wanted.some(function (w) { return !isNone(get(entry, w)); })) {
+          errors.push(record(P, name, "errors.entry.both_units", { name: item.name, from_unit: conv.fromUnit,
+            to_unit: conv.toUnit }));
+        } else if (amount(get(entry, name)) === null) {
+          errors.push(record(P, name, "errors.entry.not_an_amount", { value: display(get(entry, name)) }));
+        } else {
+          converted = true;
+        }
       }
     });
     wanted.forEach(function (name) {
       var value = get(entry, name);
+      if (isNone(value) && converted) return; // given in a unit the policy converts into this one
       if (name === "level") {
         if (isNone(value)) {
           errors.push(record(P, "level", "errors.entry.missing.level", { levels: levelList(item) }));
@@ -611,6 +674,11 @@
         return [rule.floor ? mul(Q(floor(div(a, rule.per))), rule.value) : div(mul(a, rule.value), rule.per), { amount: a }];
       },
       sumsPeriod: function (rule) { return rule.floor; },
+      // what the rule would give without rounding (RuleType.unrounded), so a result can say what rounding left out
+      unrounded: function (rule, item, entries) {
+        if (!rule.floor) return null;
+        return mul(div(sumQ(entries.map(function (f) { return entryAmount(f[1], item.input); })), rule.per), rule.value);
+      },
       periodCredit: function (P, rule, item, entries) {
         if (!rule.floor) return null;
         // whole blocks of the period's summed input: 8 h of 微课 in two sittings is still 2 credits
@@ -789,15 +857,115 @@
     return sumQ(m.ids.map(function (i) { return itemCredit.has(i) ? itemCredit.get(i) : ZERO; }));
   }
 
-  function requirementResult(P, req, required, actual, trace, pid, refPrefix) {
+  var STATE_KEY = { met: "met", in_progress: "in_progress", failed: "unmet" };
+
+  /** A requirement's numbers and its state: met, in progress (before its deadline), or failed. */
+  function requirementResult(P, req, required, actual, trace, pid, deadline, spanEnd, asOf, refPrefix) {
     var met = cmp(actual, required) >= 0;
     var shortfall = max(sub(required, actual), ZERO);
-    trace.add(P.msg(met ? "requirement.met" : "requirement.unmet", {
+    var state = stateOf(met, deadline, spanEnd, asOf);
+    trace.add(P.msg("requirement." + STATE_KEY[state], {
       name: req.name, required: formatRational(required), actual: formatRational(actual),
-      shortfall: formatRational(shortfall), unit: P.unit
+      shortfall: formatRational(shortfall), unit: P.unit, until: untilOf(P, deadline, state)
     }), req.source, pid, (refPrefix || "requirement") + ":" + req.id);
     return { id: req.id, name: req.name, required: formatRational(required), actual: formatRational(actual), met: met,
-      shortfall: formatRational(shortfall), source: req.source };
+      shortfall: formatRational(shortfall), state: state, deadline: deadline, source: req.source };
+  }
+
+  // ----------------------------------------------------------------------------------------
+  // The edition's window and deadlines (engine._in_force, _deadline_target, _school_slot, _deadline, _state)
+  // ----------------------------------------------------------------------------------------
+
+  /** Whether the edition governs this period (its window overlaps it); every period when it has no window. */
+  function governs(P, span) {
+    var w = P.window;
+    return w === null || (span.start.iso <= w.end && span.end.iso >= w.start);
+  }
+
+  /** The period a dated deadline is the deadline of: the latest governed period starting on or before it. */
+  function deadlineTarget(P, iso) {
+    var day = toDate(iso);
+    if (day === null) return null;
+    if (P.window === null) {
+      var own = spanOf(P, day);
+      return own ? own.id : null;
+    }
+    var best = null;
+    spansBetween(P, startYear(P, toDate(P.window.start)), startYear(P, toDate(P.window.end))).forEach(function (span) {
+      if (governs(P, span) && span.start.iso <= day.iso) best = span.id;
+    });
+    return best;
+  }
+
+  function squeeze(text) { return text.split(WS_RE).join(""); }
+
+  /** [date, title, source] of the person's school's slot in the edition's per-school schedule, if it is on it. */
+  function schoolSlot(P, school) {
+    var slots = P.slots;
+    if (!slots || !squeeze(school)) return null;
+    var schedule = P.schedules.filter(function (s) { return s.id === slots.schedule; })[0];
+    if (!schedule) return null;
+    var wanted = squeeze(school);
+    for (var i = 0; i < schedule.rows.length; i++) {
+      var row = schedule.rows[i];
+      if (squeeze(row.organization) === wanted) {
+        return [row.date, P.msg("deadline.school_slot", { school: row.organization, schedule: schedule.title }), slots.source];
+      }
+    }
+    return null;
+  }
+
+  /**
+   * When a shortfall of this period must be made up: the school's slot, else the dated timeline entry (for the
+   * period it is the deadline of), else the period's end; null for a period outside the edition's window.
+   */
+  function deadlineOf(P, span, timelineId, school) {
+    if (!governs(P, span)) return null;
+    var slot = schoolSlot(P, school);
+    if (slot !== null && deadlineTarget(P, slot[0]) === span.id) {
+      return { date: slot[0], title: slot[1], source: slot[2], kind: "school_slot" };
+    }
+    var entry = timelineId ? P.timeline.filter(function (t) { return t.id === timelineId; })[0] : null;
+    var day = entry ? entry.date || entry.end || "" : "";
+    if (entry && day && deadlineTarget(P, day) === span.id) {
+      return { date: day, title: entry.title, source: entry.source || "", kind: "timeline" };
+    }
+    return { date: span.end.iso, title: P.msg("deadline.period_end", { period: span.label }), source: P.period.source,
+      kind: "period_end" };
+  }
+
+  /** met; in_progress while the deadline (outside the window: the period's end) has not passed; failed. */
+  function stateOf(met, deadline, spanEnd, asOf) {
+    if (met) return "met";
+    var until = deadline ? deadline.date : spanEnd ? spanEnd.iso : null;
+    return asOf !== null && asOf !== undefined && until !== null && asOf.iso <= until ? "in_progress" : "failed";
+  }
+
+  function untilOf(P, deadline, state) {
+    if (!deadline) return "";
+    var d = deadline.date;
+    var date = P.msg("rule_text.date", { year: parseInt(d.slice(0, 4), 10), month: parseInt(d.slice(5, 7), 10),
+      day: parseInt(d.slice(8), 10) });
+    return P.msg(state === "in_progress" ? "deadline.until" : "deadline.until_passed", { date: date });
+  }
+
+  /** What became of each entry (result.entries): counted, reduced, not_counted or refused, with the reasons. */
+  function Outcomes(P, size) {
+    this.P = P;
+    this.entries = [];
+    for (var i = 0; i < size; i++) this.entries.push({ index: i, status: "counted", item: null, period: null, reasons: [] });
+  }
+  Outcomes.prototype.place = function (idx, item, period) { this.entries[idx].item = item; this.entries[idx].period = period; };
+  Outcomes.prototype.reason = function (idx, code, status, params) {
+    var entry = this.entries[idx];
+    entry.reasons.push(coded(this.P, code, params));
+    if (status) entry.status = status;
+    else if (entry.status === "counted" && (code === "reasons.capped" || code === "reasons.rounded")) entry.status = "reduced";
+  };
+
+  function coded(P, code, params) {
+    params = params || {};
+    return { code: code, params: params, message: P.msg(code, params) };
   }
 
   function applySharedCap(P, cap, itemCredit, running, trace, pid, word) {
@@ -837,15 +1005,28 @@
     }), P.period.carryOverSource || P.period.source, span.id, "carry_over");
   }
 
+  /** Passed when every applicable requirement is met; in progress while one is; failed once one failed. */
   function verdictOf(P, span, reqs, trace) {
     var verdict = P.period.verdict;
     var unmet = [];
-    reqs.forEach(function (r) { if (!r.met) unmet.push(r.name); });
-    var passed = reqs.size > 0 && unmet.length === 0;
-    var text = passed ? P.msg("verdict.passed", { period: span.label, name: verdict.name })
-      : P.msg("verdict.failed", { period: span.label, name: verdict.name, unmet: unmet.join("、") || "—" });
+    reqs.forEach(function (r) { if (r.state !== "met") unmet.push(r); });
+    var names = unmet.map(function (r) { return r.name; }).join("、");
+    var state, text;
+    if (reqs.size > 0 && unmet.length === 0) {
+      state = "passed";
+      text = P.msg("verdict.passed", { period: span.label, name: verdict.name });
+    } else if (unmet.length && unmet.every(function (r) { return r.state === "in_progress"; })) {
+      state = "in_progress";
+      var latest = null;
+      unmet.forEach(function (r) { if (r.deadline && (latest === null || r.deadline.date > latest.date)) latest = r.deadline; });
+      text = P.msg("verdict.in_progress", { period: span.label, name: verdict.name, unmet: names,
+        until: untilOf(P, latest, state) });
+    } else {
+      state = "failed";
+      text = P.msg("verdict.failed", { period: span.label, name: verdict.name, unmet: names || "—" });
+    }
     trace.add(text, verdict.source, span.id, "verdict");
-    return { name: verdict.name, passed: passed, source: verdict.source };
+    return { name: verdict.name, passed: state === "passed", state: state, source: verdict.source };
   }
 
   function label(P, pid) { return periodStarting(P, parseInt(pid.split("-")[0], 10)).label; }
@@ -856,7 +1037,7 @@
     return between[0] <= year && year <= between[1];
   }
 
-  function evaluateCheck(P, check, periods, extra, info, credited, trace, asOf) {
+  function evaluateCheck(P, check, periods, extra, info, credited, trace, asOf, asSpan, school) {
     var ref = "check:" + check.id;
     var pids = info.length === 1 && info[0] === "all" ? Array.from(credited.keys()).sort(cmpCodePoints)
       : periods.map(function (s) { return s.id; });
@@ -884,6 +1065,9 @@
       trace.add(P.msg("check.current_before_as_of", { name: check.name, period: extraSpan.label,
         credits: formatRational(extraTotal), unit: P.unit }), check.source, null, ref);
     }
+    // a check is judged on the evaluation date: its deadline is the one of the as-of period
+    var deadline = asSpan ? deadlineOf(P, asSpan, check.deadline, school) : null;
+    var spanEnd = asSpan ? asSpan.end : null;
     var categories = categoryTotals(P, itemSum);
     var total = sumQ(Array.from(itemSum.values()));
     var reqs = {};
@@ -900,13 +1084,16 @@
         req.source, null, ref + ":" + req.id);
       }
       var actual = measure(req, itemSum, categories, total);
-      reqs[req.id] = requirementResult(P, req, required, actual, trace, null, ref);
+      reqs[req.id] = requirementResult(P, req, required, actual, trace, null, deadline, spanEnd, asOf, ref);
     });
     Object.keys(reqs).forEach(function (k) { if (!reqs[k].met) allMet = false; });
     var missing = info.length === 1 && info[0] === "missing";
     var met = missing ? false : pids.length > 0 && allMet;
-    trace.add(P.msg(met ? "check.met" : "check.unmet", { name: check.name }), check.source, null, ref);
-    var out = { id: check.id, name: check.name, periods: pids, met: met, requirements: reqs, source: check.source };
+    var state = stateOf(met, deadline, spanEnd, asOf);
+    trace.add(P.msg("check." + STATE_KEY[state], { name: check.name, until: untilOf(P, deadline, state) }), check.source,
+      null, ref);
+    var out = { id: check.id, name: check.name, periods: pids, met: met, state: state, deadline: deadline,
+      requirements: reqs, source: check.source };
     if (extraPid) out.includes_until = { period: extraPid, date: extra.iso };
     return out;
   }
@@ -933,7 +1120,7 @@
       report("", "ledger_not_an_object", { value: display(ledger) });
       ledger = {};
     }
-    var roles = new Set(), dates = new Map();
+    var roles = new Set(), dates = new Map(), school = "";
     var person = get(ledger, "person");
     if (!isNone(person) && !isDict(person)) {
       report("person", "person_not_an_object", { value: display(person) });
@@ -957,38 +1144,58 @@
       } else if (!isNone(rawDates)) {
         report("person.dates", "dates_not_an_object", { value: display(rawDates) });
       }
+      if (typeof get(person, "school") === "string") school = person.school;
     }
     var entries = get(ledger, "entries");
     if (!isNone(entries) && !Array.isArray(entries)) report("entries", "entries_not_a_list", { value: display(entries) });
-    return [asOfDate, roles, dates, Array.isArray(entries) ? entries : [], problems];
+    return [asOfDate, roles, dates, Array.isArray(entries) ? entries : [], problems, school];
   }
 
   /**
-   * Evaluate a ledger under a bundle. `asOf` is a YYYY-MM-DD string (or null: the latest entry's date).
+   * Evaluate a ledger under a bundle. `asOf` is a YYYY-MM-DD string (or null: the latest entry's date; callers that
+   * mean "now" pass defaultAsOf). `options.bundleSha256`: the sha256 of the bundle the rules came from, when the
+   * caller knows it (the calculator's view carries it as bundle_sha256), so the result can be traced to it.
    * Returns the result document of schemas/result.schema.json. Never throws on JSON input (only on a bundle it
    * cannot read): bad entries are reported in `errors`; a bad asOf, person, roles, dates or entries list in
    * `input_errors` (present only when there are any), and evaluation goes on without the bad part.
    */
-  function evaluate(bundle, ledger, asOf) {
+  function evaluate(bundle, ledger, asOf, options) {
     var P = compile(bundle);
+    var sha = options && typeof options.bundleSha256 === "string" ? options.bundleSha256 : null;
     var trace = new Trace();
     var inputs = readInputs(P, ledger, asOf);
     var asOfDate = inputs[0], roles = inputs[1], personDates = inputs[2], entries = inputs[3], inputErrors = inputs[4];
+    var school = inputs[5];
+    var outcomes = new Outcomes(P, entries.length);
     var errors = [], good = [];
     entries.forEach(function (entry, idx) {
       var problems = checkEntry(P, entry, roles);
       problems.forEach(function (p) {
         errors.push({ entry: idx, field: p.field, code: p.code, params: p.params, message: p.message });
       });
-      if (!problems.length) good.push([idx, entry, P.itemById.get(entry.item), toDate(entry.date)]);
+      if (problems.length) {
+        outcomes.entries[idx].status = "refused";
+        outcomes.entries[idx].reasons.push(coded(P, "reasons.error"));
+        var it = isDict(entry) ? get(entry, "item") : null;
+        if (typeof it === "string" && P.itemById.has(it)) outcomes.entries[idx].item = it;
+        return;
+      }
+      good.push([idx, entry, P.itemById.get(entry.item), toDate(entry.date)]);
+      outcomes.place(idx, entry.item, null);
     });
     if (asOfDate === null && good.length) {
       asOfDate = good.reduce(function (m, g) { return g[3].iso > m.iso ? g[3] : m; }, good[0][3]);
+    }
+    var notices = [], win = P.window;
+    if (win !== null && asOfDate !== null) {
+      if (asOfDate.iso < win.start) notices.push(coded(P, "notice.as_of_before", { as_of: asOfDate.iso, start: win.start }));
+      else if (asOfDate.iso > win.lastDay) notices.push(coded(P, "notice.as_of_after", { as_of: asOfDate.iso, end: win.lastDay }));
     }
     var counted = [];
     good.forEach(function (g) {
       if (asOfDate !== null && g[3].iso > asOfDate.iso) {
         trace.add(P.msg("entry.after_as_of", { date: g[3].iso, as_of: asOfDate.iso }), "", null, "entry:" + g[0]);
+        outcomes.reason(g[0], "reasons.after_as_of", "not_counted", { as_of: asOfDate.iso });
         return;
       }
       counted.push(g);
@@ -996,7 +1203,13 @@
     counted.sort(function (a, b) { return a[3].iso < b[3].iso ? -1 : a[3].iso > b[3].iso ? 1 : a[0] - b[0]; });
 
     var asSpan = asOfDate ? periodOf(P, asOfDate) : null;
+    if (asSpan !== null && win !== null && !governs(P, asSpan)) {
+      // past its window (registration and review still running) or before it, the edition speaks for its own
+      // last (or first) period, not for one it does not govern
+      asSpan = periodOf(P, toDate(asSpan.start.iso > win.end ? win.end : win.start));
+    }
     var spans = new Map(), byPeriod = new Map(), refused = new Set();
+    var outside = new Map(); // "<period>\u0000before|after" → entries outside the window
     var word = P.msg("period_word." + P.period.kind);
     counted.forEach(function (c) {
       var idx = c[0], entry = c[1], item = c[2], day = c[3];
@@ -1005,16 +1218,40 @@
       if (declared !== null && declared.id !== span.id && P.period.makeup) {
         span = declared;
         var counts = P.period.makeup.counts;
-        if (!counts) refused.add(idx);
+        if (!counts) {
+          refused.add(idx);
+          outcomes.reason(idx, "reasons.makeup_not_counted", "not_counted", { period: span.label });
+        }
         trace.add(P.msg(counts ? "makeup.counted" : "makeup.not_counted", {
           item: item.name, date: day.iso, period: span.label, period_word: word
         }), P.period.makeup.source, span.id, "entry:" + idx);
       }
+      var ec = convertedEntry(P, item, entry), conv = ec[1];
+      entry = ec[0];
+      if (conv !== null) {
+        trace.add(P.msg("conversion.applied", { item: item.name, amount: formatRational(amount(get(c[1], conv.field)) || ZERO),
+          from_unit: conv.fromUnit, factor: formatRational(conv.factor), converted: entry[conv.into], to_unit: conv.toUnit }),
+        conv.source, span.id, "entry:" + idx);
+      }
+      if (win !== null && !(win.start <= day.iso && day.iso <= win.end)) {
+        var key = span.id + "\u0000" + (day.iso < win.start ? "before" : "after");
+        outside.set(key, (outside.get(key) || 0) + 1);
+        outcomes.reason(idx, "reasons.outside_window");
+      }
+      outcomes.place(idx, item.id, span.id);
       spans.set(span.id, span);
       if (!byPeriod.has(span.id)) byPeriod.set(span.id, []);
       byPeriod.get(span.id).push([idx, entry, item]);
     });
     if (asSpan !== null) spans.set(asSpan.id, asSpan);
+    Array.from(outside.keys()).sort(cmpCodePoints).forEach(function (key) {
+      var parts = key.split("\u0000"), pid = parts[0];
+      var params = { period: spans.get(pid).label, count: String(outside.get(key)) };
+      if (parts[1] === "before") params.start = win.start; else params.end = win.end;  // the template's own
+      var n = coded(P, "notice.entries_" + parts[1], params);
+      n.period = pid;
+      notices.push(n);
+    });
 
     var windows = new Map();
     P.checks.forEach(function (check) {
@@ -1042,6 +1279,7 @@
         if (refused.has(idx)) { touch(item.id, idx); return; }
         if (item.gate && get(entry, item.gate.flag) !== true) {
           trace.add(P.msg("gate." + item.gate.flag, { item: item.name }), item.gate.source, pid, "entry:" + idx);
+          outcomes.reason(idx, "reasons.gate", "not_counted");
           touch(item.id, idx);
           return;
         }
@@ -1051,6 +1289,7 @@
           if (seenCourses.has(key)) {
             trace.add(P.msg("dedupe.duplicate", { item: item.name, course: get(entry, "course") }), item.dedupe.source, pid,
               "entry:" + idx);
+            outcomes.reason(idx, "reasons.duplicate", "not_counted", { course: display(get(entry, "course")) });
             touch(item.id, idx);
             return;
           }
@@ -1061,10 +1300,17 @@
         itemFacts.get(item.id).push([idx, entry]);
       });
       Array.from(itemRaw.keys()).forEach(function (itemId) {
-        var item = P.itemById.get(itemId);
-        var vl = periodCredit(P, item, itemFacts.get(itemId) || []);
+        var item = P.itemById.get(itemId), facts = itemFacts.get(itemId) || [];
+        var vl = periodCredit(P, item, facts);
         vl[1].forEach(function (line) { trace.add(line[0], item.source, pid, line[1]); });
         itemRaw.set(itemId, vl[0]);
+        var exact = item.type.unrounded ? item.type.unrounded(item.rule, item, facts) : null;
+        if (exact !== null && cmp(exact, vl[0]) > 0) {
+          facts.forEach(function (f) {
+            outcomes.reason(f[0], "reasons.rounded", null, { item: item.name, period: span.label,
+              exact: formatRational(exact), credited: formatRational(vl[0]), unit: P.unit });
+          });
+        }
       });
       var sortedIds = Array.from(itemRaw.keys()).sort(function (a, b) { return P.order.get(a) - P.order.get(b); });
       var rawSorted = new Map();
@@ -1095,6 +1341,13 @@
         });
       });
       P.sharedCaps.forEach(function (cap) { applySharedCap(P, cap, itemCredit, running, trace, pid, word); });
+      itemCredit.forEach(function (value, itemId) {
+        if (cmp(value, itemRaw.get(itemId)) >= 0) return;
+        (itemFacts.get(itemId) || []).forEach(function (f) {
+          outcomes.reason(f[0], "reasons.capped", null, { item: P.itemById.get(itemId).name, period: span.label,
+            raw: formatRational(itemRaw.get(itemId)), credited: formatRational(value), unit: P.unit });
+        });
+      });
       credited.set(pid, itemCredit);
       var categories = categoryTotals(P, itemCredit);
       var total = sumQ(Array.from(itemCredit.values()));
@@ -1113,7 +1366,8 @@
       P.requirements.forEach(function (req) {
         if (req.roles.length && !intersects(roles, req.roles)) return;
         var actual = measure(req, itemCredit, categories, total);
-        reqs.set(req.id, requirementResult(P, req, req.min, actual, trace, pid));
+        var deadline = deadlineOf(P, span, req.deadline, school);
+        reqs.set(req.id, requirementResult(P, req, req.min, actual, trace, pid, deadline, span.end, asOfDate));
       });
       stateCarryOver(P, span, total, reqs, trace);
       var itemsOut = {}, catsOut = {}, reqsOut = {};
@@ -1123,8 +1377,8 @@
       });
       categories.forEach(function (v, c) { catsOut[c] = formatRational(v); });
       reqs.forEach(function (v, k) { reqsOut[k] = v; });
-      periodsOut[pid] = { id: pid, label: span.label, start: span.start.iso, end: span.end.iso, items: itemsOut,
-        categories: catsOut, total: formatRational(total), requirements: reqsOut };
+      periodsOut[pid] = { id: pid, label: span.label, start: span.start.iso, end: span.end.iso, in_force: governs(P, span),
+        items: itemsOut, categories: catsOut, total: formatRational(total), requirements: reqsOut };
       if (P.period.verdict) periodsOut[pid].verdict = verdictOf(P, span, reqs, trace);
     });
 
@@ -1133,20 +1387,35 @@
       if (!windows.has(check.id)) return;
       var w = windows.get(check.id);
       w[3].lines.forEach(function (l) { trace.lines.push(l); });
-      checksOut[check.id] = evaluateCheck(P, check, w[0], w[1], w[2], credited, trace, asOfDate);
+      checksOut[check.id] = evaluateCheck(P, check, w[0], w[1], w[2], credited, trace, asOfDate, asSpan, school);
     });
     var result = {
       format: RESULT_FORMAT,
-      policy: { id: P.id, edition: P.edition, unit: P.unit },
+      engine: ENGINE,
+      policy: { id: P.id, edition: P.edition, unit: P.unit, revision: P.revision },
+      bundle_sha256: sha,
+      in_force: win ? { from: win.start, to: win.end, last_day: win.lastDay } : null,
       as_of: asOfDate ? asOfDate.iso : null,
       person: { roles: Array.from(roles).sort(cmpCodePoints) },
       periods: periodsOut,
       checks: checksOut,
+      entries: outcomes.entries,
+      notices: notices,
       errors: errors,
       trace: trace.lines
     };
     if (inputErrors.length) result.input_errors = inputErrors;
     return result;
+  }
+
+  /**
+   * The evaluation date a person means by "now" under this edition (engine.default_as_of): today (YYYY-MM-DD),
+   * moved into the edition's window (its first day … the last day registration and review run under it).
+   */
+  function defaultAsOf(P, today) {
+    var w = P.window;
+    if (w === null) return today;
+    return today < w.start ? w.start : today > w.lastDay ? w.lastDay : today;
   }
 
   // ----------------------------------------------------------------------------------------
@@ -1257,12 +1526,18 @@
     var span = entryPeriodOf(P, entry);
     if (P.period.makeup && !P.period.makeup.counts && span.id !== periodOf(P, toDate(entry.date)).id) return ZERO;
     if (item.gate && get(entry, item.gate.flag) !== true) return ZERO;
-    return item.type.credit(item.rule, item, entry)[0];
+    return item.type.credit(item.rule, item, convertedEntry(P, item, entry)[0])[0];
   }
 
   function spanOut(s) { return { id: s.id, label: s.label, start: s.start.iso, end: s.end.iso }; }
 
-  /** "灵活性还差 6 学分" for every unmet requirement (engine.shortfall_phrases). */
+  /** What one unmet requirement still needs: "灵活性进行中，还差 6 学分（截止 2018年7月31日）" (shortfall.*). */
+  function shortfallPhrase(P, req, unit) {
+    var key = req.state === "in_progress" ? "shortfall.in_progress" : "shortfall.failed";
+    return P.msg(key, { name: req.name, shortfall: req.shortfall, unit: unit, until: untilOf(P, req.deadline, req.state) });
+  }
+
+  /** "2017—2018学年 灵活性进行中，还差 6 学分（截止 …）" for every unmet requirement (engine.shortfall_phrases). */
   function shortfallPhrases(bundle, result) {
     var P = compile(bundle);
     var unit = result.policy.unit, out = [];
@@ -1270,14 +1545,14 @@
       var period = result.periods[k];
       Object.keys(period.requirements).forEach(function (r) {
         var req = period.requirements[r];
-        if (!req.met) out.push(period.label + " " + P.msg("shortfall.phrase", { name: req.name, shortfall: req.shortfall, unit: unit }));
+        if (!req.met) out.push(period.label + " " + shortfallPhrase(P, req, unit));
       });
     });
     Object.keys(result.checks).forEach(function (k) {
       var check = result.checks[k];
       Object.keys(check.requirements).forEach(function (r) {
         var req = check.requirements[r];
-        if (!req.met) out.push(check.name + " " + P.msg("shortfall.phrase", { name: req.name, shortfall: req.shortfall, unit: unit }));
+        if (!req.met) out.push(check.name + " " + shortfallPhrase(P, req, unit));
       });
     });
     return out;
@@ -1427,13 +1702,58 @@
     return out;
   }
 
+  // ----------------------------------------------------------------------------------------
+  // Verification codes (generator/rules/verify.py): the first 12 hex digits of
+  //   sha256("jxjy-verify/1\n" + bundle_sha256 + "\n" + as_of + "\n" + canonical(ledger)), in groups of four.
+  // ----------------------------------------------------------------------------------------
+
+  /** The one spelling of a JSON value both engines agree on: keys sorted by code point, numbers as plain decimals. */
+  function canonical(v) {
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "number") return Number.isFinite(v) ? formatRational(fromNumber(v)) : "null";
+    if (Array.isArray(v)) return "[" + v.map(canonical).join(",") + "]";
+    if (typeof v === "object") {
+      return "{" + Object.keys(v).sort(cmpCodePoints).map(function (k) {
+        return JSON.stringify(k) + ":" + canonical(v[k]);
+      }).join(",") + "}";
+    }
+    return JSON.stringify(v); // text (a lone surrogate escaped as \udxxx), true, false
+  }
+
+  /**
+   * "3F2A-91C0-77DE" (a Promise): names the ledger, the rules (the bundle's sha256) and the evaluation date
+   * together. SHA-256 by crypto.subtle: pages opened from file://, https or localhost have it.
+   */
+  function verificationCode(ledger, bundleSha256, asOf) {
+    var payload = "jxjy-verify/1\n" + (bundleSha256 || "") + "\n" + (asOf || "") + "\n" + canonical(ledger);
+    return root.crypto.subtle.digest("SHA-256", new TextEncoder().encode(payload)).then(function (buf) {
+      var hex = Array.from(new Uint8Array(buf).slice(0, 6), function (x) { return (x + 256).toString(16).slice(1); })
+        .join("").toUpperCase();
+      return hex.slice(0, 4) + "-" + hex.slice(4, 8) + "-" + hex.slice(8);
+    });
+  }
+
   var api = {
     ENGINE_VERSION: ENGINE_VERSION,
     BUNDLE_FORMAT: BUNDLE_FORMAT,
     BUNDLE_MAJOR: BUNDLE_MAJOR,
     RESULT_FORMAT: RESULT_FORMAT,
+    ENGINE: ENGINE,
     evaluate: evaluate,
     shortfallPhrases: shortfallPhrases,
+    /** One unmet requirement of a result as the summary says it (shortfall.*, with its deadline). */
+    shortfallPhrase: function (bundle, req, unit) { return shortfallPhrase(compile(bundle), req, unit); },
+    /** "（截止 2018年7月31日）" for a deadline {date} in this state; "" without one. */
+    until: function (bundle, deadline, state) { return untilOf(compile(bundle), deadline, state); },
+    /** The evaluation date meaning "now" (today, YYYY-MM-DD) under this edition: today moved into its window. */
+    defaultAsOf: function (bundle, today) { return defaultAsOf(compile(bundle), today); },
+    /** The edition's window {start, end, lastDay}, or null when it states none. */
+    inForce: function (bundle) { return compile(bundle).window; },
+    /** The entry fields an item also takes because the policy converts them: [{field, into, factor, fromUnit, toUnit, source}]. */
+    conversions: function (bundle, itemId) {
+      var P = compile(bundle), item = P.itemById.get(itemId);
+      return item ? Array.from(inputConversions(P, item.input).values()) : [];
+    },
     /** Why an entry cannot be counted with these roles: coded records {field, code, params, message} (§6.1). */
     checkEntry: function (bundle, entry, roles) { return checkEntry(compile(bundle), entry, new Set(roles || [])); },
     /** Every problem of a ledger document for this bundle, as coded records (schema, roles, then the engine). */
@@ -1465,6 +1785,10 @@
     fromIsoFormat: function (s) { var d = fromIsoFormat(s); return d === null ? null : d.iso; },
     /** A JSON value as messages quote it (docs/bundle-spec.md §7). */
     display: display,
+    /** The statement's verification code of a ledger under a bundle (its sha256) on an evaluation date. */
+    verificationCode: verificationCode,
+    /** The canonical JSON the verification code hashes (generator/rules/verify.canonical). */
+    canonical: canonical,
     /** The did-you-mean of an unknown id among candidates, or null (docs/bundle-spec.md §7). */
     suggestion: suggestion
   };

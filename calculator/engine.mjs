@@ -4,7 +4,8 @@ import "./engine.js";
 
 const api = globalThis.JXJY_ENGINE;
 export const {
-  ENGINE_VERSION, BUNDLE_FORMAT, BUNDLE_MAJOR, RESULT_FORMAT,
+  ENGINE_VERSION, ENGINE, BUNDLE_FORMAT, BUNDLE_MAJOR, RESULT_FORMAT,
   evaluate, shortfallPhrases, checkEntry, checkLedger, periodOf, message, rational, fromIsoFormat, display, suggestion,
+  defaultAsOf, inForce, verificationCode, canonical,
 } = api;
 export default api;

@@ -51,7 +51,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 def test_demo_bundle_shape(demo_policy):
     doc = bundle_document(demo_policy)
     validator().validate(doc)
-    assert (doc["format"], doc["format_version"], doc["result_format"]) == ("jxjy-bundle", FORMAT_VERSION, "jxjy-result/1")
+    assert (doc["format"], doc["format_version"], doc["result_format"]) == ("jxjy-bundle", FORMAT_VERSION, "jxjy-result/2")
     assert doc["period"] == {"kind": "school_year", "start": "08-01", "first": None, "last": None, "source": "一-学年",
                              "carry_over": None, "carry_over_source": None, "makeup": None, "verdict": None}
     items = {i["id"]: i for i in doc["items"]}

@@ -27,6 +27,7 @@ from generator.outputs.anchors import clause_anchor
 from generator.outputs.calculator.assets import FILES, config_js, detect_pages, write_calculator
 from generator.rules.engine import evaluate
 from generator.rules.ledger import read_ledger
+from generator.rules.verify import verification_code
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -95,8 +96,10 @@ def site(built_site, tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
     shutil.copytree(built_site.site_dir / "bundles", out / "bundles")
     write_calculator(out / "calculator")
+    index = json.loads((out / "bundles" / "index.json").read_text(encoding="utf-8"))
     return {"dir": out, "url": (out / "calculator" / "index.html").as_uri(),
-            "policies": {p.key: p for p in built_site.policies}}
+            "policies": {p.key: p for p in built_site.policies},
+            "sha256": {e["key"]: e["sha256"] for e in index["bundles"]}}
 
 
 
@@ -266,7 +269,7 @@ def test_real_scenario_entered_by_hand(page, site, tmp_path, key):
     gated = {i.id for i in policy.items if i.gate}
     same_entries(doc["entries"], ledger["entries"], gated)
     # the browser's numbers are the Python reference engine's, trace included
-    assert got == evaluate(policy, doc, as_of)
+    assert got == evaluate(policy, doc, as_of, bundle_sha256=site["sha256"][key])
     assert got["errors"] == []
 
     # what the person reads: every period's total, and every shortfall in words
@@ -277,6 +280,7 @@ def test_real_scenario_entered_by_hand(page, site, tmp_path, key):
         assert f"合计\n{period['total']} {policy.unit}" in card or f"合计 {period['total']} {policy.unit}" in card
         for req in period["requirements"].values():
             assert ("达标" if req["met"] else f"还差 {req['shortfall']} {policy.unit}") in card
+            assert {"met": "达标", "in_progress": "进行中", "failed": "未达标"}[req["state"]] in card
     for check in got["checks"].values():
         assert check["name"] in text
         for req in check["requirements"].values():
@@ -304,7 +308,10 @@ def test_chengdu_shortfall_in_words_and_explanations(page, site):
     enter_entry(page, {"item": "weike", "date": "2018-05-15", "hours": 2})
     summary = page.inner_text("#summary")
     # 36.5 h × 0.5 = 18.25 → 灵活性培训 still 5.75 short; 3+… weike hours summed per school year: ⌊10/3⌋ = 3
-    assert "灵活性培训还差 5.75 学分，截止 2018年7月31日" in summary
+    # on the day of the deadline the year is still running: 进行中 (not a red 未达标), with the deadline's clause
+    assert "进行中 2017—2018学年：灵活性培训还差 5.75 学分（截止 2018年7月31日）" in summary
+    assert "未达标" not in summary
+    assert "截止日期依据〔成教继（2018）1号 三（三）2〕" in summary
     card = page.locator("article.period", has=page.locator("h3#period-2017-2018"))
     weike = card.locator(".item-rows > li", has_text="微师培专项培训")
     assert "3 学分" in weike.inner_text()
@@ -317,6 +324,50 @@ def test_chengdu_shortfall_in_words_and_explanations(page, site):
     assert "参加微课学习满3个学时记1学分" in weike.locator(".quotes").inner_text()
     # no guidance pages in this site: clause ids are not links (never a broken link)
     assert weike.locator("a.clause").count() == 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_in_progress_why_not_counted_and_the_verification_code(page, site, tmp_path):
+    """Zhengzhou 2021 in June: 进行中 until the 12月20日 review, not red; a 选修课 without 考试合格 says why it
+    counts 0, in the summary and beside the entry; the code printed on the statement is the reference's."""
+    key = "zhengzhou-education/2021"
+    choose_policy(page, key)
+    assert page.input_value("#as-of") == "2021-12-31"  # today, moved into the edition's window (2021)
+    enter_person(page, {}, "2021-06-30")
+    enter_entry(page, {"item": "public-elective-course", "date": "2021-05-10", "hours": 10})
+    summary = page.inner_text("#summary")
+    assert "进行中 2021年度：" in summary and "（截止 2021年12月20日）" in summary
+    assert "截止日期依据〔郑教明电〔2021〕407号 五（三）〕" in summary
+    assert "第 1 条 公需科目选修课（2021-05-10）：考试未合格（或未注明合格），不计入" in summary
+    assert page.inner_text("#entries .entry-reason") == "考试未合格（或未注明合格），不计入"
+    assert page.locator("#summary .badge.bad").count() == 0
+    # past the deadline the same year fails
+    enter_person(page, {}, "2021-12-21")
+    assert "未达标 2021年度：" in page.inner_text("#summary")
+    page.wait_for_function("/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/.test(window.JXJY_CALCULATOR.code)")
+    doc = exported(page, tmp_path)
+    assert page.evaluate("window.JXJY_CALCULATOR.code") == verification_code(doc, site["sha256"][key], "2021-12-21")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_days_where_the_policy_converts_them_and_dates_outside_the_edition(page, site):
+    """Guangdong 2018: 1 天 = 6 学时, so a training can be recorded in days; a date after the edition's window
+    is evaluated with a notice in words."""
+    key = "guangdong/2018"
+    choose_policy(page, key)
+    assert page.input_value("#as-of") == "2023-10-31"  # the last day of the edition's window
+    enter_person(page, {}, "2019-06-30")
+    page.select_option("#item", "professional-class")
+    assert "或填天数（1 天 = 6 学时）" in page.inner_text("#amount-fields")
+    enter_entry(page, {"item": "professional-class", "date": "2019-05-10", "days": 2})
+    got = result(page)
+    assert got["periods"]["2019"]["items"]["professional-class"]["credited"] == "12"
+    assert "2 天 × 6 = 12 学时（按本政策的换算）" in page.inner_text("#entries")
+    assert "进行中 2019年度" in page.inner_text("#summary")
+    enter_person(page, {}, "2024-03-01")
+    assert "评估日 2024-03-01 晚于本版本适用期（至 2023-10-31）" in page.inner_text("#summary")
 
 
 @pytest.mark.browser

@@ -10,6 +10,7 @@ deterministic, so its budget is checked here; the timings are in benchmarks/calc
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -27,7 +28,12 @@ from generator.outputs.calculator.data import read_registered as registered
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / "tests" / "js" / "page-runner.mjs"
 NODE = shutil.which("node")
-SIZE_BUDGET = 40 * 1024  # bytes gzipped: calculator JS + the largest edition's data (issue 4)
+# bytes gzipped: calculator JS + the largest edition's data. Issue 4 set 40 KB; issue 13's states, deadlines, reasons,
+# unit conversions and verification codes cost ≈ 3.4 KB in engine and page (Shuangliu's school schedule was moved
+# to its texts to win part back), so the budget is 44 KB — raised once, by decision, and recorded in
+# benchmarks/README.md ("Calculator download"); splitting the import checks and the rule prose into lazily loaded
+# files would win it back.
+SIZE_BUDGET = 44 * 1024
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 needs_terser = pytest.mark.skipif(not minify.minify_available(), reason="terser is not installed (npm ci)")
 
@@ -137,7 +143,10 @@ def test_data_files_index_and_forms(site, tmp_path):
     assert [e["key"] for e in index["bundles"]] == list(bundles)  # the bundle index's order
     for entry in index["bundles"]:
         view_file, texts_file = data / entry["js"]["url"], data / entry["texts"]["url"]
-        assert registered(view_file, "JXJY_BUNDLES") == {entry["key"]: calculator_view(bundles[entry["key"]])}
+        # the view, and the sha256 of the whole bundle it was cut from (what results and verification codes name)
+        sha = hashlib.sha256((site / "bundles" / f"{entry['key']}.json").read_bytes()).hexdigest()
+        assert registered(view_file, "JXJY_BUNDLES") == {entry["key"]: dict(calculator_view(bundles[entry["key"]]),
+                                                                            bundle_sha256=sha)}
         assert registered(texts_file, "JXJY_TEXTS") == {entry["key"]: calculator_texts(bundles[entry["key"]])}
         forms = registered(view_file, "JXJY_FORMS")  # its own edition's forms, when it has any
         has_forms = (site / "forms" / entry["key"] / "index.json").is_file()

@@ -265,6 +265,12 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
              format_rational(entry_credit(policy, entry))]
     credited = evaluate(policy, ledger, as_of=AS_OF)["periods"]["2017-2018"]
     assert value("t:total") == credited["total"] and value("t:category-flexible") == credited["categories"]["flexible"]
+    # under the totals: the edition, its rules revision, the evaluation date and the code the calculator showed
+    code = pg.evaluate("window.JXJY_CALCULATOR.code")
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code)
+    info = statement.inner_text("#jxjy-statement-info")
+    assert f"{policy.title}；规则第 {policy.revision.number} 版；评估日期 {AS_OF}" in info
+    assert f"校验码 {code}" in info
     save_shot(statement, tmp_path, "prefilled-personal-credit-statement.png")
     statement.close()
 

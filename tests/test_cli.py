@@ -12,12 +12,15 @@ DEMO = "tests/fixtures/policies/demo/2020.yaml"
 
 
 def test_check_prints_a_chinese_table(capsys):
-    # 灵活性 is 2.5 short at the end of the school year: a requirement not met exits 1
-    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", "2020-07-31"]) == 1
+    # 灵活性 is 2.5 short after the school year's end: a failed requirement exits 1
+    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", "2020-08-01"]) == 1
     out = capsys.readouterr().out
     assert "== 2019—2020学年（2019-08-01 至 2020-07-31）==" in out
     assert "合计：16.5 学分" in out
-    assert "灵活性还差 2.5 学分" in out
+    assert "灵活性未达标，还差 2.5 学分（截止 2020年7月31日 已过）" in out
+    # on the year's last day it is still running: not a failure
+    assert main(["check", DEMO, "tests/fixtures/ledgers/demo.yaml", "--as-of", "2020-07-31"]) == 0
+    assert "灵活性进行中，还差 2.5 学分（截止 2020年7月31日）" in capsys.readouterr().out
     assert "微课学习：8 学时 → ⌊8/3⌋ = 2 学分（二）" in out
 
 

@@ -98,10 +98,13 @@ def test_requirements_and_shortfall_words(demo_policy):
     r = run(demo_policy, [{"item": "putonghua", "date": "2020-03-01", "level": "level-2b"},
                           {"item": "other", "date": "2020-03-01", "credits": 1}])
     reqs = r["periods"]["2019-2020"]["requirements"]
+    deadline = {"date": "2020-07-31", "title": "2019—2020学年结束", "source": "一-学年", "kind": "period_end"}
     assert reqs["annual-total"] == {"id": "annual-total", "name": "年度总学分", "required": "10", "actual": "11",
-                                    "met": True, "shortfall": "0", "source": "一"}
+                                    "met": True, "shortfall": "0", "state": "met", "deadline": deadline,
+                                    "source": "一"}
     assert reqs["annual-flexible"]["met"] is False and reqs["annual-flexible"]["shortfall"] == "3"
-    assert "2019—2020学年 灵活性还差 3 学分" in shortfall_phrases(r)
+    assert reqs["annual-flexible"]["state"] == "in_progress"  # as of the last entry's date, 2020-03-01
+    assert "2019—2020学年 灵活性进行中，还差 3 学分（截止 2020年7月31日）" in shortfall_phrases(r)
 
 
 def test_checks_window_and_roles(demo_policy):

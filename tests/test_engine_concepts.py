@@ -169,15 +169,23 @@ def test_policies_silent_on_carry_over_say_nothing(layer):
 
 def test_verdict_passes_only_when_every_requirement_is_met(concepts):
     r = run(concepts, full_year(2020), as_of="2020-12-31")
-    assert r["periods"]["2020"]["verdict"] == {"name": "年度考核", "passed": True, "source": "三"}
+    assert r["periods"]["2020"]["verdict"] == {"name": "年度考核", "passed": True, "state": "passed", "source": "三"}
     assert "2020年度 年度考核：通过" in texts(r, "verdict")
     short = [e for e in full_year(2020) if e["item"] != "elective-course"] + [
         {"item": "public-course", "date": "2020-11-01", "hours": 2, "course": "另一门"}]
     r = run(concepts, short, as_of="2020-12-31")
     assert r["periods"]["2020"]["requirements"]["total"]["met"] is True
     assert r["periods"]["2020"]["verdict"]["passed"] is False
-    assert texts(r, "verdict") == ["2020年度 年度考核：不通过（选修科目未达标）"]
-    assert "2020年度 选修科目还差 2 学时" in shortfall_phrases(r)
+    # on the year's last day it is still running …
+    assert r["periods"]["2020"]["verdict"]["state"] == "in_progress"
+    assert texts(r, "verdict") == ["2020年度 年度考核：进行中（选修科目尚未达标（截止 2020年12月31日））"]
+    assert "2020年度 选修科目进行中，还差 2 学时（截止 2020年12月31日）" in shortfall_phrases(r)
+    # … and failed the day after
+    r = run(concepts, short, as_of="2021-01-01")
+    assert r["periods"]["2020"]["verdict"]["state"] == "failed"
+    assert texts(r, "verdict")[0] == "2020年度 年度考核：不通过（选修科目未达标）"
+    assert r["periods"]["2021"]["verdict"]["state"] == "in_progress"  # the as-of year has just begun
+    assert "2020年度 选修科目未达标，还差 2 学时（截止 2020年12月31日 已过）" in shortfall_phrases(r)
 
 
 def test_no_verdict_unless_the_policy_names_one(layer, demo_policy):

@@ -126,6 +126,7 @@ def _policy_with_every_input():
     def mutate(doc: dict) -> None:
         doc["id"] = "errors-demo"
         doc["period"].update({"first": "2012-01-01", "makeup": {"counts": True, "source": "五"}})
+        doc["conversions"] = [{"from": "天", "to": "学时", "factor": 6, "source": "二"}]  # weike (学时) takes 天 too
         doc["items"] += [
             {"id": "lecture", "name": "讲座", "category": "normative", "input": "days",
              "rule": {"type": "multiplier", "factor": "1.5"}, "source": "二"},
@@ -156,6 +157,7 @@ def _every_error_ledger() -> list[tuple[object, object]]:
         {"item": "putonghua", "date": day}, {"item": "putonghua", "date": day, "level": 36.0},
         {"item": "degree", "date": day}, {"item": "weike", "date": day, "hours": "x" * 80},
         {"item": "school-based", "date": day, "hours": 2, "course": 101},
+        {"item": "weike", "date": day, "hours": 3, "days": 1}, {"item": "weike", "date": day, "days": "1/2"},
         *({"item": item, "date": day, **fields} for item, fields in wrong_field),
         *({"item": item, "date": day} for item in ("weike", "reading-notes", "lecture", "seminar", "tenure", "other")),
     ]

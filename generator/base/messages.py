@@ -73,8 +73,10 @@ def bundled_catalog() -> dict:
     return {k: v for k, v in catalog(PUBLICATION_LANGUAGE).items() if k != "diagnostics"}
 
 
+@cache
 def template(key: str, lang: str = PUBLICATION_LANGUAGE) -> str:
-    """The template text at a dotted key ('errors.entry.unknown_item'); KeyError when there is none."""
+    """The template text at a dotted key ('errors.entry.unknown_item'); KeyError when there is none.
+    Cached: the catalogs are read once and never change while jxjy runs (the engine renders a line per entry)."""
     node: Any = catalog(lang)
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -118,7 +120,10 @@ def _joined(value: object, lang: str) -> object:
 
 def message(key: str, **params: object) -> str:
     """Publication text at 'a.b' with its {placeholders} filled in (always the publication language)."""
-    return template(key).format(**{k: _joined(v, PUBLICATION_LANGUAGE) for k, v in params.items()})
+    text = template(key)
+    if any(isinstance(v, (Phrase, list, tuple)) for v in params.values()):
+        return text.format(**{k: _joined(v, PUBLICATION_LANGUAGE) for k, v in params.items()})
+    return text.format(**params)
 
 
 def render(key: str, params: Mapping[str, object] | Iterable[tuple[str, object]] = (), lang: str | None = None) -> str:

@@ -13,6 +13,7 @@ Exit statuses (the README's table):
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,6 +23,7 @@ from generator.base.messages import render
 from generator.base.paths import DEFAULT_POLICIES
 from generator.policy.loader import load_policy, policy_files
 from generator.policy.model import Policy
+from generator.rules.engine import edition_in_force
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,6 +73,32 @@ def resolve_policy_path(spec: str) -> Path:
 def load_policy_arg(spec: str) -> Policy:
     """The edition a command line names (a file or `id/edition`), validated; InputError otherwise."""
     return load_policy(resolve_policy_path(spec))
+
+
+def policy_folder(spec: str) -> Path | None:
+    """The folder of a policy's editions when the command line names a policy without an edition (a folder, or an
+    id under policies/)."""
+    for candidate in (Path(spec), Path(DEFAULT_POLICIES) / spec):
+        if candidate.is_dir() and any(policy_files([candidate])):
+            return candidate
+    return None
+
+
+def load_policy_on(spec: str, day: dt.date) -> tuple[Policy, bool]:
+    """The edition a command line names; for a policy named without an edition, the edition in force on `day`
+    (True: chosen by date). Every edition of the folder must load."""
+    folder = policy_folder(spec)
+    if folder is None:
+        return load_policy_arg(spec), False
+    editions, diags = [], []
+    for f in policy_files([folder]):
+        try:
+            editions.append(load_policy(f))
+        except InputError as exc:
+            diags.extend(exc.diagnostics)
+    if diags:
+        raise InputError(diags)
+    return edition_in_force(editions, day), True
 
 
 def missing_paths(paths: list[str | Path]) -> list[Diagnostic]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 from generator.base.dates import parse_date
 from generator.base.diagnostics import Diagnostic, InputError
@@ -15,15 +18,18 @@ from generator.cli.common import (
     EXIT_USAGE,
     fail,
     help_text,
-    load_policy_arg,
+    load_policy_on,
     missing_paths,
     policy_paths,
 )
+from generator.outputs.bundle import bundle_document, dumps, sha256
 from generator.outputs.report import render_report
 from generator.policy.loader import policy_files, validate_paths
+from generator.policy.model import Policy
 from generator.rules.cases import cases_file_for, load_cases, run_policy_tests
-from generator.rules.engine import evaluate
-from generator.rules.ledger import read_ledger
+from generator.rules.engine import default_as_of, evaluate
+from generator.rules.ledger import Ledger, read_ledger
+from generator.rules.verify import normal_code, verification_code
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -92,16 +98,44 @@ def _person_overrides(args: argparse.Namespace) -> dict:
     return person
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _evaluation(args: argparse.Namespace) -> tuple[Policy, Ledger, str, str] | int:
+    """The edition (chosen by date when the policy is named without one), the ledger, the evaluation date
+    (default: today, moved into the edition's window) and the bundle's sha256; an exit status on failure."""
     if args.as_of and parse_date(args.as_of) is None:
         print(render("diagnostics.cli.bad_as_of", {"value": args.as_of}), file=sys.stderr)
         return EXIT_USAGE
+    today = dt.date.today()
     try:
-        policy = load_policy_arg(args.policy)
+        policy, chosen = load_policy_on(args.policy, parse_date(args.as_of) or today)
         ledger = read_ledger(args.ledger, _person_overrides(args) or None)
     except InputError as exc:
         return fail(exc.diagnostics)
-    result = evaluate(policy, ledger.data, args.as_of)
+    as_of = args.as_of or default_as_of(policy, today).isoformat()
+    if chosen and policy.in_force is not None:
+        print(render("diagnostics.cli.edition_chosen", {"as_of": as_of, "policy": policy.id, "edition": policy.edition,
+                                                         "start": policy.in_force.start,
+                                                         "end": policy.in_force.last_day}), file=sys.stderr)
+    return policy, ledger, as_of, sha256(dumps(bundle_document(policy)))
+
+
+def _coded_ledger(args: argparse.Namespace, ledger: Ledger) -> Any:
+    """The ledger a verification code covers: a JSON file as it was written (what the calculator exports and
+    hashes), any other file as read."""
+    if Path(args.ledger).suffix.lower() == ".json" and not _person_overrides(args):
+        try:
+            return json.loads(Path(args.ledger).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    return ledger.data
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    found = _evaluation(args)
+    if isinstance(found, int):
+        return found
+    policy, ledger, as_of, bundle_sha = found
+    result = evaluate(policy, ledger.data, as_of, bundle_sha256=bundle_sha)
+    code = verification_code(_coded_ledger(args, ledger), bundle_sha, result["as_of"])
     # the result's messages are Chinese (the bundle's catalog); the terminal reads each error in its own language,
     # rendered from the error's code and parameters, at its line in the ledger file
     located = [ledger.diagnostic(e) for e in result.get("input_errors", []) + result["errors"]]
@@ -109,7 +143,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        print(render_report(policy, result, ledger.data, [d.format() for d in located], with_trace=not args.no_trace))
+        print(render_report(policy, result, ledger.data, [d.format() for d in located], with_trace=not args.no_trace,
+                            code=code))
     if located:
         for d in located:
             print(d.format(), file=sys.stderr)
@@ -117,10 +152,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK if requirements_met(result) else EXIT_FAILED
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Recompute a printout's verification code from the exported ledger: 0 when it matches, 1 when not."""
+    found = _evaluation(args)
+    if isinstance(found, int):
+        return found
+    policy, ledger, as_of, bundle_sha = found
+    result = evaluate(policy, ledger.data, as_of, bundle_sha256=bundle_sha)
+    expected = verification_code(_coded_ledger(args, ledger), bundle_sha, result["as_of"])
+    given = normal_code(args.code)
+    params = {"code": given, "expected": expected, "policy": policy.id, "edition": policy.edition,
+              "revision": str(policy.revision.number if policy.revision else "—"), "as_of": result["as_of"] or "—"}
+    if given == expected:
+        print(render("diagnostics.cli.verify_match", params))
+        return EXIT_OK
+    print(render("diagnostics.cli.verify_mismatch", params), file=sys.stderr)
+    return EXIT_FAILED
+
+
 def requirements_met(result: dict) -> bool:
-    """Whether every requirement of every period and every named check is met."""
-    periods = all(r["met"] for p in result["periods"].values() for r in p["requirements"].values())
-    return periods and all(c["met"] for c in result["checks"].values())
+    """Whether no requirement of any period and no check has failed (met, or still in progress before its
+    deadline: a period still running is not a failure)."""
+    periods = all(r["state"] != "failed" for p in result["periods"].values() for r in p["requirements"].values())
+    return periods and all(c["state"] != "failed" for c in result["checks"].values())
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -140,3 +194,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", action="append", help=help_text("person_date"))
     p.add_argument("--no-trace", action="store_true", help=help_text("no_trace"))
     p.set_defaults(func=cmd_check)
+    p = sub.add_parser("verify", help=help_text("verify"), description=help_text("verify"))
+    p.add_argument("policy", help=help_text("policy"))
+    p.add_argument("ledger", help=help_text("ledger"))
+    p.add_argument("code", help=help_text("code"))
+    p.add_argument("--as-of", help=help_text("verify_as_of"))
+    p.add_argument("--role", action="append", help=help_text("role"))
+    p.add_argument("--date", action="append", help=help_text("person_date"))
+    p.set_defaults(func=cmd_verify)

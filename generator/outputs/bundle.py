@@ -39,7 +39,7 @@ from generator.rules.engine import RESULT_FORMAT, evaluate
 FORMAT = "jxjy-bundle"
 INDEX_FORMAT = "jxjy-bundle-index"
 TESTS_FORMAT = "jxjy-conformance"
-FORMAT_VERSION = "1.0"  # major.minor: see "Compatibility" in docs/bundle-spec.md
+FORMAT_VERSION = "2.0"  # major.minor: see "Compatibility" in docs/bundle-spec.md
 PUBLISHED_SCHEMAS = ("bundle.schema.json", "ledger.schema.json", "result.schema.json")
 GLOBAL_BUNDLES = "JXJY_BUNDLES"
 GLOBAL_INDEX = "JXJY_BUNDLE_INDEX"
@@ -117,6 +117,7 @@ def _requirement(req: Requirement, in_check: bool = False) -> dict:
         out["periods_between"] = {"from": between[0], "to": between[1]} if between else None
     else:
         out["roles"] = list(req.roles)
+        out["deadline"] = req.deadline or None
     return out
 
 
@@ -184,6 +185,11 @@ def bundle_document(policy: Policy) -> dict:
         meta["extends"] = {"policy": policy.extends.policy, "edition": policy.extends.edition}
     if policy.previous:
         meta["previous"] = {"edition": policy.previous}
+    if policy.revision is not None:
+        r = policy.revision
+        meta["revision"] = _present(number=r.number, date=r.date, rules_sha256=r.rules_sha256, note=r.note)
+    if policy.in_force is not None:
+        meta["in_force"] = _in_force(policy)
     if policy.successor is not None:
         s = policy.successor
         meta["successor"] = _present(**{"from": s.from_date, "description": s.description, "policy": s.policy,
@@ -214,10 +220,16 @@ def bundle_document(policy: Policy) -> dict:
         "requirements": [_requirement(r) for r in policy.requirements],
         "checks": [dict({"id": c.id, "name": c.name, "roles": list(c.roles), "window": _window(c.window),
                          "requirements": [_requirement(r, in_check=True) for r in c.requirements],
-                         "source": c.source}, **_present(description=c.description)) for c in policy.checks],
+                         "deadline": c.deadline or None, "source": c.source},
+                        **_present(description=c.description)) for c in policy.checks],
         "clauses": [dict({"id": c.id, "cite": c.citation, "quote": c.quote}, **_present(title=c.title))
                     for c in policy.clauses],
         "timeline": [_timeline_entry(t) for t in policy.timeline],
+        "schedules": [{"id": s.id, "title": s.title, "source": s.source,
+                       "rows": [{"seq": r.seq, "group": r.group, "organization": r.organization, "date": r.date}
+                                for r in s.rows]} for s in policy.schedules],
+        "school_slots": ({"schedule": policy.school_slots.schedule, "source": policy.school_slots.source}
+                         if policy.school_slots else None),
         "notes": [_present(id=n.id, title=n.title, text=n.text, source=n.source) for n in policy.notes],
         "messages": _json_ready(bundled_catalog()),
     }
@@ -285,6 +297,19 @@ def _file_ref(url: str, data: bytes) -> dict:
     return {"url": url, "sha256": sha256(data), "size": len(data)}
 
 
+def revision_base(policy: Policy) -> str | None:
+    """The immutable name of this revision's bundle (without extension): <policy>/<edition>.r<N>."""
+    return f"{policy.id}/{policy.edition}.r{policy.revision.number}" if policy.revision else None
+
+
+def _in_force(policy: Policy) -> dict | None:
+    w = policy.in_force
+    if w is None:
+        return None
+    return _present(**{"from": w.start, "to": w.end, "review_until": w.review_until, "source": w.source,
+                       "note": w.note})
+
+
 def _latest_key(policy: Policy) -> tuple:
     doc = policy.document
     return (doc.effective_from or doc.issued, policy.edition)
@@ -322,6 +347,10 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
         base = f"{p.id}/{p.edition}"
         write_output(out_dir / f"{base}.json", w.json_bytes, written)
         write_output(out_dir / f"{base}.js", w.js_bytes, written)
+        revision = revision_base(p)
+        if revision is not None:  # the immutable copy: a changed rule gets a new revision, so a new URL
+            write_output(out_dir / f"{revision}.json", w.json_bytes, written)
+            write_output(out_dir / f"{revision}.js", w.js_bytes, written)
         if w.tests_bytes is not None:
             write_output(out_dir / f"{base}.tests.json", w.tests_bytes, written)
         doc = p.document
@@ -331,6 +360,9 @@ def write_bundles(policies: list[Policy], out_dir: Path) -> list[Path]:
             "issued": doc.issued or None, "latest": latest[p.id] is w,
             "url": f"{base}.json", "sha256": sha256(w.json_bytes), "size": len(w.json_bytes),
             "js": _file_ref(f"{base}.js", w.js_bytes),
+            "revision": p.revision.number if p.revision else None,
+            "revision_url": f"{revision}.json" if revision else None,
+            "in_force": _in_force(p),
             "tests": (dict(_file_ref(f"{base}.tests.json", w.tests_bytes), cases=w.cases)
                       if w.tests_bytes is not None else None),
         }

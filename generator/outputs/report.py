@@ -10,7 +10,7 @@ import yaml
 
 from generator.base.paths import REPORT_TEMPLATES
 from generator.policy.model import Policy
-from generator.rules.engine import shortfall_phrases
+from generator.rules.engine import shortfall_list
 
 TEMPLATES = REPORT_TEMPLATES
 
@@ -29,7 +29,11 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str], with_trace: bool = True) -> str:
+def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str], with_trace: bool = True,
+                  code: str = "") -> str:
+    """The report: per period its items, totals and requirements with their state (达标 / 进行中 / 未达标) and
+    deadline, what is still missing with the deadline's clause, every entry that counts less than its own value
+    with the reason, and the trace. `code`: the verification code, when the caller computed one."""
     labels = yaml.safe_load((TEMPLATES / "labels.zh.yaml").read_text(encoding="utf-8"))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, keep_trailing_newline=True)
     unit = policy.unit
@@ -38,8 +42,9 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
     def req_table(reqs: dict) -> str:
         rows = [labels["requirements"]]
         for r in reqs.values():
-            rows.append([r["name"], r["required"], r["actual"], labels["met"] if r["met"] else labels["unmet"],
-                         "" if r["met"] else r["shortfall"]])
+            deadline = r.get("deadline") or {}
+            rows.append([r["name"], r["required"], r["actual"], labels["state"][r["state"]],
+                         "" if r["met"] else r["shortfall"], "" if r["met"] else deadline.get("date", "")])
         return table(rows)
 
     periods = []
@@ -55,13 +60,25 @@ def render_report(policy: Policy, result: dict, ledger: dict, errors: list[str],
             "req_table": req_table(p["requirements"]) if p["requirements"] else "",
             "verdict": p.get("verdict"),
         })
-    checks = [{"name": c["name"], "met": c["met"], "req_table": req_table(c["requirements"]),
+    checks = [{"name": c["name"], "state": labels["state"][c["state"]], "req_table": req_table(c["requirements"]),
                "periods": "、".join(c["periods"]) or "—"} for c in result["checks"].values()]
     person = ledger.get("person") or {}
+    window = result.get("in_force")
+    shortfalls = []
+    for text, deadline in shortfall_list(result):
+        if deadline and deadline.get("source"):
+            text += "——" + labels["deadline_cite"].format(title=deadline["title"],
+                                                           cite=_cited(policy, deadline["source"]))
+        shortfalls.append(text)
     text = env.get_template("check.txt.j2").render(
         policy=policy, result=result, unit=unit, periods=periods, checks=checks,
         person_name=person.get("name", ""), roles="、".join(policy.role_name(r) for r in person.get("roles") or []),
-        shortfalls=shortfall_phrases(result), errors=errors,
+        shortfalls=shortfalls, errors=errors, outcomes=_outcomes(policy, result, ledger, labels),
+        notices=[n["message"] for n in result.get("notices", [])], verdict_words=labels["verdict"],
+        window=(labels["window" if window["last_day"] == window["to"] else "window_review"].format(
+            start=window["from"], end=window["to"], last_day=window["last_day"]) if window else ""),
+        revision=result["policy"].get("revision"), code=code, engine=result.get("engine", ""),
+        bundle_sha=(result.get("bundle_sha256") or "")[:12],
         trace=_trace_lines(policy, result) if with_trace else [],
     )
     return re.sub(r"\n{3,}", "\n\n", text).rstrip()
@@ -85,3 +102,19 @@ def _trace_lines(policy: Policy, result: dict) -> list[str]:
 def _cited(policy: Policy, clause_id: str) -> str:
     clause = policy.clause(clause_id)
     return clause.citation if clause else clause_id
+
+
+def _outcomes(policy: Policy, result: dict, ledger: dict, labels: dict) -> list[str]:
+    """One line per entry that counts less than its own value (and is not an error, listed apart), with why."""
+    found = ledger.get("entries")
+    raw: list = found if isinstance(found, list) else []
+    lines = []
+    for outcome in result.get("entries", []):
+        if outcome["status"] in ("counted", "refused") or not outcome["reasons"]:
+            continue
+        entry = raw[outcome["index"]] if outcome["index"] < len(raw) and isinstance(raw[outcome["index"]], dict) else {}
+        item = policy.item(outcome["item"]) if outcome["item"] else None
+        lines.append(labels["entry"].format(n=outcome["index"] + 1, item=item.name if item else "—",
+                                            date=entry.get("date", ""),
+                                            reasons="；".join(r["message"] for r in outcome["reasons"])))
+    return lines

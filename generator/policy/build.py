@@ -29,6 +29,7 @@ from generator.policy.model import (
     FormField,
     FormSection,
     Gate,
+    InForce,
     Item,
     Level,
     Makeup,
@@ -40,9 +41,11 @@ from generator.policy.model import (
     Region,
     RelatedDocument,
     Requirement,
+    Revision,
     Role,
     Schedule,
     ScheduleRow,
+    SchoolSlots,
     Signature,
     Successor,
     TimelineEntry,
@@ -91,7 +94,7 @@ def _requirement(r: Raw) -> Requirement:
         id=r["id"], name=r["name"], measure=_measure(r["of"]), source=r["source"],
         min=_opt_q(r, "min"), min_per_period=_opt_q(r, "min_per_period"),
         periods_between=(int(between["from"]), int(between["to"])) if between else None,
-        roles=_strs(r, "roles"),
+        roles=_strs(r, "roles"), deadline=_s(r, "deadline"),
     )
 
 
@@ -189,10 +192,24 @@ def _document(doc: Raw, policy_file: Path | None) -> Document:
     )
 
 
+def _in_force(w: Any) -> InForce | None:
+    if not isinstance(w, Mapping):
+        return None
+    return InForce(start=w["from"], end=w["to"], source=_s(w, "source"), note=_s(w, "note"),
+                   review_until=_s(w, "review_until"))
+
+
+def _revision(r: Any) -> Revision | None:
+    if not isinstance(r, Mapping):
+        return None
+    return Revision(number=int(r["number"]), date=r["date"], rules_sha256=r["rules_sha256"], note=_s(r, "note"))
+
+
 def build_model(merged: Raw, files: tuple[str, ...], policy_file: Path | None = None) -> Policy:
     """The typed model of a merged, validated document. `policy_file`: the edition's own (top-layer)
     file, against which `document.text` is resolved."""
-    region, ext, prev, succ, cycle = (merged.get(k) for k in ("region", "extends", "previous", "successor", "cycle"))
+    region, ext, prev, succ, cycle, slots = (merged.get(k) for k in ("region", "extends", "previous", "successor", "cycle",
+                                                                    "school_slots"))
     return Policy(
         id=merged["id"], edition=merged["edition"], title=merged["title"], unit=_s(merged, "unit") or "学分",
         period=_period(merged.get("period") or {"kind": "calendar_year", "source": ""}),
@@ -203,7 +220,7 @@ def build_model(merged: Raw, files: tuple[str, ...], policy_file: Path | None = 
         shared_caps=tuple(_cap(c) for c in _list(merged, "caps")),
         requirements=tuple(_requirement(r) for r in _list(merged, "requirements")),
         checks=tuple(Check(id=c["id"], name=c["name"], window=_window(c["window"]), source=c["source"],
-                           roles=_strs(c, "roles"), description=_s(c, "description"),
+                           roles=_strs(c, "roles"), description=_s(c, "description"), deadline=_s(c, "deadline"),
                            requirements=tuple(_requirement(r) for r in _list(c, "requirements")))
                      for c in _list(merged, "checks")),
         clauses=tuple(_clause(c) for c in _list(merged, "clauses")),
@@ -218,6 +235,9 @@ def build_model(merged: Raw, files: tuple[str, ...], policy_file: Path | None = 
         successor=Successor(from_date=succ["from"], description=succ["description"], source=succ["source"],
                             policy=_s(succ, "policy")) if succ else None,
         unit_source=_s(merged, "unit_source"),
+        in_force=_in_force(merged.get("in_force")),
+        revision=_revision(merged.get("revision")),
+        school_slots=SchoolSlots(schedule=slots["schedule"], source=slots["source"]) if slots else None,
         conversions=tuple(Conversion(from_unit=c["from"], to_unit=c["to"], factor=_q(c["factor"]), source=c["source"])
                           for c in _list(merged, "conversions")),
         actors=tuple(Actor(a["id"], a["name"]) for a in _list(merged, "actors")),

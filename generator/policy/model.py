@@ -92,6 +92,42 @@ class Successor:
 
 
 @dataclass(frozen=True)
+class InForce:
+    """The edition's window: the dates of the entries it governs; registration and review may run under it
+    until `review_until`. From the text (`source`) or, where the text states none, what it rests on (`note`)."""
+
+    start: str
+    end: str
+    source: str = ""
+    note: str = ""
+    review_until: str = ""
+
+    @property
+    def last_day(self) -> str:
+        """The last evaluation date the edition speaks for."""
+        return max(self.end, self.review_until) if self.review_until else self.end
+
+
+@dataclass(frozen=True)
+class Revision:
+    """The rules' revision: bumped whenever the rules change (results and bundles carry it)."""
+
+    number: int
+    date: str
+    rules_sha256: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SchoolSlots:
+    """Per-school slots (双流's 审证时间安排): the person's school's date is the deadline of the edition's
+    requirements, when the school is on the schedule."""
+
+    schedule: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Conversion:
     """1 天 = 6 学时: a conversion the policy states."""
 
@@ -242,6 +278,7 @@ class Requirement:
     min_per_period: Fraction | None = None
     periods_between: tuple[int, int] | None = None
     roles: tuple[str, ...] = ()
+    deadline: str = ""  # a dated timeline entry
 
     @property
     def minimum(self) -> Fraction:
@@ -273,6 +310,7 @@ class Check:
     source: str
     roles: tuple[str, ...] = ()
     description: str = ""
+    deadline: str = ""  # a dated timeline entry
 
 
 @dataclass(frozen=True)
@@ -442,6 +480,9 @@ class Policy:
     previous: str = ""  # the previous edition of the same policy, if the policy names one
     successor: Successor | None = None
     unit_source: str = ""
+    in_force: InForce | None = None
+    revision: Revision | None = None
+    school_slots: SchoolSlots | None = None
     conversions: tuple[Conversion, ...] = ()
     actors: tuple[Actor, ...] = ()
     timeline: tuple[TimelineEntry, ...] = ()
@@ -498,6 +539,12 @@ class Policy:
             out.append(cur)
             cur = parents.get(cur)
         return out
+
+    def timeline_entry(self, entry_id: str) -> TimelineEntry | None:
+        return next((t for t in self.timeline if t.id == entry_id), None)
+
+    def schedule(self, schedule_id: str) -> Schedule | None:
+        return next((s for s in self.schedules if s.id == schedule_id), None)
 
     def role_name(self, role_id: str) -> str:
         return next((r.name for r in self.roles if r.id == role_id), role_id)

@@ -1,6 +1,6 @@
 """The validator's checks as named passes, run in order, every one of them on every run.
 
-    schema → files → ids → references → quotes → rules → dates → period → forms → prose_numbers
+    schema → files → ids → references → quotes → rules → dates → period → forms → deadlines → revision → prose_numbers
 
 A pass is a function of a Context that adds diagnostics. Every pass runs even when an earlier one
 found errors, so one run reports every error; what a pass cannot check because an earlier problem
@@ -11,7 +11,7 @@ its type, and never assumes that the schema pass found nothing.
 `schema`, `files` and `ids` look at each layer on its own and run even when the chain of layers is
 incomplete; the others need the merged document. A pass that `blocks_model` finds problems that
 make the typed model unsound (a reference to nothing, a rule that does not fit its input); the
-errors of the others (`files`, `quotes`, `prose_numbers`) leave it sound, so `jxjy build`
+errors of the others (`files`, `quotes`, `revision`, `prose_numbers`) leave it sound, so `jxjy build`
 can still run the policy's own test cases and report their failures in the same run.
 """
 
@@ -37,6 +37,7 @@ from generator.policy.context import (
 )
 from generator.policy.layers import ID_LISTS, display, merged_before
 from generator.policy.prose_numbers import prose_numbers_pass
+from generator.policy.revision import rules_fingerprint
 from generator.policy.schema import schema_diagnostics
 from generator.rules.inputs import INPUT_KINDS
 
@@ -419,6 +420,50 @@ class Pass:
     blocks_model: bool  # True: its errors make the typed model unsound, so it is not built
 
 
+def revision_pass(ctx: Context) -> None:
+    """A revision stands for the rules it was written for: when the rules' fingerprint no longer matches,
+    the rules changed and the revision must be bumped (results and bundles carry it)."""
+    revision = mapping(ctx.doc.get("revision"))
+    recorded = revision.get("rules_sha256")
+    if not isinstance(recorded, str) or not isinstance(revision.get("number"), int):
+        return
+    actual = rules_fingerprint(ctx.doc)
+    if actual != recorded:
+        ctx.at("revision", None, ("rules_sha256",), "diagnostics.policy.revision_stale", number=revision["number"],
+               next=revision["number"] + 1)
+
+
+def deadlines_pass(ctx: Context) -> None:
+    """A requirement's or check's deadline names a dated timeline entry inside the edition's window (it decides,
+    for the periods the edition governs, whether a shortfall is still in progress); `school_slots` names a
+    schedule."""
+    timeline = {e["id"]: e for e in ctx.entries("timeline") if isinstance(e.get("id"), str)}
+    window = mapping(ctx.doc.get("in_force"))
+    start, end = window.get("from"), window.get("review_until") or window.get("to")
+    for section in ("requirements", "checks"):
+        for entry in ctx.entries(section):
+            tid = entry.get("deadline")
+            here = (section, entry.get("id"))
+            if not isinstance(tid, str):
+                continue
+            if tid not in timeline:
+                if not ctx.ids_unsure("timeline"):
+                    ctx.at(*here, ("deadline",), "diagnostics.policy.unknown.timeline", value=tid,
+                           hint=did_you_mean(tid, sorted(timeline)))
+                continue
+            day = timeline[tid].get("date") or timeline[tid].get("end")
+            if not isinstance(day, str):
+                ctx.at(*here, ("deadline",), "diagnostics.policy.deadline_undated", id=tid)
+            elif isinstance(start, str) and isinstance(end, str) and not start <= day <= end:
+                ctx.at(*here, ("deadline",), "diagnostics.policy.deadline_outside_window", id=tid, date=day,
+                       start=start, end=end)
+    schedule = mapping(ctx.doc.get("school_slots")).get("schedule")
+    schedules = [e["id"] for e in ctx.entries("schedules") if isinstance(e.get("id"), str)]
+    if isinstance(schedule, str) and schedule not in schedules and not ctx.ids_unsure("schedules"):
+        ctx.at("school_slots", None, ("schedule",), "diagnostics.policy.unknown.schedule", value=schedule,
+               hint=did_you_mean(schedule, sorted(schedules)))
+
+
 PASSES: tuple[Pass, ...] = (
     Pass("schema", schema_pass, needs_merged=False, blocks_model=True),
     Pass("files", files_pass, needs_merged=False, blocks_model=False),
@@ -429,6 +474,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("dates", dates_pass, needs_merged=True, blocks_model=True),
     Pass("period", period_pass, needs_merged=True, blocks_model=True),
     Pass("forms", forms_pass, needs_merged=True, blocks_model=True),
+    Pass("deadlines", deadlines_pass, needs_merged=True, blocks_model=True),
+    Pass("revision", revision_pass, needs_merged=True, blocks_model=False),
     Pass("prose_numbers", prose_numbers_pass, needs_merged=True, blocks_model=False),
 )
 

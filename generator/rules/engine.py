@@ -16,10 +16,10 @@ from generator.base.messages import message
 from generator.base.rational import format_rational as fmt
 from generator.policy.model import Cap, Check, Item, Policy, Requirement, Verdict
 from generator.rules.errors import display, record, suggestion
-from generator.rules.inputs import ALL_INPUT_FIELDS, amount, input_fields
+from generator.rules.inputs import ALL_INPUT_FIELDS, InputConversion, amount, input_conversions, input_fields
 from generator.rules.periods import PeriodSpan, period_of, period_starting, span_of
 
-RESULT_FORMAT = "jxjy-result/1"
+RESULT_FORMAT = "jxjy-result/2"
 
 
 class _Trace:
@@ -58,7 +58,7 @@ def _start_year(policy: Policy, day: dt.date) -> int:
 
 
 def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | None, set[str], dict[str, dt.date],
-                                                                    list, list[dict]]:
+                                                                    str, list, list[dict]]:
     """as_of, roles, person dates and entries, each bad part reported as an input error (a coded record,
     errors.input.*) and ignored."""
     problems: list[dict] = []
@@ -79,6 +79,7 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
         ledger = {}
     roles: set[str] = set()
     dates: dict[str, dt.date] = {}
+    school = ""
     person = ledger.get("person")
     if person is not None and not isinstance(person, dict):
         report("person", "person_not_an_object", value=display(person))
@@ -103,10 +104,12 @@ def _read_inputs(policy: Policy, ledger: Any, as_of: Any) -> tuple[dt.date | Non
                     report(f"person.dates.{name}", "date_not_a_date", name=name, value=display(value))
         elif raw_dates is not None:
             report("person.dates", "dates_not_an_object", value=display(raw_dates))
+        if isinstance(person.get("school"), str):
+            school = person["school"]
     entries = ledger.get("entries")
     if entries is not None and not isinstance(entries, list):
         report("entries", "entries_not_a_list", value=display(entries))
-    return as_of_date, roles, dates, entries if isinstance(entries, list) else [], problems
+    return as_of_date, roles, dates, school, entries if isinstance(entries, list) else [], problems
 
 
 def _level_list(item: Item) -> str:
@@ -150,11 +153,24 @@ def check_entry(policy: Policy, entry: Any, roles: set[str]) -> list[dict]:
         names = "、".join(policy.role_name(r) for r in item.roles)
         errors.append(record("item", "errors.entry.role_only", name=item.name, roles=names))
     wanted = input_fields(item.input)
+    converts = input_conversions(policy.conversions, item.input)
+    converted = False
     for name in ALL_INPUT_FIELDS:
         if name in entry and entry[name] is not None and name not in wanted:
-            errors.append(record(name, f"errors.entry.not_taken.{item.input}", name=item.name))
+            conv = converts.get(name)
+            if conv is None:
+                errors.append(record(name, f"errors.entry.not_taken.{item.input}", name=item.name))
+            elif any(entry.get(w) is not None for w in wanted):
+                errors.append(record(name, "errors.entry.both_units", name=item.name, from_unit=conv.from_unit,
+                                     to_unit=conv.to_unit))
+            elif amount(entry[name]) is None:
+                errors.append(record(name, "errors.entry.not_an_amount", value=display(entry[name])))
+            else:
+                converted = True
     for name in wanted:
         value = entry.get(name)
+        if value is None and converted:
+            continue  # given in a unit the policy converts into this one
         if name == "level":
             if value is None:
                 errors.append(record("level", "errors.entry.missing.level", levels=_level_list(item)))
@@ -219,18 +235,30 @@ def entry_period(policy: Policy, entry: dict) -> PeriodSpan:
     return own
 
 
+def converted_entry(policy: Policy, item: Item, entry: dict) -> tuple[dict, InputConversion | None]:
+    """An entry in its item's own input: an amount given in a unit the policy converts (2 天 → 12 学时) is
+    converted, and the conversion returned for the trace; any other entry is returned as it is."""
+    for conv in input_conversions(policy.conversions, item.input).values():
+        value = amount(entry.get(conv.field))
+        if entry.get(conv.field) is not None and value is not None:
+            out = {k: v for k, v in entry.items() if k != conv.field}
+            out[conv.into] = fmt(value * conv.factor)
+            return out, conv
+    return entry, None
+
+
 def entry_credit(policy: Policy, entry: dict) -> Fraction:
     """What `evaluate` credits one countable entry before caps and de-duplication: 0 when its make-up does
-    not count or its exam gate is not passed, else its rule type's credit of that entry alone."""
-    item = policy.item(entry["item"])
-    assert item is not None, "entry_credit takes entries check_entry accepts"
+    not count or its exam gate is not passed, else its rule type's credit of that entry alone (in the item's
+    own input, converted where the policy converts the entry's unit)."""
+    item = policy.get_item(entry["item"])
     makeup = policy.period.makeup
     if makeup is not None and not makeup.counts and entry_period(policy, entry) != period_of(
             policy.period, parse_date(entry["date"])):  # type: ignore[arg-type]
         return Fraction(0)
     if item.gate and entry.get(item.gate.flag) is not True:
         return Fraction(0)
-    return item.rule.entry_credit(item, entry)[0]
+    return item.rule.entry_credit(item, converted_entry(policy, item, entry)[0])[0]
 
 
 def _course_key(entry: dict) -> str:
@@ -267,39 +295,198 @@ def _window(policy: Policy, check: Check, as_span: PeriodSpan | None, person_dat
     return spans, extra, ["title", title.isoformat()]
 
 
-def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) -> dict:
+ENGINE = "jxjy-engine/2"
+
+
+def default_as_of(policy: Policy, today: dt.date) -> dt.date:
+    """The evaluation date a person means by "now" under this edition: today, moved into the edition's window
+    (its first day … the last day registration and review run under it). An edition without a window: today."""
+    window = policy.in_force
+    if window is None:
+        return today
+    first, last = parse_date(window.start), parse_date(window.last_day)
+    assert first is not None and last is not None  # the schema checked both
+    return min(max(today, first), last)
+
+
+def edition_in_force(editions: list[Policy], day: dt.date) -> Policy:
+    """The edition in force on a day: the one whose window (review included) holds it, the latest-starting when
+    windows overlap; outside every window, the latest edition that started before the day, else the first."""
+    def window(p: Policy) -> tuple[str, str]:
+        w = p.in_force
+        return (w.start, w.last_day) if w else ("", "9999-12-31")
+
+    ordered = sorted(editions, key=lambda p: (window(p)[0], p.edition))
+    text = day.isoformat()
+    holding = [p for p in ordered if window(p)[0] <= text <= window(p)[1]]
+    if holding:
+        return holding[-1]
+    started = [p for p in ordered if window(p)[0] <= text]
+    return started[-1] if started else ordered[0]
+
+
+def _in_force(policy: Policy, span: PeriodSpan) -> bool:
+    """Whether the edition governs this period (its window overlaps it); every period when it has no window."""
+    window = policy.in_force
+    return window is None or (span.start.isoformat() <= window.end and span.end.isoformat() >= window.start)
+
+
+def _deadline_target(policy: Policy, day: str) -> str | None:
+    """The period a dated deadline is the deadline of: the latest period the edition governs that starts on or
+    before that day (Chengdu's 7月31日 → 2017—2018学年; Shuangliu's 9月11日 slot → the same; Zhengzhou's 12月20日
+    → 2021年度)."""
+    date = parse_date(day)
+    if date is None:
+        return None
+    window = policy.in_force
+    if window is None:
+        span = span_of(policy.period, date)
+        return span.id if span else None
+    first, last = parse_date(window.start), parse_date(window.end)
+    assert first is not None and last is not None
+    best = None
+    for year in range(_start_year(policy, first), _start_year(policy, last) + 1):
+        try:
+            span = period_starting(policy.period, year)
+        except ValueError:
+            continue
+        if _in_force(policy, span) and span.start <= date:
+            best = span.id
+    return best
+
+
+def _school_slot(policy: Policy, school: str) -> tuple[str, str, str] | None:
+    """(date, title, source) of the person's school's slot in the edition's per-school schedule, if it is on it."""
+    slots = policy.school_slots
+    if slots is None or not school.strip():
+        return None
+    schedule = policy.schedule(slots.schedule)
+    if schedule is None:
+        return None
+    wanted = "".join(school.split())
+    for row in schedule.rows:
+        if "".join(row.organization.split()) == wanted:
+            return row.date, message("deadline.school_slot", school=row.organization, schedule=schedule.title), \
+                slots.source
+    return None
+
+
+def _deadline(policy: Policy, span: PeriodSpan, timeline_id: str, school: str) -> dict | None:
+    """When a shortfall of this period must be made up: the person's school's slot, else the requirement's dated
+    timeline entry (for the period it is the deadline of), else the period's end — for periods the edition
+    governs. None for a period outside the edition's window: it states no deadline for it."""
+    if not _in_force(policy, span):
+        return None
+    slot = _school_slot(policy, school)
+    if slot is not None and _deadline_target(policy, slot[0]) == span.id:
+        return {"date": slot[0], "title": slot[1], "source": slot[2], "kind": "school_slot"}
+    entry = policy.timeline_entry(timeline_id) if timeline_id else None
+    day = (entry.date or entry.end) if entry else ""
+    if entry is not None and day and _deadline_target(policy, day) == span.id:
+        return {"date": day, "title": entry.title, "source": entry.source, "kind": "timeline"}
+    return {"date": span.end.isoformat(), "title": message("deadline.period_end", period=span.label),
+            "source": policy.period.source, "kind": "period_end"}
+
+
+def _state(met: bool, deadline: dict | None, span_end: dt.date | None, as_of: dt.date | None) -> str:
+    """met; in_progress while the deadline (or, outside the window, the period's end) has not passed; failed."""
+    if met:
+        return "met"
+    until = deadline["date"] if deadline else (span_end.isoformat() if span_end else None)
+    if as_of is not None and until is not None and as_of.isoformat() <= until:
+        return "in_progress"
+    return "failed"
+
+
+def _until(deadline: dict | None, state: str) -> str:
+    if deadline is None:
+        return ""
+    date = message("rule_text.date", year=int(deadline["date"][:4]), month=int(deadline["date"][5:7]),
+                   day=int(deadline["date"][8:]))
+    return message("deadline.until" if state == "in_progress" else "deadline.until_passed", date=date)
+
+
+class _Outcomes:
+    """What became of each entry, for result.entries: counted, reduced (a cap or rounding took part of its item),
+    not counted (gate, duplicate, make-up, after the evaluation date), or refused (an error)."""
+
+    def __init__(self, size: int) -> None:
+        self.entries: list[dict] = [{"index": i, "status": "counted", "item": None, "period": None, "reasons": []}
+                                    for i in range(size)]
+
+    def place(self, idx: int, item: str, period: str | None) -> None:
+        self.entries[idx]["item"], self.entries[idx]["period"] = item, period
+
+    def reason(self, idx: int, code: str, status: str | None = None, **params: str) -> None:
+        entry = self.entries[idx]
+        entry["reasons"].append(_reason(code, **params))
+        if status is not None:
+            entry["status"] = status
+        elif entry["status"] == "counted" and code in ("reasons.capped", "reasons.rounded"):
+            entry["status"] = "reduced"
+
+
+def _reason(code: str, **params: str) -> dict:
+    return {"code": code, "params": params, "message": message(code, **params)}
+
+
+def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None, *, bundle_sha256: str | None = None) -> dict:
     """Evaluate a ledger (a dict per schemas/ledger.schema.json) under a policy.
 
     Never raises on JSON-like input: entries that cannot be counted are reported in `errors`; a bad
     as_of, person, roles, dates or entries list in `input_errors` (present only when there are any),
-    and evaluation goes on without the bad part."""
+    and evaluation goes on without the bad part. Without as_of, the latest entry's date is the evaluation
+    date (callers that mean "now" pass default_as_of). `bundle_sha256`: the sha256 of the bundle the rules
+    came from, when the caller knows it, so the result can be traced to it."""
     trace = _Trace()
-    as_of_date, roles, person_dates, entries, input_errors = _read_inputs(policy, ledger, as_of)
+    as_of_date, roles, person_dates, school, entries, input_errors = _read_inputs(policy, ledger, as_of)
+    outcomes = _Outcomes(len(entries))
     errors: list[dict] = []
     good: list[tuple[int, dict, Item, dt.date]] = []
     for idx, entry in enumerate(entries):
         problems = check_entry(policy, entry, roles)
         for p in problems:
             errors.append({"entry": idx, **p})
-        if not problems:
-            day = parse_date(entry["date"])
-            assert day is not None  # check_entry accepted it
-            good.append((idx, entry, policy.get_item(entry["item"]), day))
+        if problems:
+            outcomes.entries[idx]["status"] = "refused"
+            outcomes.entries[idx]["reasons"].append(_reason("reasons.error"))
+            if isinstance(entry, dict) and isinstance(entry.get("item"), str) and policy.item(entry["item"]):
+                outcomes.entries[idx]["item"] = entry["item"]
+            continue
+        day = parse_date(entry["date"])
+        assert day is not None  # check_entry accepted it
+        good.append((idx, entry, policy.get_item(entry["item"]), day))
+        outcomes.place(idx, entry["item"], None)
     if as_of_date is None and good:
         as_of_date = max(day for *_, day in good)
+    notices: list[dict] = []
+    window = policy.in_force
+    if window is not None and as_of_date is not None:
+        if as_of_date.isoformat() < window.start:
+            notices.append(_reason("notice.as_of_before", as_of=as_of_date.isoformat(), start=window.start))
+        elif as_of_date.isoformat() > window.last_day:
+            notices.append(_reason("notice.as_of_after", as_of=as_of_date.isoformat(), end=window.last_day))
     counted = []
     for idx, entry, item, day in good:
         if as_of_date is not None and day > as_of_date:
             trace.add(message("entry.after_as_of", date=day.isoformat(), as_of=as_of_date.isoformat()),
                       ref=f"entry:{idx}")
+            outcomes.reason(idx, "reasons.after_as_of", "not_counted", as_of=as_of_date.isoformat())
             continue
         counted.append((idx, entry, item, day))
     counted.sort(key=lambda t: (t[3], t[0]))
 
     as_span = period_of(policy.period, as_of_date) if as_of_date else None
+    if as_span is not None and window is not None and not _in_force(policy, as_span):
+        # past its window (registration and review still running) or before it, the edition speaks for its own
+        # last (or first) period, not for one it does not govern
+        edge = parse_date(window.end if as_span.start.isoformat() > window.end else window.start)
+        assert edge is not None  # the schema checked it
+        as_span = period_of(policy.period, edge)
     spans: dict[str, PeriodSpan] = {}
     by_period: dict[str, list] = defaultdict(list)
     refused: set[int] = set()  # make-up entries the policy does not count
+    outside: dict[tuple[str, str], int] = defaultdict(int)  # (period, before|after) → entries outside the window
     for idx, entry, item, day in counted:
         span = period_of(policy.period, day)
         declared = declared_span(policy, entry.get("counts_for"))
@@ -308,13 +495,29 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             key = "makeup.counted" if policy.period.makeup.counts else "makeup.not_counted"
             if not policy.period.makeup.counts:
                 refused.add(idx)
+                outcomes.reason(idx, "reasons.makeup_not_counted", "not_counted", period=span.label)
             trace.add(message(key, item=item.name, date=day.isoformat(), period=span.label,
                               period_word=message(f"period_word.{policy.period.kind}")),
                       policy.period.makeup.source, span.id, f"entry:{idx}")
+        entry, conv = converted_entry(policy, item, entry)
+        if conv is not None:
+            trace.add(message("conversion.applied", item=item.name, amount=fmt(amount(entries[idx][conv.field]) or Fraction(0)),
+                              from_unit=conv.from_unit, factor=fmt(conv.factor), converted=entry[conv.into],
+                              to_unit=conv.to_unit), conv.source, span.id, f"entry:{idx}")
+        if window is not None and not window.start <= day.isoformat() <= window.end:
+            side = "before" if day.isoformat() < window.start else "after"
+            outside[(span.id, side)] += 1
+            outcomes.reason(idx, "reasons.outside_window")
+        outcomes.place(idx, item.id, span.id)
         spans[span.id] = span
         by_period[span.id].append((idx, entry, item))
     if as_span is not None:
         spans[as_span.id] = as_span
+    for (pid, side), count in sorted(outside.items()):
+        assert window is not None
+        bound = {"start": window.start} if side == "before" else {"end": window.end}  # the template's own
+        notices.append(dict(_reason(f"notice.entries_{side}", period=spans[pid].label, count=str(count), **bound),
+                            period=pid))
 
     # check windows may reach periods without entries: those count as zero, not as output periods
     windows: dict[str, tuple] = {}
@@ -342,6 +545,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                 continue
             if item.gate and entry.get(item.gate.flag) is not True:
                 trace.add(message(f"gate.{item.gate.flag}", item=item.name), item.gate.source, pid, f"entry:{idx}")
+                outcomes.reason(idx, "reasons.gate", "not_counted")
                 item_entries[item.id].append(idx)
                 item_raw.setdefault(item.id, Fraction(0))
                 continue
@@ -351,6 +555,7 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                 if course in seen_courses:
                     trace.add(message("dedupe.duplicate", item=item.name, course=entry.get("course")),
                               item.dedupe.source, pid, f"entry:{idx}")
+                    outcomes.reason(idx, "reasons.duplicate", "not_counted", course=display(entry.get("course")))
                     item_entries[item.id].append(idx)
                     item_raw.setdefault(item.id, Fraction(0))
                     continue
@@ -361,10 +566,16 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
         # each item's rule (generator/rules/types.py): per entry, or over the period's summed input
         for item_id in list(item_raw):
             item = policy.get_item(item_id)
-            value, lines = item.rule.period_credit(policy, item, item_facts.get(item_id, []))
+            facts = item_facts.get(item_id, [])
+            value, lines = item.rule.period_credit(policy, item, facts)
             for text, ref in lines:
                 trace.add(text, item.source, pid, ref)
             item_raw[item_id] = value
+            exact = item.rule.unrounded(item, facts)
+            if exact is not None and exact > value:
+                for idx, _ in facts:
+                    outcomes.reason(idx, "reasons.rounded", item=item.name, period=span.label, exact=fmt(exact),
+                                    credited=fmt(value), unit=policy.unit)
         order = {it.id: n for n, it in enumerate(policy.items)}
         item_raw = dict(sorted(item_raw.items(), key=lambda kv: order[kv[0]]))
         # item caps
@@ -390,6 +601,11 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
                 item_credit[item_id] = after
         for cap in policy.shared_caps:
             _apply_shared_cap(policy, cap, item_credit, running, trace, pid, word)
+        for item_id, value in item_credit.items():
+            if value < item_raw[item_id]:
+                for idx, _ in item_facts.get(item_id, []):
+                    outcomes.reason(idx, "reasons.capped", item=policy.get_item(item_id).name, period=span.label,
+                                    raw=fmt(item_raw[item_id]), credited=fmt(value), unit=policy.unit)
         credited[pid] = item_credit
         categories = _category_totals(policy, item_credit)
         total = sum(item_credit.values(), Fraction(0))
@@ -405,10 +621,13 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             if req.roles and not roles.intersection(req.roles):
                 continue
             actual = _measure(policy, req, item_credit, categories, total)
-            reqs[req.id] = _requirement_result(policy, req, req.minimum, actual, trace, pid)
+            deadline = _deadline(policy, span, req.deadline, school)
+            reqs[req.id] = _requirement_result(policy, req, req.minimum, actual, trace, pid, deadline, span.end,
+                                               as_of_date)
         _state_carry_over(policy, span, total, reqs, trace)
         periods_out[pid] = {
             "id": pid, "label": span.label, "start": span.start.isoformat(), "end": span.end.isoformat(),
+            "in_force": _in_force(policy, span),
             "items": {i: {"raw": fmt(item_raw[i]), "credited": fmt(item_credit[i]), "entries": item_entries[i]}
                       for i in item_credit},
             "categories": {c: fmt(v) for c, v in categories.items()},
@@ -424,15 +643,21 @@ def evaluate(policy: Policy, ledger: Any, as_of: dt.date | str | None = None) ->
             continue
         periods, extra, info, win_trace = windows[check.id]
         trace.lines.extend(win_trace.lines)
-        checks_out[check.id] = _evaluate_check(policy, check, periods, extra, info, credited, counted, trace,
-                                               as_of_date)
-    result = {
+        checks_out[check.id] = _evaluate_check(policy, check, periods, extra, info, credited, trace, as_of_date,
+                                               as_span, school)
+    result: dict[str, Any] = {
         "format": RESULT_FORMAT,
-        "policy": {"id": policy.id, "edition": policy.edition, "unit": policy.unit},
+        "engine": ENGINE,
+        "policy": {"id": policy.id, "edition": policy.edition, "unit": policy.unit,
+                   "revision": policy.revision.number if policy.revision else None},
+        "bundle_sha256": bundle_sha256,
+        "in_force": ({"from": window.start, "to": window.end, "last_day": window.last_day} if window else None),
         "as_of": as_of_date.isoformat() if as_of_date else None,
         "person": {"roles": sorted(roles)},
         "periods": periods_out,
         "checks": checks_out,
+        "entries": outcomes.entries,
+        "notices": notices,
         "errors": errors,
         "trace": trace.lines,
     }
@@ -457,14 +682,22 @@ def _state_carry_over(policy: Policy, span: PeriodSpan, total: Fraction, reqs: d
 
 
 def _verdict(policy: Policy, verdict: Verdict, span: PeriodSpan, reqs: dict, trace: _Trace) -> dict:
-    unmet = [r["name"] for r in reqs.values() if not r["met"]]
-    passed = bool(reqs) and not unmet
-    if passed:
+    """Passed when every applicable requirement is met; in progress while one is; failed once one failed."""
+    unmet = [r for r in reqs.values() if r["state"] != "met"]
+    if reqs and not unmet:
+        state = "passed"
         text = message("verdict.passed", period=span.label, name=verdict.name)
+    elif unmet and all(r["state"] == "in_progress" for r in unmet):
+        state = "in_progress"
+        latest = max((r["deadline"] for r in unmet if r["deadline"]), key=lambda d: d["date"], default=None)
+        text = message("verdict.in_progress", period=span.label, name=verdict.name,
+                       unmet="、".join(r["name"] for r in unmet), until=_until(latest, state))
     else:
-        text = message("verdict.failed", period=span.label, name=verdict.name, unmet="、".join(unmet) or "—")
+        state = "failed"
+        text = message("verdict.failed", period=span.label, name=verdict.name,
+                       unmet="、".join(r["name"] for r in unmet) or "—")
     trace.add(text, verdict.source, span.id, "verdict")
-    return {"name": verdict.name, "passed": passed, "source": verdict.source}
+    return {"name": verdict.name, "passed": state == "passed", "state": state, "source": verdict.source}
 
 
 def _apply_shared_cap(policy: Policy, cap: Cap, item_credit: dict, running: dict, trace: _Trace, pid: str,
@@ -513,18 +746,22 @@ def _measure(policy: Policy, req: Requirement, item_credit: dict, categories: di
 
 
 def _requirement_result(policy: Policy, req: Requirement, required: Fraction, actual: Fraction, trace: _Trace,
-                        pid: str | None, ref_prefix: str = "requirement") -> dict:
+                        pid: str | None, deadline: dict | None, span_end: dt.date | None, as_of: dt.date | None,
+                        ref_prefix: str = "requirement") -> dict:
+    """A requirement's numbers and its state: met, in progress (before its deadline), or failed."""
     met = actual >= required
     shortfall = max(required - actual, Fraction(0))
-    key = "requirement.met" if met else "requirement.unmet"
+    state = _state(met, deadline, span_end, as_of)
+    key = {"met": "requirement.met", "in_progress": "requirement.in_progress", "failed": "requirement.unmet"}[state]
     trace.add(message(key, name=req.name, required=fmt(required), actual=fmt(actual), shortfall=fmt(shortfall),
-                      unit=policy.unit), req.source, pid, f"{ref_prefix}:{req.id}")
+                      unit=policy.unit, until=_until(deadline, state)), req.source, pid, f"{ref_prefix}:{req.id}")
     return {"id": req.id, "name": req.name, "required": fmt(required), "actual": fmt(actual), "met": met,
-            "shortfall": fmt(shortfall), "source": req.source}
+            "shortfall": fmt(shortfall), "state": state, "deadline": deadline, "source": req.source}
 
 
-def _evaluate_check(policy: Policy, check, periods: list[PeriodSpan], extra: dt.date | None, info: list,
-                    credited: dict, counted: list, trace: _Trace, as_of: dt.date | None) -> dict:
+def _evaluate_check(policy: Policy, check: Check, periods: list[PeriodSpan], extra: dt.date | None, info: list,
+                    credited: dict, trace: _Trace, as_of: dt.date | None, as_span: PeriodSpan | None,
+                    school: str) -> dict:
     ref = f"check:{check.id}"
     if info == ["all"]:
         pids = sorted(credited)
@@ -552,6 +789,9 @@ def _evaluate_check(policy: Policy, check, periods: list[PeriodSpan], extra: dt.
             item_sum[item_id] += value
         trace.add(message("check.current_before_as_of", name=check.name, period=extra_span.label,
                           credits=fmt(extra_total), unit=policy.unit), check.source, ref=ref)
+    # a check is judged on the evaluation date: its deadline is the one of the as-of period
+    deadline = _deadline(policy, as_span, check.deadline, school) if as_span is not None else None
+    span_end = as_span.end if as_span is not None else None
     categories = _category_totals(policy, item_sum)
     total = sum(item_sum.values(), Fraction(0))
     reqs = {}
@@ -559,17 +799,21 @@ def _evaluate_check(policy: Policy, check, periods: list[PeriodSpan], extra: dt.
         if req.min is not None:
             required = req.min
         else:
+            assert req.min_per_period is not None
             counted_periods = [p for p in pids if _in_between(p, req.periods_between)]
             required = req.min_per_period * len(counted_periods)
             trace.add(message("check.per_period", name=req.name, count=len(counted_periods),
                               per_period=fmt(req.min_per_period), required=fmt(required), unit=policy.unit),
                       req.source, ref=f"{ref}:{req.id}")
         actual = _measure(policy, req, item_sum, categories, total)
-        reqs[req.id] = _requirement_result(policy, req, required, actual, trace, None, ref_prefix=f"{ref}")
+        reqs[req.id] = _requirement_result(policy, req, required, actual, trace, None, deadline, span_end, as_of,
+                                           ref_prefix=f"{ref}")
     met = bool(pids) and all(r["met"] for r in reqs.values()) if info != ["missing"] else False
-    trace.add(message("check.met" if met else "check.unmet", name=check.name), check.source, ref=ref)
-    out = {"id": check.id, "name": check.name, "periods": pids, "met": met, "requirements": reqs,
-           "source": check.source}
+    state = _state(met, deadline, span_end, as_of)
+    key = {"met": "check.met", "in_progress": "check.in_progress", "failed": "check.unmet"}[state]
+    trace.add(message(key, name=check.name, until=_until(deadline, state)), check.source, ref=ref)
+    out = {"id": check.id, "name": check.name, "periods": pids, "met": met, "state": state, "deadline": deadline,
+           "requirements": reqs, "source": check.source}
     if extra_pid and extra is not None:
         out["includes_until"] = {"period": extra_pid, "date": extra.isoformat()}
     return out
@@ -586,18 +830,28 @@ def _label(policy: Policy, pid: str) -> str:
     return period_starting(policy.period, int(pid.split("-")[0])).label
 
 
-def shortfall_phrases(result: dict) -> list[str]:
-    """'灵活性还差 6 学分' for every unmet requirement: what a teacher wants to read first."""
+def shortfall_list(result: dict) -> list[tuple[str, dict | None]]:
+    """('2017—2018学年 灵活性培训进行中，还差 6 学分（截止 2018年7月31日）', its deadline) for every requirement
+    not met: what a teacher wants to read first, with the deadline the policy sets."""
     unit = result["policy"]["unit"]
-    out = []
+    out: list[tuple[str, dict | None]] = []
+
+    def phrase(req: dict) -> str:
+        key = "shortfall.in_progress" if req["state"] == "in_progress" else "shortfall.failed"
+        return message(key, name=req["name"], shortfall=req["shortfall"], unit=unit,
+                       until=_until(req["deadline"], req["state"]))
+
     for period in result["periods"].values():
         for req in period["requirements"].values():
             if not req["met"]:
-                out.append(f"{period['label']} " + message("shortfall.phrase", name=req["name"],
-                                                           shortfall=req["shortfall"], unit=unit))
+                out.append((f"{period['label']} " + phrase(req), req["deadline"]))
     for check in result["checks"].values():
         for req in check["requirements"].values():
             if not req["met"]:
-                out.append(f"{check['name']} " + message("shortfall.phrase", name=req["name"],
-                                                         shortfall=req["shortfall"], unit=unit))
+                out.append((f"{check['name']} " + phrase(req), req["deadline"]))
     return out
+
+
+def shortfall_phrases(result: dict) -> list[str]:
+    """The phrases of shortfall_list, without their deadlines."""
+    return [text for text, _ in shortfall_list(result)]

@@ -7,8 +7,10 @@ ledger reader all ask here which fields an item takes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 from generator.base.rational import parse_json_number, parse_rational
@@ -54,3 +56,43 @@ def amount(value: Any) -> Fraction | None:
 def entry_amount(entry: dict, field: str) -> Fraction:
     """The amount in an entry's field, 0 when it is missing or not a number (the entry check reports those)."""
     return amount(entry.get(field)) or Fraction(0)
+
+
+@cache
+def unit_kinds() -> dict[str, str]:
+    """The measure word of each quantity input (学时 → hours, 天 → days …), as the catalog names them."""
+    from generator.base.messages import message  # noqa: PLC0415 - the catalog is data; inputs are the vocabulary
+
+    return {message(f"input_units.{k}"): k for k in QUANTITY_INPUTS if k != "count"}
+
+
+@dataclass(frozen=True)
+class InputConversion:
+    """An entry field an item also takes because the policy converts it into the item's own input
+    (Guangdong: 1 天 = 6 学时, so a training recorded in days counts for an item taken in hours)."""
+
+    field: str  # the entry field it arrives in: days
+    into: str  # the item's own input: hours
+    factor: Fraction
+    from_unit: str  # 天
+    to_unit: str  # 学时
+    source: str
+
+
+def input_conversions(conversions: Iterable[Any], input_kind: str) -> dict[str, InputConversion]:
+    return _input_conversions(tuple(conversions), input_kind)
+
+
+@cache
+def _input_conversions(conversions: tuple, input_kind: str) -> dict[str, InputConversion]:
+    """The entry fields an item taking `input_kind` also accepts, by field, from the policy's conversions
+    (objects with from_unit, to_unit, factor, source). Conversions between units no input is measured in (学分
+    ↔ 学时) convert nothing here."""
+    kinds = unit_kinds()
+    out: dict[str, InputConversion] = {}
+    for conv in conversions:
+        source_kind, target_kind = kinds.get(conv.from_unit), kinds.get(conv.to_unit)
+        if source_kind and target_kind == input_kind and source_kind != input_kind:
+            out[source_kind] = InputConversion(source_kind, input_kind, conv.factor, conv.from_unit, conv.to_unit,
+                                               conv.source)
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
 from generator.base.messages import message
 from generator.policy.model import PeriodScheme
@@ -25,8 +26,9 @@ def period_of(period: PeriodScheme, day: dt.date) -> PeriodSpan:
     return period_starting(period, start_year)
 
 
+@cache
 def period_starting(period: PeriodScheme, start_year: int) -> PeriodSpan:
-    """The period that starts in `start_year`."""
+    """The period that starts in `start_year` (cached: spans are immutable, and every entry asks)."""
     start = dt.date(start_year, period.start_month, period.start_day)
     nxt = dt.date(start_year + 1, period.start_month, period.start_day)
     end = nxt - dt.timedelta(days=1)

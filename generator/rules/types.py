@@ -107,6 +107,11 @@ class RuleType:
         """Whether credits come from the period's summed input (whole blocks), so a credit is rounded per period."""
         return False
 
+    def unrounded(self, item: Item, entries: list[tuple[int, dict]]) -> Fraction | None:
+        """What a rule that rounds would give these entries without rounding (None: it does not round), so the
+        result can say what the rounding left out."""
+        return None
+
     def trace(self, policy: Policy, item: Item, credits: Fraction, facts: Facts) -> str:
         raise NotImplementedError
 
@@ -162,6 +167,11 @@ class Rate(RuleType):
     @property
     def sums_period(self) -> bool:
         return self.floor
+
+    def unrounded(self, item: Item, entries: list[tuple[int, dict]]) -> Fraction | None:
+        if not self.floor:
+            return None
+        return sum((entry_amount(e, item.input) for _, e in entries), Fraction(0)) / self.per * self.value
 
     def entry_credit(self, item: Item, entry: dict) -> tuple[Fraction, Facts]:
         amount = entry_amount(entry, item.input)

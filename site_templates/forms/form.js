@@ -10,7 +10,8 @@
  *      open FORM.html#prefill=<base64url of UTF-8 JSON>, or put the JSON in
  *      localStorage["jxjy-prefill:<policy>/<edition>"] and open FORM.html#prefill=local
  *      JSON = {"format": "jxjy-form-prefill/1", "policy": {"id", "edition"}?, "ledger": <jxjy-ledger/1>,
- *              "period": "<period id, e.g. 2017-2018>"?, "result": <jxjy-result/1>?}
+ *              "period": "<period id, e.g. 2017-2018>"?, "result": <jxjy-result/2>?,
+ *              "statement": {"edition", "revision", "as_of", "code", "reasons": [{"period", "date", "item", "reasons"}]}?}
  *  User data only ever goes into .value and .textContent (no HTML parsing of user data).
  *  The pure functions are exported for node (JXJY_FORM; tests run them against Python).
  */
@@ -69,6 +70,12 @@
         failed: entryValue(E, bundle, words, item, entry, "failed") || "0"});
     }
     if (E.INPUTS[item.input].quantity) {
+      var convs = E.conversions ? E.conversions(bundle, item.id) : [];
+      for (var c = 0; c < convs.length; c++) {  // recorded in a unit the policy converts (2 天 for an item in 学时)
+        if (entry[convs[c].field] !== undefined && entry[convs[c].field] !== null) {
+          return fmt(words.quantity, {amount: entryValue(E, bundle, words, item, entry, convs[c].field), unit: convs[c].fromUnit});
+        }
+      }
       var unit = item.input === "count" ? (item.count_unit || "") : E.message(bundle, "input_units." + item.input);
       return fmt(words.quantity, {amount: entryValue(E, bundle, words, item, entry, item.input), unit: unit}).trim();
     }
@@ -369,6 +376,28 @@
     }
   }
 
+  /** The statement's provenance (edition, rules revision, evaluation date, verification code) and why records of
+   *  the period count nothing or less, as the calculator sent them (payload.statement); words from labels.zh.yaml. */
+  function statementInfo(info, span) {
+    var box = document.getElementById("jxjy-statement-info"), W = spec.labels.statement || {};
+    if (!box || !info || typeof info !== "object") return;
+    document.getElementById("jxjy-provenance").textContent = fmt(W.provenance, info);
+    if (info.code) {
+      var code = document.getElementById("jxjy-code");
+      code.textContent = fmt(W.code, info);
+      code.hidden = false;
+    }
+    var mine = (Array.isArray(info.reasons) ? info.reasons : []).filter(function (r) { return span && r.period === span.id; });
+    var list = document.querySelector("#jxjy-reasons ul");
+    mine.forEach(function (r) {
+      var li = document.createElement("li");
+      li.textContent = fmt(W.reason_row, r);
+      list.appendChild(li);
+    });
+    document.getElementById("jxjy-reasons").hidden = !mine.length;
+    box.hidden = false;
+  }
+
   document.getElementById("jxjy-print").addEventListener("click", function () { window.print(); });
   document.getElementById("jxjy-clear").addEventListener("click", function () {
     if (!window.confirm(L.clear_confirm)) return;
@@ -386,6 +415,7 @@
   if (payload && E && bundle) {
     var filled = prefillValues(E, bundle, spec, payload);
     apply({values: filled.values, rows: filled.rows});
+    statementInfo(payload.statement, filled.period);
     save();
     say(L.prefilled);
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", window.location.pathname + window.location.search);

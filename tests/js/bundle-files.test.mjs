@@ -28,7 +28,7 @@ function runScript(file, context = {}) {
 
 test("index.json lists every bundle with its sha256 and size", () => {
   assert.equal(index.format, "jxjy-bundle-index");
-  assert.match(index.format_version, /^1\.\d+$/);
+  assert.match(index.format_version, /^2\.\d+$/);
   assert.ok(index.bundles.length > 0);
   for (const b of index.bundles) {
     const data = fileRef(b);
@@ -77,7 +77,8 @@ test("engine.js works as a classic script (pages opened from file://)", () => {
 
 test("a bundle of another major format version is refused", () => {
   const demo = readJSON(path.join(dir, sample.url));
-  assert.throws(() => evaluate({ ...demo, format_version: "2.0" }, { entries: [] }), /not supported/);
-  assert.doesNotThrow(() => evaluate({ ...demo, format_version: "1.7", a_future_member: {} }, { entries: [] }));
+  assert.throws(() => evaluate({ ...demo, format_version: "3.0" }, { entries: [] }), /not supported/);
+  assert.throws(() => evaluate({ ...demo, format_version: "1.0" }, { entries: [] }), /not supported/);
+  assert.doesNotThrow(() => evaluate({ ...demo, format_version: "2.7", a_future_member: {} }, { entries: [] }));
   assert.throws(() => evaluate({ format: "something-else" }, { entries: [] }), /not a jxjy rule bundle/);
 });

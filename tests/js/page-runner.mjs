@@ -25,6 +25,13 @@ function rules(key) {
     const file = path.join(dir, key + suffix);
     vm.runInThisContext(fs.readFileSync(file, "utf8"), { filename: file });
   }
+  const bundle = globalThis.JXJY_BUNDLES[key];
+  // as the page does: a per-school schedule comes with the edition's texts, and is evaluated with once loaded
+  const textsFile = path.join(dir, key + ".texts.js");
+  if (bundle.school_slots && !(bundle.schedules || []).length && fs.existsSync(textsFile)) {
+    vm.runInThisContext(fs.readFileSync(textsFile, "utf8"), { filename: textsFile });
+    globalThis.JXJY_BUNDLES[key] = Object.assign({}, bundle, { schedules: globalThis.JXJY_TEXTS[key].schedules || [] });
+  }
   return globalThis.JXJY_BUNDLES[key];
 }
 const out = cases.map((c) => {

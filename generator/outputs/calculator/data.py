@@ -6,7 +6,8 @@ its own files under <site>/calculator/data/:
 
 - ``index.js``: the editions to choose from (id, edition, title, short name, file names);
 - ``<policy>/<edition>.js``: the bundle *view* the engine evaluates — the bundle minus the members
-  listed in DROPPED (notes and timeline are for the guidance pages, item workflow/deadline ids
+  listed in DROPPED (notes are for the guidance pages; the timeline and schedules are cut to the deadlines
+  the engine reads; item workflow/deadline ids
   name pages' sections, document and region details are on the overview page, a few message
   templates are for CSV headings and site pages only), with ``clauses`` cut to what a trace line
   shows at once — ``{id, cite, anchor}``: the readable citation and the clause's anchor on the
@@ -38,7 +39,8 @@ GLOBAL_TEXTS = "JXJY_TEXTS"
 GLOBAL_FORMS = "JXJY_FORMS"
 # Dotted paths into the bundle; "items.*.x" drops x from every item.
 DROPPED = (
-    "notes", "timeline", "conversions", "result_format", "unit_source",
+    "notes", "result_format", "unit_source", "policy.revision.rules_sha256", "policy.revision.note",
+    "policy.in_force.note", "policy.in_force.source",
     "policy.region", "policy.document.issuer", "policy.document.issued", "policy.document.related",
     "items.*.workflow", "items.*.deadline", "items.*.rule.defined_in_source",
     "messages.csv_headers", "messages.csv_true", "messages.csv_false",
@@ -47,7 +49,7 @@ DROPPED = (
     "messages.rule_text.month", "messages.rule_text.name_joiner",
     "messages.rule_text.check_min", "messages.rule_text.check_min_per_period",
 )
-INDEX_KEYS = ("id", "edition", "key", "title", "short_name")
+INDEX_KEYS = ("id", "edition", "key", "title", "short_name", "in_force", "revision")
 
 
 def _drop(node: Any, path: list[str]) -> None:
@@ -76,6 +78,14 @@ def calculator_view(bundle: dict) -> dict:
     clauses = view.get("clauses") or []
     found = clause_anchors(c["id"] for c in clauses)
     view["clauses"] = [{"id": c["id"], "cite": c.get("cite") or c["id"], "anchor": found[c["id"]]} for c in clauses]
+    # deadlines: only the timeline entries and the schedule the engine reads (requirements' and checks' deadlines,
+    # the per-school slots), and of those only what a deadline shows
+    wanted = {r.get("deadline") for r in view.get("requirements") or []} | {c.get("deadline") for c in view.get("checks") or []}
+    view["timeline"] = [{k: t[k] for k in ("id", "title", "date", "end", "source") if k in t}
+                        for t in view.get("timeline") or [] if t.get("id") in wanted]
+    # the per-school schedule (Shuangliu's 74 rows) waits in texts: the page loads it after the first result and
+    # evaluates again, so the first download stays within its budget
+    view["schedules"] = []
     for item in view.get("items") or []:
         if _described(item):
             del item["description"]
@@ -85,8 +95,13 @@ def calculator_view(bundle: dict) -> dict:
 
 def calculator_texts(bundle: dict) -> dict:
     """What calculator_view leaves out for the page to load on demand: ``{"clauses": [{id, title, quote}],
-    "descriptions": {item id: description}}``."""
+    "descriptions": {item id: description}, "schedules": [the school slots' schedule]}`` (the page puts the
+    schedules back into the view it evaluates)."""
+    slots = bundle.get("school_slots")
     return {
+        "schedules": [{"id": s["id"], "title": s["title"], "source": s["source"],
+                       "rows": [{"organization": r["organization"], "date": r["date"]} for r in s["rows"]]}
+                      for s in bundle.get("schedules") or [] if slots and s["id"] == slots["schedule"]],
         "clauses": copy.deepcopy(bundle.get("clauses") or []),
         "descriptions": {item["id"]: item["description"] for item in bundle.get("items") or [] if _described(item)},
     }
@@ -119,7 +134,9 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
     for entry in index.get("bundles", []):
         bundle = json.loads((bundles_dir / entry["url"]).read_text(encoding="utf-8"))
         base = f"{entry['id']}/{entry['edition']}"
-        data = js_twin([entry["key"]], dumps(calculator_view(bundle)))
+        view = calculator_view(bundle)
+        view["bundle_sha256"] = entry["sha256"]  # what a result and its verification code name: the whole bundle
+        data = js_twin([entry["key"]], dumps(view))
         edition_forms = (forms or {}).get(entry["key"])
         if edition_forms:
             data += js_twin([entry["key"]], dumps(edition_forms), GLOBAL_FORMS)
@@ -127,6 +144,8 @@ def write_calculator_data(bundles_dir: Path, out_dir: Path, forms: dict[str, lis
         texts = js_twin([entry["key"]], dumps(calculator_texts(bundle)), GLOBAL_TEXTS)
         write_output(out_dir / f"{base}.texts.js", texts, written)
         slim = {k: entry[k] for k in INDEX_KEYS if k in entry}
+        if isinstance(slim.get("in_force"), dict):  # the dates only: the note and clause come with the edition
+            slim["in_force"] = {k: v for k, v in slim["in_force"].items() if k in ("from", "to", "review_until")}
         slim["js"] = {"url": f"{base}.js"}
         slim["texts"] = {"url": f"{base}.texts.js"}
         entries.append(slim)

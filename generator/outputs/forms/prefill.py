@@ -21,7 +21,7 @@ from generator.base.rational import format_rational, parse_rational
 from generator.outputs.forms.view import cell_name, column_entry_fields, header_name, labels, total_name
 from generator.policy.model import Form, FormField, Item, Policy
 from generator.rules.engine import check_entry, entry_credit, entry_period, evaluate
-from generator.rules.inputs import AMOUNT_FIELDS, QUANTITY_INPUTS, amount
+from generator.rules.inputs import AMOUNT_FIELDS, QUANTITY_INPUTS, amount, input_conversions
 from generator.rules.periods import PeriodSpan, period_starting, span_of
 
 PREFILL_FORMAT = "jxjy-form-prefill/1"
@@ -65,6 +65,9 @@ def _amount_text(policy: Policy, item: Item, entry: dict) -> str:
         return words["subjects"].format(passed=_entry_value(policy, item, entry, "passed") or "0",
                                         failed=_entry_value(policy, item, entry, "failed") or "0")
     if item.input in QUANTITY_INPUTS:
+        for conv in input_conversions(policy.conversions, item.input).values():  # recorded in a unit the policy converts
+            if entry.get(conv.field) is not None:
+                return words["quantity"].format(amount=_entry_value(policy, item, entry, conv.field), unit=conv.from_unit)
         unit = item.count_unit if item.input == "count" else message(f"input_units.{item.input}")
         return words["quantity"].format(amount=_entry_value(policy, item, entry, item.input), unit=unit).strip()
     return ""

@@ -39,6 +39,7 @@ from generator.outputs.forms.statement import find_form
 from generator.outputs.forms.view import FormView, column_entry_fields, header_rows, is_roster, labels
 from generator.policy.model import Form, FormColumn, Policy
 from generator.rules.engine import check_entry
+from generator.rules.inputs import input_conversions
 from generator.rules.ledger import column_label
 
 META_SHEET = "_jxjy"
@@ -340,7 +341,10 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
                                         section=section.title or section.id, choices=choices)])
     the_item = policy.item(item_id)
     assert the_item is not None
-    amount_col = next((c for c in leaves if entry_fields.get(c.id) == the_item.input and not c.computed), None)
+    # the item's own input, else a unit the policy converts into it (Guangdong: 天 → 学时); the engine converts
+    accepted = [the_item.input, *input_conversions(policy.conversions, the_item.input)]
+    amount_col = next((c for field in accepted for c in leaves
+                       if entry_fields.get(c.id) == field and not c.computed), None)
     if the_item.input != "none" and amount_col is None:
         raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.no_amount_column", item=the_item.name,
                                         input=the_item.input)])
@@ -416,7 +420,7 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             continue
         entry: dict[str, Any] = {"item": item_id, "date": values.get(date_col.id) if date_col else date}
         if amount_col is not None:
-            entry[the_item.input] = values[amount_col.id]
+            entry[entry_fields[amount_col.id]] = values[amount_col.id]
         course = next((values[c] for c in values if entry_fields.get(c) == "course" and c != "name"), "")
         if course:
             entry["course"] = course

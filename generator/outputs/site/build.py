@@ -27,7 +27,7 @@ from typing import Any
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # before mkdocs-material is imported
 
 from generator.base.diagnostics import Diagnostic, InputError  # noqa: E402
-from generator.base.messages import catalog, render  # noqa: E402
+from generator.base.messages import catalog, render, template  # noqa: E402
 from generator.base.paths import MESSAGES, MKDOCS_CONFIG
 from generator.outputs.files import PRODUCER_DIRS  # noqa: E402
 from generator.outputs.site.pages import STATIC, TEMPLATES, Artifacts, generate_docs  # noqa: E402
@@ -311,6 +311,7 @@ def serve(paths: list[str | Path], docs_dir: str | Path | None = None, config_fi
     def builder(first: bool = False) -> None:
         start = time.perf_counter()
         catalog.cache_clear()  # the message catalog may have been edited too
+        template.cache_clear()
         try:
             _, _, written = generate(paths, docs, producers)
             for line in mkdocs_build(config_file, docs, site, strict=False, serve_url=url):

@@ -297,6 +297,15 @@ class EditionView:
     def previous(self) -> EditionView | None:
         return self.site.editions.get((self.policy.id, self.policy.previous)) if self.policy.previous else None
 
+    def next_edition(self) -> EditionView | None:
+        """The edition of the same policy that takes over after this one's window (the earliest starting later)."""
+        own = self.policy.in_force
+        if own is None:
+            return None
+        later = [v for v in self.site.editions.values() if v.policy.id == self.policy.id and v is not self
+                 and v.policy.in_force is not None and v.policy.in_force.start > own.start]
+        return min(later, key=lambda v: v.policy.in_force.start) if later else None  # type: ignore[union-attr]
+
     def children(self) -> list[EditionView]:
         """Layers that extend this edition (a district notice on its city's)."""
         out = []
