@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BROKEN = ROOT / "tests" / "broken"
+CORPORA = (ROOT / "tests" / "broken", ROOT / "tests" / "hostile")
+SHARED = {"sources"}  # a corpus folder is a policies folder: its sources/ holds the texts the cases quote
 
 
 def validator_lines(folder: str) -> tuple[int, list[str]]:
@@ -42,7 +43,8 @@ def main() -> int:
     os.chdir(ROOT)  # messages carry paths relative to the repository root
     sys.path.insert(0, str(ROOT))
     changed = 0
-    cases = sorted(p for p in BROKEN.iterdir() if p.is_dir())
+    cases = sorted(p for corpus in CORPORA if corpus.is_dir() for p in corpus.iterdir()
+                   if p.is_dir() and p.name not in SHARED)
     for case in cases:
         folder = case.relative_to(ROOT).as_posix()
         code, lines = validator_lines(folder)

@@ -1,0 +1,68 @@
+"""The hostile-input corpus (issue 12): policies and ledgers written to break jxjy, each with the exact
+diagnostic it must produce (like tests/broken/). tests/hostile/ is a policies folder: each case is
+`<case-id>/2020.yaml` with `expected.txt` (the stderr lines of `jxjy validate tests/hostile/<case-id>`
+without the summary line), and `sources/` holds the texts cases may quote (and symlinks that must
+not be followed out of it). Re-record with `python3 scripts/record_broken.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.cli.main import main
+from generator.policy.layers import read_layers
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = ROOT / "tests" / "hostile"
+CASES = sorted(p.name for p in HOSTILE.iterdir() if p.is_dir() and p.name != "sources")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_policy_reports_exactly_the_expected_errors(case, capsys):
+    folder = f"tests/hostile/{case}"
+    code = main(["validate", folder])
+    out, err = capsys.readouterr()
+    expected = (HOSTILE / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    assert code == 1, out + err
+    lines = err.splitlines()
+    assert lines[-1] == f"共 {len(lines) - 1} 个错误"
+    assert lines[:-1] == expected
+    assert "root:" not in out + err
+
+
+def test_extends_never_reads_a_file_outside_the_policies_folder(tmp_path):
+    """`extends.edition: ../../outside/evil` and an absolute path: the chain stops at the layer itself,
+    whatever the schema pass says (the parent is never opened)."""
+    (tmp_path / "outside").mkdir()
+    evil = tmp_path / "outside" / "evil.yaml"
+    evil.write_text("id: evil\n", encoding="utf-8")
+    layer = tmp_path / "policies" / "p" / "2020.yaml"
+    layer.parent.mkdir(parents=True)
+    for edition in ("../../outside/evil", str(evil.with_suffix(""))):
+        layer.write_text(f'id: p\nedition: "2020"\nextends: {{policy: p, edition: "{edition}"}}\n', encoding="utf-8")
+        chain = read_layers(layer)
+        assert [x.path for x in chain.layers] == [layer.resolve()]
+        assert not chain.complete
+
+
+def test_a_symlinked_parent_edition_outside_the_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text('id: q\nedition: "2019"\n', encoding="utf-8")
+    (tmp_path / "policies" / "q").mkdir(parents=True)
+    (tmp_path / "policies" / "q" / "2019.yaml").symlink_to(outside)
+    layer = tmp_path / "policies" / "p" / "2020.yaml"
+    layer.parent.mkdir(parents=True)
+    layer.write_text('id: p\nedition: "2020"\nextends: {policy: q, edition: "2019"}\n', encoding="utf-8")
+    chain = read_layers(layer)
+    assert len(chain.layers) == 1 and [d.code for d in chain.diagnostics] == ["diagnostics.policy.parent_outside"]
+
+
+def test_a_leaking_policy_publishes_nothing_of_the_file(tmp_path):
+    """The model of a policy naming /etc/passwd has no text file: no output can read it."""
+    from generator.policy.loader import check_policy  # noqa: PLC0415
+
+    checked = check_policy(HOSTILE / "path-etc-passwd" / "2020.yaml")
+    assert checked.policy is None or checked.policy.document.text_file == ""
+    assert all(not c.text_file for c in (checked.policy.clauses if checked.policy else ()))
