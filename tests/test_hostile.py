@@ -66,3 +66,23 @@ def test_a_leaking_policy_publishes_nothing_of_the_file(tmp_path):
     checked = check_policy(HOSTILE / "path-etc-passwd" / "2020.yaml")
     assert checked.policy is None or checked.policy.document.text_file == ""
     assert all(not c.text_file for c in (checked.policy.clauses if checked.policy else ()))
+
+
+# ---- ledgers: tests/hostile_ledgers/<case>.<ext> with <case>.<ext>.expected.txt, the stderr lines of
+# `jxjy check tests/fixtures/policies/demo/2020.yaml <file> --no-trace` without the summary line
+
+LEDGERS = ROOT / "tests" / "hostile_ledgers"
+LEDGER_CASES = sorted(p.name for p in LEDGERS.iterdir()
+                      if p.is_file() and not p.name.endswith(".expected.txt") and p.name != "README.md")
+
+
+@pytest.mark.parametrize("case", LEDGER_CASES)
+def test_hostile_ledger_reports_exactly_the_expected_errors(case, capsys):
+    code = main(["check", "tests/fixtures/policies/demo/2020.yaml", f"tests/hostile_ledgers/{case}", "--no-trace"])
+    out, err = capsys.readouterr()
+    expected = (LEDGERS / f"{case}.expected.txt").read_text(encoding="utf-8").splitlines()
+    assert code in (1, 3), out + err
+    lines = err.splitlines()
+    assert "Traceback" not in err
+    assert lines[-1] == f"共 {len(lines) - 1} 个错误"
+    assert lines[:-1] == expected

@@ -89,16 +89,20 @@ def _decode_csv(raw: bytes, file: str) -> str:
 def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger:
     """CSV: one entry per row, a heading row first. Every bad cell is reported with its row and column."""
     text = _decode_csv(raw, file)
-    rows = list(csv.reader(io.StringIO(text)))
-    diags: list[Diagnostic] = []
+    rows, starts, diags = _csv_rows(text, file)
     if not rows:
-        raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.ledger.csv_empty")])
+        raise InputError(diags or [Diagnostic.of(file, 1, 1, "diagnostics.ledger.csv_empty")])
     aliases = catalog()["csv_headers"]
     truthy, falsy = set(catalog()["csv_true"]), set(catalog()["csv_false"])
     known = set(NUMERIC_FIELDS) | set(TEXT_FIELDS) | {"exam_passed"}
     columns: list[str | None] = []
     for col, heading in enumerate(rows[0], 1):
         field_id = aliases.get(heading.strip(), heading.strip())
+        if field_id in columns:  # item,date,hours,hours silently kept the last one
+            diags.append(Diagnostic.of(file, 1, col, "diagnostics.ledger.duplicate_column", heading=display(heading),
+                                       first=columns.index(field_id) + 1))
+            columns.append(None)
+            continue
         if field_id not in known:
             if field_id:
                 labels = list(dict.fromkeys(column_label(f) for f in (*TEXT_FIELDS[:2], *NUMERIC_FIELDS, "exam_passed",
@@ -113,7 +117,7 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
             diags.append(Diagnostic.of(file, 1, 1, "diagnostics.ledger.missing_column", label=column_label(required)))
     entries: list[dict] = []
     locations: list[tuple[int, int]] = []
-    for line_no, row in enumerate(rows[1:], 2):
+    for line_no, row in zip(starts[1:], rows[1:], strict=True):
         if not any(cell.strip() for cell in row):
             continue
         entry: dict[str, Any] = {}
@@ -154,6 +158,29 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
     if diags:
         raise InputError(diags)
     return Ledger(data, file, locations, columns={name: n for n, name in enumerate(columns, 1) if name})
+
+
+def _csv_rows(text: str, file: str) -> tuple[list[list[str]], list[int], list[Diagnostic]]:
+    """The rows of a CSV text, the line each starts on, and an unterminated quote: `…,24,"abc` with more rows
+    after it used to swallow them into one cell (exit 0, a wrong total). A quote still open at the end of the
+    file is an error at the line and column where it opened; the rows before it are still checked."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows, starts, []
+        except csv.Error:
+            lines = text.splitlines()
+            line = lines[start - 1] if start - 1 < len(lines) else ""
+            opened = max((i for i, ch in enumerate(line) if ch == '"' and (i == 0 or line[i - 1] == ",")), default=0)
+            return rows, starts, [Diagnostic.of(file, start, opened + 1, "diagnostics.ledger.csv_unterminated_quote",
+                                                _csv_where(start, ""))]
+        rows.append(row)
+        starts.append(start)
 
 
 JSON_PROBLEMS = (  # json.JSONDecodeError.msg → what it means, in the catalog (the rest: its own words)
