@@ -86,3 +86,12 @@ def test_hostile_ledger_reports_exactly_the_expected_errors(case, capsys):
     assert "Traceback" not in err
     assert lines[-1] == f"共 {len(lines) - 1} 个错误"
     assert lines[:-1] == expected
+
+
+@pytest.mark.parametrize("role,hint", [("teachr", "；是不是「teacher」？"), ("<script>", "")])
+def test_an_unknown_role_on_the_command_line_is_refused_with_a_did_you_mean(role, hint, capsys):
+    code = main(["check", "tests/fixtures/policies/demo/2020.yaml", "tests/fixtures/ledgers/demo.yaml", "--role", role])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert err.splitlines()[0] == (f"--role「{role}」不是本政策的身份（可选：teacher（教师）、party-member（党员教师）、"
+                                   f"title-applicant（拟评职称教师））{hint}")

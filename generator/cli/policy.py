@@ -23,7 +23,7 @@ from generator.outputs.report import render_report
 from generator.policy.loader import policy_files, validate_paths
 from generator.rules.cases import cases_file_for, load_cases, run_policy_tests
 from generator.rules.engine import evaluate
-from generator.rules.ledger import read_ledger
+from generator.rules.ledger import read_ledger, role_diagnostics
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -101,6 +101,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         ledger = read_ledger(args.ledger, _person_overrides(args) or None)
     except InputError as exc:
         return fail(exc.diagnostics)
+    roles = role_diagnostics(ledger, {r.id: r.name for r in policy.roles}, args.role)
+    if roles:
+        return fail(roles)
     result = evaluate(policy, ledger.data, args.as_of)
     # the result's messages are Chinese (the bundle's catalog); the terminal reads each error in its own language,
     # rendered from the error's code and parameters, at its line in the ledger file

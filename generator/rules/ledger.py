@@ -9,6 +9,7 @@ ids or the Chinese ones listed in the message catalog. Every problem is a catalo
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.base.diagnostics import Diagnostic, InputError, json_path, params_of
-from generator.base.messages import catalog, render
+from generator.base.messages import catalog, phrase, render
 from generator.base.rational import parse_rational
 from generator.policy.schema import schema_diagnostics
 from generator.policy.source import SourceDoc, decode_utf8, parse_yaml
@@ -71,6 +72,32 @@ class Ledger:
             return Diagnostic("", 0, 0, error["code"], "", params)
         where = self.locate(error["entry"], error["field"])
         return Diagnostic(where.file, where.line, where.column, error["code"], where.path, params)
+
+
+def role_diagnostics(ledger: Ledger, roles: dict[str, str], given: list[str] | None) -> list[Diagnostic]:
+    """Roles the policy does not have: each of the ledger file's `person.roles` at its place, and each
+    `--role` of the command line (`given`), with a did-you-mean. A misspelt role (new-teachr) used to be
+    ignored, and with it the requirement only that role has (the 120-credit new-teacher check)."""
+    choices = sorted(roles)
+    known = "、".join(f"{rid}（{name}）" for rid, name in roles.items())
+    out: list[Diagnostic] = []
+    person = ledger.doc.data.get("person") if ledger.doc is not None and isinstance(ledger.doc.data, dict) else None
+    in_file = person.get("roles") if isinstance(person, dict) else None
+    if ledger.doc is not None and isinstance(in_file, list):
+        for n, role in enumerate(in_file):
+            if isinstance(role, str) and role not in roles:
+                out.append(ledger.doc.diagnostic(("person", "roles", n), "diagnostics.ledger.unknown_role",
+                                                 role=display(role), roles=known, hint=_did_you_mean(role, choices)))
+    for role in given or []:
+        if role not in roles:
+            out.append(Diagnostic.of("", 0, 0, "diagnostics.cli.unknown_role", role=display(role), roles=known,
+                                     hint=_did_you_mean(role, choices)))
+    return out
+
+
+def _did_you_mean(word: str, choices: list[str]) -> Any:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return phrase("diagnostics.hint.did_you_mean", choice=close[0]) if close else phrase("diagnostics.nothing")
 
 
 def _decode_csv(raw: bytes, file: str) -> str:
