@@ -95,3 +95,41 @@ def test_an_unknown_role_on_the_command_line_is_refused_with_a_did_you_mean(role
     assert code == 1 and out == ""
     assert err.splitlines()[0] == (f"--role「{role}」不是本政策的身份（可选：teacher（教师）、party-member（党员教师）、"
                                    f"title-applicant（拟评职称教师））{hint}")
+
+
+def test_json_numbers_are_read_exactly_as_json_defines_them(tmp_path, demo_policy):
+    """Valid JSON numbers were refused (1e2, 1.5E1) or re-spelt (0.0000001 as 1E-7) by the YAML reader; an
+    escaped emoji became lone surrogates. Now each is its exact value, and the result is the CSV one's."""
+    from generator.rules.engine import evaluate  # noqa: PLC0415
+    from generator.rules.ledger import read_ledger  # noqa: PLC0415
+
+    f = tmp_path / "x.json"
+    f.write_text('{"entries": [{"item": "weike", "date": "2020-03-01", "hours": 1e2},'
+                 ' {"item": "weike", "date": "2020-03-02", "hours": 1.5E1, "course": "\\ud83d\\ude00"},'
+                 ' {"item": "school-based", "date": "2020-03-03", "hours": 0.0000001, "exam_passed": true},'
+                 ' {"item": "weike", "date": "2020-03-04", "hours": 1e21}]}', encoding="utf-8")
+    entries = read_ledger(f).data["entries"]
+    assert [e["hours"] for e in entries] == [100, 15, "0.0000001", 10**21]
+    assert entries[1]["course"] == "😀"
+    c = tmp_path / "x.csv"
+    c.write_text("item,date,hours,exam_passed,course\nweike,2020-03-01,100,,\nweike,2020-03-02,15,,😀\n"
+                 "school-based,2020-03-03,0.0000001,是,\nweike,2020-03-04,1000000000000000000000,,\n", encoding="utf-8")
+    assert evaluate(demo_policy, read_ledger(f).data) == evaluate(demo_policy, read_ledger(c).data)
+
+
+def test_json_positions_are_found_only_for_a_problem(tmp_path):
+    from generator.rules.ledger import read_ledger  # noqa: PLC0415
+
+    f = tmp_path / "x.json"
+    f.write_text('{"entries": [\n  {"item": "weike", "date": "2020-03-01"},\n  {"item": "weike", "date": "2020-3-1"}\n]}',
+                 encoding="utf-8")
+    from generator.base.diagnostics import InputError  # noqa: PLC0415
+
+    with pytest.raises(InputError) as exc:
+        read_ledger(f)
+    [d] = exc.value.diagnostics
+    assert (d.line, d.column, d.path) == (3, 29, "entries[1].date")
+    good = tmp_path / "good.json"
+    good.write_text('{"entries": [{"item": "weike", "date": "2020-03-01"}]}', encoding="utf-8")
+    doc = read_ledger(good).doc
+    assert doc is not None and not doc.positions  # a valid ledger never paid for them

@@ -12,17 +12,20 @@ import csv
 import difflib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from generator.base.dates import parse_date
 from generator.base.diagnostics import Diagnostic, InputError, json_path, params_of
 from generator.base.messages import catalog, phrase, render
 from generator.base.rational import parse_rational
 from generator.policy.schema import schema_diagnostics
 from generator.policy.source import SourceDoc, decode_utf8, parse_yaml
 from generator.rules.errors import display
+from generator.rules.json_ledger import plain_number, read_json
 
 LEDGER_SCHEMA = "ledger.schema.json"
 NUMERIC_FIELDS = ("hours", "count", "half_days", "days", "years", "passed", "failed", "credits")
@@ -240,14 +243,94 @@ def _unreadable(file: str, exc: OSError) -> Diagnostic:
     return Diagnostic.of(file, 1, 1, "diagnostics.ledger.cannot_read", reason=exc.strerror or type(exc).__name__)
 
 
+_DATE = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_AMOUNT_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?(/[1-9][0-9]*)?$")
+_PERIOD = re.compile(r"^[0-9]{4}(-[0-9]{4})?$")
+_TEXT_LIMITS = {"item": None, "level": None, "course": 200, "evidence": 500, "note": 500}
+
+
+def plainly_valid(data: Any) -> bool:
+    """True only when schemas/ledger.schema.json surely accepts the document: the common case, checked in
+    a fraction of the time jsonschema takes (160 s for 100,000 entries). Anything else — including what
+    this check does not know — goes to the schema validator, which says what is wrong and where
+    (tests/test_fuzz.py holds the two to the same answer)."""
+    if not isinstance(data, dict) or "entries" not in data or not set(data) <= {"format", "policy", "person", "entries"}:
+        return False
+    if "format" in data and data["format"] != "jxjy-ledger/1":
+        return False
+    if "policy" in data:
+        pol = data["policy"]
+        if not (isinstance(pol, dict) and set(pol) <= {"id", "edition"} and all(isinstance(v, str) for v in pol.values())):
+            return False
+    if "person" in data and not _plain_person(data["person"]):
+        return False
+    entries = data["entries"]
+    return isinstance(entries, list) and all(_plain_entry(e) for e in entries)
+
+
+def _plain_person(person: Any) -> bool:
+    if not isinstance(person, dict) or not set(person) <= {"name", "school", "subject", "roles", "dates"}:
+        return False
+    for key, limit in (("name", 100), ("school", 200), ("subject", 100)):
+        if key in person and not (isinstance(person[key], str) and len(person[key]) <= limit):
+            return False
+    roles = person.get("roles", [])
+    if not (isinstance(roles, list) and all(isinstance(r, str) and _ID.match(r) for r in roles)):
+        return False
+    dates = person.get("dates", {})
+    return isinstance(dates, dict) and all(isinstance(k, str) and _ID.match(k) and _plain_date(v) for k, v in dates.items())
+
+
+def _plain_date(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATE.match(value)) and parse_date(value) is not None
+
+
+def _plain_entry(entry: Any) -> bool:
+    if not isinstance(entry, dict) or "item" not in entry or "date" not in entry:
+        return False
+    for key, value in entry.items():
+        if key == "date":
+            ok = _plain_date(value)
+        elif key in NUMERIC_FIELDS:
+            ok = (isinstance(value, int) and not isinstance(value, bool) and value >= 0) \
+                or (isinstance(value, Decimal) and value.is_finite() and value >= 0) \
+                or (isinstance(value, str) and bool(_AMOUNT_TEXT.match(value)))
+        elif key == "exam_passed":
+            ok = isinstance(value, bool)
+        elif key == "counts_for":
+            ok = isinstance(value, str) and bool(_PERIOD.match(value))
+        elif key in _TEXT_LIMITS:
+            limit = _TEXT_LIMITS[key]
+            ok = isinstance(value, str) and (limit is None or len(value) <= limit)
+        else:
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
 def _plain(value: Any) -> Any:
-    """YAML numbers arrive as Decimal to stay exact; the ledger keeps them as exact strings."""
+    """YAML and JSON numbers arrive as Decimal to stay exact; the ledger keeps them as ints or exact strings
+    (0.0000001, never 1E-7). The entries list, the bulk of a ledger, is done in one comprehension."""
+    if not isinstance(value, dict):
+        return _plain_value(value)
+    return {k: _plain_entries(v) if k == "entries" and isinstance(v, list) else _plain_value(v) for k, v in value.items()}
+
+
+def _plain_entries(entries: list) -> list:
+    return [{k: plain_number(v) if isinstance(v, Decimal) else v for k, v in e.items()}
+            if isinstance(e, dict) and not any(isinstance(v, (dict, list)) for v in e.values()) else _plain_value(e)
+            for e in entries]
+
+
+def _plain_value(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return plain_number(value)
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain_value(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain_value(v) for v in value]
     return value
 
 
@@ -264,12 +347,15 @@ def read_ledger(path: str | Path, person: dict | None = None) -> Ledger:
     text = decode_utf8(raw, file)
     if path.suffix.lower() == ".json":
         try:
-            json.loads(text, parse_float=Decimal)
+            json_doc, problems = read_json(text, file)
         except json.JSONDecodeError as exc:
             raise InputError([_json_syntax(file, exc)]) from None
-        text = text.replace("\t", "  ")  # JSON allows tab indentation; YAML does not
-    doc = parse_yaml(text, file)  # JSON is YAML; this keeps positions for both
-    diags = schema_diagnostics(doc, LEDGER_SCHEMA)
+        if problems or json_doc is None:
+            raise InputError(problems)
+        doc: SourceDoc = json_doc
+    else:
+        doc = parse_yaml(text, file)  # keeps positions
+    diags = [] if plainly_valid(doc.data) else schema_diagnostics(doc, LEDGER_SCHEMA)
     if diags:
         raise InputError(diags)
     data = _plain(doc.data)
