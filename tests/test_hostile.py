@@ -133,3 +133,47 @@ def test_json_positions_are_found_only_for_a_problem(tmp_path):
     good.write_text('{"entries": [{"item": "weike", "date": "2020-03-01"}]}', encoding="utf-8")
     doc = read_ledger(good).doc
     assert doc is not None and not doc.positions  # a valid ledger never paid for them
+
+
+def test_one_crashing_file_does_not_hide_the_others_and_exits_4(monkeypatch, capsys):
+    """A bug met on one file is said at that file (with where the traceback went); every other file is still
+    checked and reported, and the run exits 4 (an internal error), not 1 like a validation failure."""
+    from generator.policy import loader  # noqa: PLC0415
+
+    real = loader.check_policy
+
+    def check(path, **kw):
+        if "schema-bad-id" in str(path):
+            raise ZeroDivisionError("a bug")
+        return real(path, **kw)
+
+    monkeypatch.setattr(loader, "check_policy", check)
+    code = main(["validate", "tests/broken/schema-bad-id", "tests/broken/schema-enum-typo"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 4
+    assert err[0].startswith("tests/broken/schema-bad-id/2020.yaml:1:1: 检查这个文件时 jxjy 内部出错")
+    expected = (ROOT / "tests/broken/schema-enum-typo/expected.txt").read_text(encoding="utf-8").splitlines()
+    assert err[1:-1] == expected
+    report = err[0].split("详细信息已写入 ")[1].split("，")[0]
+    assert "ZeroDivisionError: a bug" in Path(report).read_text(encoding="utf-8")
+    Path(report).unlink()
+
+
+def test_files_over_the_size_limits_are_refused_unread(tmp_path, monkeypatch):
+    from generator.base import limits  # noqa: PLC0415
+    from generator.base.diagnostics import InputError  # noqa: PLC0415
+    from generator.policy import source  # noqa: PLC0415
+    from generator.rules import ledger  # noqa: PLC0415
+
+    monkeypatch.setattr(source, "MAX_POLICY_BYTES", 1000)
+    big = tmp_path / "2020.yaml"
+    big.write_text("title: " + "x" * 2000 + "\n", encoding="utf-8")
+    doc, [d] = source.read_yaml(big, "p.yaml", limit=1000)
+    assert doc is None and d.message == "文件有 2008 字节，超过上限 1000 字节；政策文件不会这么大，请检查是不是选错了文件"
+    monkeypatch.setattr(ledger, "MAX_LEDGER_BYTES", 100)
+    led = tmp_path / "x.json"
+    led.write_text('{"entries": []}' + " " * 200, encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        ledger.read_ledger(led)
+    assert exc.value.diagnostics[0].code == "diagnostics.ledger.too_large"
+    assert limits.MAX_POLICY_BYTES > 82_215 * 10  # far above the largest real policy

@@ -66,6 +66,11 @@ def display(path: Path) -> str:
     """A path as messages show it: relative to the working directory when it is under it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: where it is, not where it leads
+        try:
+            return str(path.absolute().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
     except ValueError:
         return str(path)
 
@@ -84,7 +89,10 @@ def read_layers(path: Path) -> Chain:
     seen: set[Path] = set()
     current: Path | None = path
     while current is not None:
-        current = current.resolve()
+        try:
+            current = current.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_yaml says so (too many levels of symbolic links)
+            current = current.absolute()
         if current in seen:
             names = [f"{layer.path.parent.name}/{layer.path.stem}" for layer in reversed(chain.layers)]
             chain.diagnostics.append(chain.layers[0].doc.diagnostic(

@@ -20,6 +20,7 @@ from typing import Any
 
 from generator.base.dates import parse_date
 from generator.base.diagnostics import Diagnostic, InputError, json_path, params_of
+from generator.base.limits import MAX_LEDGER_BYTES, MAX_NUMBER_DIGITS
 from generator.base.messages import catalog, phrase, render
 from generator.base.rational import parse_rational
 from generator.policy.schema import schema_diagnostics
@@ -161,6 +162,10 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
                 continue
             where = _csv_where(line_no, name)
             if name in NUMERIC_FIELDS:
+                if sum(ch.isdigit() for ch in value) > MAX_NUMBER_DIGITS:
+                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.number_too_large", where,
+                                               value=value[:40], digits=MAX_NUMBER_DIGITS))
+                    continue
                 try:
                     number = parse_rational(value)
                 except ValueError:
@@ -339,6 +344,9 @@ def read_ledger(path: str | Path, person: dict | None = None) -> Ledger:
     path = Path(path)
     file = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_LEDGER_BYTES:
+            raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.ledger.too_large", size=size, limit=MAX_LEDGER_BYTES)])
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError([_unreadable(file, exc)]) from None
