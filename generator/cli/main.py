@@ -16,10 +16,7 @@ import tempfile
 import traceback
 
 from generator.base.messages import LANGUAGES, render, set_language
-from generator.cli import outputs, policy, site
 from generator.cli.common import EXIT_INTERNAL, EXIT_USAGE, help_text
-
-COMMAND_MODULES = (policy, site, outputs)
 
 
 def _translate(msgid: str) -> str:
@@ -48,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jxjy", description=help_text("jxjy"))
     parser.add_argument("--lang", choices=LANGUAGES, help=help_text("lang"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in COMMAND_MODULES:
+    from generator.cli import outputs, policy, site  # noqa: PLC0415 - imported inside main's guard: Ctrl-C while
+    # the (heavy) command modules load ends like any other interrupt, without a traceback
+    for module in (policy, site, outputs):
         module.register(sub)
     _accept_lang_everywhere(sub)
     return parser
