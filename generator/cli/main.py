@@ -82,6 +82,18 @@ def _internal_error() -> int:
     return EXIT_INTERNAL
 
 
+def _broken_pipe() -> int:
+    """The reader stopped reading (`jxjy check … | head -1`): nothing is wrong and nothing more is said. Later
+    writes, and the interpreter's flush at exit, go to /dev/null instead of raising again; the status is a
+    shell's for a command ended by SIGPIPE (128 + 13)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_from_argv(argv))
@@ -92,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(render("diagnostics.cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
     except SystemExit:
         raise
     except Exception:  # noqa: BLE001 - the last line of defence: no traceback on a user's screen
