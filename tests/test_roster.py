@@ -263,3 +263,20 @@ def test_a_policy_text_starting_with_equals_is_text_in_the_template(policy, tmp_
     ws = wb.worksheets[0]
     title = next(c for row in ws.iter_rows() for c in row if c.value == hostile.title)
     assert title.data_type == "s"
+
+
+def test_the_template_is_byte_for_byte_the_same_every_time(policy, tmp_path, monkeypatch):
+    """Issue 12 item 19: openpyxl stamped the save time into docProps/core.xml and the zip entries, so every
+    build rewrote every roster. Two templates written at different times are now the same bytes."""
+    import datetime as dt  # noqa: PLC0415
+    import time as time_module  # noqa: PLC0415
+
+    form = find_form(policy, "roster")
+    first = roster.write_roster_xlsx(policy, form, tmp_path / "a.xlsx").read_bytes()
+
+    later = time_module.time() + 3 * 86400
+    monkeypatch.setattr(time_module, "time", lambda: later)
+    monkeypatch.setattr(time_module, "localtime", lambda *a: dt.datetime.fromtimestamp(later).timetuple())
+    second = roster.write_roster_xlsx(policy, form, tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+    assert load_workbook(tmp_path / "b.xlsx").worksheets[0].title  # still a workbook openpyxl reads

@@ -18,8 +18,11 @@ engine's entry check finds.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -229,8 +232,32 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
     _only_our_formulas(wb, ws, formula_cells)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = deterministic_xlsx(buffer.getvalue())
+    if not path.exists() or path.read_bytes() != data:  # unchanged templates are not rewritten
+        path.write_bytes(data)
     return path
+
+
+FIXED_TIME = "2000-01-01T00:00:00Z"
+_PROPERTY_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def deterministic_xlsx(data: bytes) -> bytes:
+    """The same workbook gives the same bytes, like the bundles: openpyxl stamps docProps/core.xml with the
+    time of saving and the zip entries with the time of writing, so every build rewrote every roster."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _PROPERTY_TIME.sub(lambda m: m.group(1) + FIXED_TIME + m.group(2), body.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, body)
+    return out.getvalue()
 
 
 def _only_our_formulas(wb: Any, sheet: Any, ours: set[str]) -> None:
