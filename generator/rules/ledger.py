@@ -160,17 +160,17 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
                     diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.cell_outside",
                                                render("diagnostics.ledger.row", {"row": line_no})))
                 continue
-            where = _csv_where(line_no, name)
             if name in NUMERIC_FIELDS:
                 if sum(ch.isdigit() for ch in value) > MAX_NUMBER_DIGITS:
-                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.number_too_large", where,
+                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.number_too_large",
+                                               _csv_where(line_no, name),
                                                value=value[:40], digits=MAX_NUMBER_DIGITS))
                     continue
                 try:
                     number = parse_rational(value)
                 except ValueError:
                     code = "diagnostics.ledger.negative" if value.startswith("-") else "diagnostics.ledger.not_a_number"
-                    diags.append(Diagnostic.of(file, line_no, col, code, where, value=display(value)))
+                    diags.append(Diagnostic.of(file, line_no, col, code, _csv_where(line_no, name), value=display(value)))
                     continue
                 entry[name] = value if number.denominator != 1 else int(number)
             elif name == "exam_passed":
@@ -179,7 +179,8 @@ def read_csv_ledger(raw: bytes, file: str, person: dict | None = None) -> Ledger
                 elif value.lower() in falsy:
                     entry[name] = False
                 else:
-                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.not_yes_no", where,
+                    diags.append(Diagnostic.of(file, line_no, col, "diagnostics.ledger.not_yes_no",
+                                               _csv_where(line_no, name),
                                                value=display(value)))
             else:
                 entry[name] = value
