@@ -1,6 +1,7 @@
 """Reliability benchmark (issue 12): hostile inputs, and the 100,000-entry ledger in every format.
 
-    python benchmarks/reliability.py [--mutations 200] [--entries 100000] [--skip-large] [--json OUT.json]
+    python benchmarks/reliability.py [--mutations 200] [--entries 100000] [--formats json,yaml,csv] [--skip-large]
+                                     [--json OUT.json]
 
 1. Runs every input of the hostile corpus — tests/broken/ and tests/hostile/ policies through
    `jxjy validate`, tests/hostile_ledgers/ through `jxjy check` — and as many mangled copies of the demo
@@ -155,7 +156,7 @@ print(json.dumps({{"entries": len(ledger.data["entries"]), "read": t1 - t0, "che
 """
 
 
-def large_ledgers(entries: int) -> list[dict]:
+def large_ledgers(entries: int, formats: tuple[str, ...] = ("json", "yaml", "csv")) -> list[dict]:
     items = [("weike", "hours", "3"), ("reading-notes", "count", "1"), ("school-based", "hours", "1.5")]
     rows = []
     for i in range(entries):
@@ -173,7 +174,7 @@ def large_ledgers(entries: int) -> list[dict]:
         (folder / "l.csv").write_text("item,date,hours,count,exam_passed\n" + "".join(
             f"{i},{d},{a if f == 'hours' else ''},{a if f == 'count' else ''},{'是' if i == 'school-based' else ''}\n"
             for i, d, f, a in rows), encoding="utf-8")
-        for fmt in ("json", "yaml", "csv"):
+        for fmt in formats:
             path = folder / f"l.{fmt}"
             proc = subprocess.run([sys.executable, "-c", LARGE.format(root=str(ROOT)), str(path)],
                                   capture_output=True, text=True, check=False)
@@ -187,6 +188,7 @@ def main() -> int:
     parser.add_argument("--mutations", type=int, default=200)
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--formats", default="json,yaml,csv", help="ledger formats of part 2, comma-separated")
     parser.add_argument("--json")
     args = parser.parse_args()
     result = reliability(args.mutations)
@@ -198,7 +200,7 @@ def main() -> int:
     for line in result["bad"]:
         print(f"- {line}")
     if not args.skip_large:
-        result["large"] = large_ledgers(args.entries)
+        result["large"] = large_ledgers(args.entries, tuple(args.formats.split(",")))
         print()
         print(f"| {args.entries:,}-entry ledger | file MB | read s | read + evaluate s | peak MB |")
         print("| --- | --- | --- | --- | --- |")
