@@ -260,8 +260,21 @@
     return store || { version: 1, current: null, ledgers: {} };
   }
 
+  /** Keep what the page cannot use in a backup slot of its own, never over an earlier one: `.bad`, then
+   *  `.bad.2`, `.bad.3` … (switching editions used to overwrite the one slot). The slot's key, or null. */
   function keepBadCopy(raw) {
-    try { localStorage.setItem(STORAGE_KEY + ".bad", raw); } catch (e) { /* nothing more to do */ }
+    try {
+      for (let n = 1; n < 1000; n++) {
+        const key = STORAGE_KEY + ".bad" + (n === 1 ? "" : "." + n);
+        const there = localStorage.getItem(key);
+        if (there === raw) return key;
+        if (there === null) {
+          localStorage.setItem(key, raw);
+          return key;
+        }
+      }
+    } catch (e) { /* nothing more to do */ }
+    return null;
   }
 
   function save() {
@@ -282,7 +295,22 @@
     }
     const p = $("storage-warning");
     p.textContent = msg(key, params);
+    if (key === "errors.storage.entries_set_aside" && S.setAside) {
+      const original = S.setAside.original;
+      const button = h("button", { type: "button", id: "download-backup" }, msg("errors.storage.download_original"));
+      button.addEventListener("click", () => downloadText(original, `学分台账-原记录-${S.key.replace(/[^A-Za-z0-9._-]+/g, "_")}.json`));
+      p.append(" ", button);
+    }
     p.hidden = false;
+  }
+
+  function downloadText(text, name) {
+    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    const a = h("a", { href: url, download: name, class: "visually-hidden" }, name);
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
   function cur() {
@@ -299,13 +327,28 @@
     const led = S.store.ledgers[S.key];
     if (!isObj(led)) return;
     // a missing or odd person is a problem too (checkLedger says so); a usable one is read as the page keeps it
-    const errors = validateLedger({ person: isObj(led.person) ? personOut(led.person) : led.person, entries: led.entries },
-      false);
-    if (errors.length) {
-      keepBadCopy(JSON.stringify(led));
-      warnStorage("errors.storage.ledger_bad", { policy: B().policy.short_name || B().policy.title,
-        problems: errors.slice(0, 3).join(msg("errors.ledger.joiner")) });
-      S.store.ledgers[S.key] = emptyLedger();
+    const records = E.checkLedger(S.bundle, { person: isObj(led.person) ? personOut(led.person) : led.person,
+      entries: led.entries }, { engine: false });
+    if (records.length) {
+      // keep every good entry; set the bad ones aside (named in the warning) and keep the whole original in a
+      // backup slot of its own, which the warning offers to download, fix and import again
+      const original = JSON.stringify(led);
+      const backup = keepBadCopy(original);
+      const badEntries = new Set(records.filter((r) => has(r, "entry")).map((r) => r.entry));
+      const personBad = records.some((r) => !has(r, "entry") && String(r.field).startsWith("person"));
+      const listBad = records.some((r) => !has(r, "entry") && !String(r.field).startsWith("person"));
+      const kept = Array.isArray(led.entries) && !listBad ? led.entries.filter((e, i) => !badEntries.has(i)) : [];
+      const fresh = emptyLedger();
+      S.store.ledgers[S.key] = { person: personBad ? fresh.person : led.person, entries: kept,
+        as_of: has(led, "as_of") ? led.as_of : null };
+      S.setAside = { original, backup };
+      warnStorage("errors.storage.entries_set_aside", { policy: B().policy.short_name || B().policy.title,
+        kept: kept.length, set_aside: (Array.isArray(led.entries) ? led.entries.length : 0) - kept.length,
+        problems: records.slice(0, 3).map(problemText).join(msg("errors.ledger.joiner")) });
+      const fixed = S.store.ledgers[S.key];
+      fixed.person.roles = Array.isArray(fixed.person.roles) ? fixed.person.roles : [];
+      fixed.person.dates = isObj(fixed.person.dates) ? fixed.person.dates : {};
+      if (fixed.as_of !== null && !validDate(fixed.as_of)) fixed.as_of = null;
       return;
     }
     led.person.roles = Array.isArray(led.person.roles) ? led.person.roles : [];

@@ -542,8 +542,41 @@ def test_damaged_storage_is_set_aside_and_said_in_words(context, site):
     pg.reload()
     pg.wait_for_function("document.documentElement.dataset.ready && document.documentElement.dataset.ready !== 'error'")
     warning = pg.inner_text("#storage-warning")
-    assert warning.startswith("本机保存的「") and warning.endswith("第 1 条记录：不认识的项「minutes」"), warning
+    assert warning.startswith("本机保存的「") and "第 1 条记录：不认识的项「minutes」" in warning, warning
     assert pg.query_selector_all("#entries li.entry") == []
+    pg.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_bad_stored_entry_keeps_the_good_ones_and_every_backup(context, site, tmp_path):
+    """Issue 12 item 3: 8 good entries and one the page cannot use opened as 0 entries, saved an empty ledger
+    at once, and the original went to one `.bad` slot that the next bad ledger overwrote. Now the 8 stay,
+    the bad one is named and set aside, each original keeps a slot of its own and can be downloaded."""
+    good = [{"item": "weike", "date": f"2018-0{m}-01", "hours": 3} for m in range(1, 9)]
+    ledger = {"person": {"name": "", "roles": ["teacher"], "dates": {}}, "as_of": None,
+              "entries": good[:4] + [{"item": "weike", "date": "2018-03-15", "hours": 3, "minutes": 2}] + good[4:]}
+    other = {"person": {"name": "", "roles": ["teacher"], "dates": {}}, "as_of": None,
+             "entries": [{"item": "weike", "date": "2018-03-01", "hours": "三"}]}
+    store = {"version": 1, "current": "chengdu-teachers/2018",
+             "ledgers": {"chengdu-teachers/2018": ledger, "shuangliu-teachers/2018": other}}
+    pg = context.new_page()
+    pg.add_init_script(f"""if (!sessionStorage.getItem('seeded')) {{
+        sessionStorage.setItem('seeded', '1'); localStorage.setItem('jxjy-calculator/1', {json.dumps(json.dumps(store))}); }}""")
+    open_calculator(pg, site, "chengdu-teachers/2018")
+    warning = pg.inner_text("#storage-warning")
+    assert warning.startswith("本机保存的「") and "有 1 条有误，已移出，其余 8 条照常保留" in warning, warning
+    assert "第 5 条记录：不认识的项「minutes」" in warning
+    assert len(pg.query_selector_all("#entries li.entry")) == 8
+    saved = json.loads(pg.evaluate("localStorage.getItem('jxjy-calculator/1')"))
+    assert saved["ledgers"]["chengdu-teachers/2018"]["entries"] == good
+    assert json.loads(pg.evaluate("localStorage.getItem('jxjy-calculator/1.bad')")) == ledger
+    with pg.expect_download() as dl:
+        pg.click("#download-backup")
+    assert json.loads(Path(dl.value.path()).read_text(encoding="utf-8")) == ledger
+    choose_policy(pg, "shuangliu-teachers/2018")  # a second bad ledger: its own slot, the first one kept
+    assert json.loads(pg.evaluate("localStorage.getItem('jxjy-calculator/1.bad')")) == ledger
+    assert json.loads(pg.evaluate("localStorage.getItem('jxjy-calculator/1.bad.2')")) == other
     pg.close()
 
 

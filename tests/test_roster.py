@@ -222,3 +222,61 @@ def test_real_chengdu_roster(tmp_path):
     assert "district-base-school" in str(exc.value)
     result = roster.import_roster(policy, path, "school-based-roster", item="district-base-school", date="2018-06-01")
     assert result.errors == [] and result.entries[0]["hours"] == "20"
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1+1)", "＝1+1", "=HYPERLINK(\"http://x\",\"y\")"]
+
+
+def test_import_neutralises_formulas_as_owasp_says(policy, template):
+    """Issue 12 item 13: formula-looking text in a roster came through unchanged (and NFKC made ＝1+1 into =1+1);
+    downstream spreadsheets would run it. Text cells get OWASP's leading single quote; a live formula cell is
+    read as the value it computed (openpyxl's cached value), never as its formula."""
+    rows = [{"account": f"T{i}", "name": f"教师{i}", "subject": "数学", "stage": "初中", "hours": 2}
+            for i, _ in enumerate(FORMULAS)]
+    meta = _fill(template, rows, header={"school": "示例学校"})
+    wb = load_workbook(template)
+    ws = wb.worksheets[0]
+    for i, text in enumerate(FORMULAS):  # typed as text (a CSV pasted in, or '=… in Excel): string cells
+        for cid in ("account", "name"):
+            cell = ws.cell(meta["first_data_row"] + i, meta["columns"].index(cid) + 1)
+            cell.value = text
+            cell.data_type = "s"
+    wb.save(template)
+    result = roster.import_roster(policy, template, "roster", date="2020-12-01")
+    assert result.errors == []
+    names = [r.person["name"] for r in result.rows]
+    assert names == ["'=cmd|' /C calc'!A0", "'+SUM(1,2)", "'-2+3", "'@SUM(1+1)", "'=1+1", "'=HYPERLINK(\"http://x\",\"y\")"]
+    assert [r.account for r in result.rows] == names
+
+
+def test_a_policy_text_starting_with_equals_is_text_in_the_template(policy, tmp_path):
+    """A policy title, heading or option starting with = became a live formula in the template."""
+    import dataclasses  # noqa: PLC0415
+
+    form = find_form(policy, "roster")
+    hostile = dataclasses.replace(form, title="=HYPERLINK(\"http://evil\",\"点我\")", notes=("=1+1",))
+    path = roster.write_roster_xlsx(policy, hostile, tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    formulas = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                if c.data_type == "f"]
+    assert formulas and all(v.startswith(("=IF(", "=SUM(")) for _, _, v in formulas), formulas
+    ws = wb.worksheets[0]
+    title = next(c for row in ws.iter_rows() for c in row if c.value == hostile.title)
+    assert title.data_type == "s"
+
+
+def test_the_template_is_byte_for_byte_the_same_every_time(policy, tmp_path, monkeypatch):
+    """Issue 12 item 19: openpyxl stamped the save time into docProps/core.xml and the zip entries, so every
+    build rewrote every roster. Two templates written at different times are now the same bytes."""
+    import datetime as dt  # noqa: PLC0415
+    import time as time_module  # noqa: PLC0415
+
+    form = find_form(policy, "roster")
+    first = roster.write_roster_xlsx(policy, form, tmp_path / "a.xlsx").read_bytes()
+
+    later = time_module.time() + 3 * 86400
+    monkeypatch.setattr(time_module, "time", lambda: later)
+    monkeypatch.setattr(time_module, "localtime", lambda *a: dt.datetime.fromtimestamp(later).timetuple())
+    second = roster.write_roster_xlsx(policy, form, tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+    assert load_workbook(tmp_path / "b.xlsx").worksheets[0].title  # still a workbook openpyxl reads

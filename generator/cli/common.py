@@ -31,6 +31,7 @@ EXIT_USAGE = 2
 EXIT_UNREADABLE = 3
 EXIT_INTERNAL = 4
 UNREADABLE_CODES = ("diagnostics.io.",)
+INTERNAL_CODES = ("diagnostics.internal.",)
 
 
 def help_text(key: str) -> str:
@@ -39,8 +40,10 @@ def help_text(key: str) -> str:
 
 
 def exit_status(diagnostics: Iterable[Diagnostic]) -> int:
-    """3 when an input could not be read at all, else 1."""
+    """4 when jxjy met a bug on some file, 3 when an input could not be read at all, else 1."""
     diags = list(diagnostics)
+    if any(d.code.startswith(INTERNAL_CODES) for d in diags):
+        return EXIT_INTERNAL
     if any(d.code.startswith(UNREADABLE_CODES) for d in diags):
         return EXIT_UNREADABLE
     return EXIT_FAILED

@@ -16,10 +16,7 @@ import tempfile
 import traceback
 
 from generator.base.messages import LANGUAGES, render, set_language
-from generator.cli import outputs, policy, site
 from generator.cli.common import EXIT_INTERNAL, EXIT_USAGE, help_text
-
-COMMAND_MODULES = (policy, site, outputs)
 
 
 def _translate(msgid: str) -> str:
@@ -48,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jxjy", description=help_text("jxjy"))
     parser.add_argument("--lang", choices=LANGUAGES, help=help_text("lang"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for module in COMMAND_MODULES:
+    from generator.cli import outputs, policy, site  # noqa: PLC0415 - imported inside main's guard: Ctrl-C while
+    # the (heavy) command modules load ends like any other interrupt, without a traceback
+    for module in (policy, site, outputs):
         module.register(sub)
     _accept_lang_everywhere(sub)
     return parser
@@ -83,6 +82,18 @@ def _internal_error() -> int:
     return EXIT_INTERNAL
 
 
+def _broken_pipe() -> int:
+    """The reader stopped reading (`jxjy check … | head -1`): nothing is wrong and nothing more is said. Later
+    writes, and the interpreter's flush at exit, go to /dev/null instead of raising again; the status is a
+    shell's for a command ended by SIGPIPE (128 + 13)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests capture it)
+        pass
+    return 141
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_language_from_argv(argv))
@@ -93,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(render("diagnostics.cli.interrupted"), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
     except SystemExit:
         raise
     except Exception:  # noqa: BLE001 - the last line of defence: no traceback on a user's screen

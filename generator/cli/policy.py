@@ -28,7 +28,7 @@ from generator.policy.loader import policy_files, validate_paths
 from generator.policy.model import Policy
 from generator.rules.cases import cases_file_for, load_cases, run_policy_tests
 from generator.rules.engine import default_as_of, evaluate
-from generator.rules.ledger import Ledger, read_ledger
+from generator.rules.ledger import Ledger, read_ledger, role_diagnostics
 from generator.rules.verify import normal_code, verification_code
 
 
@@ -110,6 +110,9 @@ def _evaluation(args: argparse.Namespace) -> tuple[Policy, Ledger, str, str] | i
         ledger = read_ledger(args.ledger, _person_overrides(args) or None)
     except InputError as exc:
         return fail(exc.diagnostics)
+    roles = role_diagnostics(ledger, {r.id: r.name for r in policy.roles}, args.role)
+    if roles:
+        return fail(roles)
     as_of = args.as_of or default_as_of(policy, today).isoformat()
     if chosen and policy.in_force is not None:
         print(render("diagnostics.cli.edition_chosen", {"as_of": as_of, "policy": policy.id, "edition": policy.edition,

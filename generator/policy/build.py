@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.base.rational import parse_rational
+from generator.policy import layers
 from generator.policy.model import (
     Actor,
     Cap,
@@ -182,7 +183,8 @@ def _clause(c: Raw) -> Clause:
 
 def _document(doc: Raw, policy_file: Path | None) -> Document:
     text = _s(doc, "text")
-    text_file = str((policy_file.resolve().parent / text).resolve()) if text and policy_file else ""
+    safe = layers.text_file(policy_file, text)[0] if policy_file else None  # only a file under policies/sources/
+    text_file = str(safe) if safe is not None else ""
     return Document(
         issuer=_s(doc, "issuer"), text=text, number=_s(doc, "number"), title=_s(doc, "title"), issued=_s(doc, "issued"),
         effective_from=_s(doc, "effective_from"), effective_to=_s(doc, "effective_to"),

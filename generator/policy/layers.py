@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.base.diagnostics import Diagnostic
+from generator.base.limits import MAX_SOURCE_TEXT_BYTES
 from generator.base.messages import phrase
 from generator.policy.source import SourceDoc, read_yaml
 
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")  # as schemas/policy.schema.json's $defs.id and edition
+_EDITION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 ID_LISTS = ("clauses", "roles", "actors", "categories", "items", "caps", "requirements", "checks",
             "timeline", "schedules", "workflows", "forms", "notes")
 
@@ -62,6 +66,11 @@ def display(path: Path) -> str:
     """A path as messages show it: relative to the working directory when it is under it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: where it is, not where it leads
+        try:
+            return str(path.absolute().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)
     except ValueError:
         return str(path)
 
@@ -80,7 +89,10 @@ def read_layers(path: Path) -> Chain:
     seen: set[Path] = set()
     current: Path | None = path
     while current is not None:
-        current = current.resolve()
+        try:
+            current = current.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: read_yaml says so (too many levels of symbolic links)
+            current = current.absolute()
         if current in seen:
             names = [f"{layer.path.parent.name}/{layer.path.stem}" for layer in reversed(chain.layers)]
             chain.diagnostics.append(chain.layers[0].doc.diagnostic(
@@ -104,8 +116,20 @@ def _parent_file(chain: Chain, doc: SourceDoc) -> Path | None:
     if not (isinstance(parent, dict) and isinstance(parent.get("policy"), str) and isinstance(parent.get("edition"), str)):
         return None
     root = current_root(chain.layers[0].path)
+    if not (_ID.match(parent["policy"]) and _EDITION.match(parent["edition"])):
+        chain.complete = False  # the schema pass says what is wrong; nothing outside policies/ is read
+        return None
     candidate = root / parent["policy"] / f"{parent['edition']}.yaml"
-    if candidate.exists():
+    try:
+        inside = candidate.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    if not inside:
+        chain.diagnostics.append(doc.diagnostic(("extends", "edition"), "diagnostics.policy.parent_outside",
+                                                parent=f"{parent['policy']}/{parent['edition']}"))
+        chain.complete = False
+        return None
+    if candidate.is_file():
         return candidate
     known = [f"{d.name}/{f.stem}" for d in root.iterdir() if d.is_dir()
              for f in sorted(d.glob("*.yaml"))
@@ -168,9 +192,47 @@ def _clause_document(layer: Layer) -> str:
 
 
 def _clause_text_path(layer: Layer) -> str:
+    """The layer's source text file, resolved, when it is safe to read (source_text_problem)."""
+    path, problem = source_text(layer)
+    return str(path) if path is not None and problem is None else ""
+
+
+def source_text(layer: Layer) -> tuple[Path | None, tuple[str, dict] | None]:
+    """The file the layer's `document.text` names and what is wrong with it (text_file)."""
     document = layer.doc.data.get("document") if isinstance(layer.doc.data, dict) else None
     text = document.get("text", "") if isinstance(document, dict) else ""
-    return str((layer.path.parent / text).resolve()) if isinstance(text, str) and text else ""
+    return text_file(layer.path, text)
+
+
+def text_file(policy_file: Path, text: Any) -> tuple[Path | None, tuple[str, dict] | None]:
+    """The source text a policy file's `document.text` names, resolved, and what is wrong with it:
+    (path, None) when it is safe to read, (None, (code, params)) when not, (None, None) when none.
+
+    A policy is untrusted input: the path must resolve (symlinks followed) inside the policies
+    folder's `sources/`, and name a regular file of bounded size, so no policy can publish
+    /etc/passwd or hang the validator on /dev/zero. A file that does not exist is the quotes pass's
+    to report (source_text_missing)."""
+    if not isinstance(text, str) or not text:
+        return None, None
+    outside = ("diagnostics.policy.source_text_outside", {"text": text})
+    try:
+        if "\0" in text:
+            return None, outside
+        sources = (current_root(policy_file) / "sources").resolve()
+        path = (policy_file.resolve().parent / text).resolve()
+        if not path.is_relative_to(sources):
+            return None, outside
+        exists = path.exists()
+        regular = path.is_file()
+        size = path.stat().st_size if regular else 0
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a name too long
+        return None, outside
+    if exists and not regular:
+        return None, ("diagnostics.policy.source_text_not_file", {"text": text})
+    if size > MAX_SOURCE_TEXT_BYTES:
+        return None, ("diagnostics.policy.source_text_too_large", {"text": text, "size": size,
+                                                                   "limit": MAX_SOURCE_TEXT_BYTES})
+    return path, None
 
 
 def merged_before(layers: list[Layer], layer: Layer, section: str) -> list:

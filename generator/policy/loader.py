@@ -85,11 +85,27 @@ def validate_paths(paths: list[str | Path]) -> tuple[list[Policy], list[Diagnost
     policies: list[Policy] = []
     diags: list[Diagnostic] = []
     for f in policy_files(paths):
-        checked = check_policy(f)
+        try:
+            checked = check_policy(f)
+        except Exception:  # noqa: BLE001 - a bug on one file must not hide every other file's diagnostics
+            diags.append(internal_error(display(f)))
+            continue
         diags.extend(checked.diagnostics)
         if checked.ok and checked.policy is not None:
             policies.append(checked.policy)
     return policies, sorted(set(diags))
+
+
+def internal_error(file: str) -> Diagnostic:
+    """A bug met while checking one file: the traceback goes to a file of its own, the diagnostic says where
+    (code diagnostics.internal.file; `jxjy` exits 4 when there is one)."""
+    import tempfile  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    fd, report = tempfile.mkstemp(prefix="jxjy-error-", suffix=".txt")
+    with open(fd, "w", encoding="utf-8") as out:
+        traceback.print_exc(file=out)
+    return Diagnostic.of(file, 1, 1, "diagnostics.internal.file", report=report)
 
 
 def merged_document(path: str | Path) -> dict:

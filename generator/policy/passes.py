@@ -35,7 +35,7 @@ from generator.policy.context import (
     rule_facts,
     smallest_award,
 )
-from generator.policy.layers import ID_LISTS, display, merged_before
+from generator.policy.layers import ID_LISTS, display, merged_before, source_text
 from generator.policy.prose_numbers import prose_numbers_pass
 from generator.policy.revision import rules_fingerprint
 from generator.policy.schema import schema_diagnostics
@@ -64,6 +64,9 @@ def files_pass(ctx: Context) -> None:
         if isinstance(data.get("edition"), str) and layer.path.stem != data["edition"]:
             ctx.diagnostics.append(layer.doc.diagnostic(("edition",), "diagnostics.policy.edition_not_file",
                                                         edition=data["edition"], file_name=layer.path.name))
+        _, problem = source_text(layer)
+        if problem is not None:
+            ctx.diagnostics.append(layer.doc.diagnostic(("document", "text"), problem[0], **problem[1]))
         removed = mapping(data.get("extends")).get("remove")
         if not isinstance(removed, list) or ctx.merged is None:
             continue

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from generator.base.diagnostics import Diagnostic, InputError, json_path
+from generator.base.limits import MAX_DEPTH, MAX_EXPONENT, MAX_NUMBER_DIGITS, MAX_POLICY_BYTES
 
 _BOOL_WORDS = {"true", "false"}
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
@@ -180,7 +181,11 @@ class _Builder:
             if text.lower().startswith(("0x", "0b", "+0x", "-0x")):
                 self.error(pos, "diagnostics.yaml.hexadecimal", path, value=text)
                 return text
-            return int(text.replace("_", ""))
+            digits = text.replace("_", "")
+            if len(digits.lstrip("+-")) > MAX_NUMBER_DIGITS:
+                self.error(pos, "diagnostics.yaml.number_too_large", path, value=text[:40], digits=MAX_NUMBER_DIGITS)
+                return text
+            return int(digits)
         if tag == "tag:yaml.org,2002:float":
             if _SEXAGESIMAL.match(text):
                 self.error(pos, "diagnostics.yaml.sexagesimal", path, value=text)
@@ -188,7 +193,12 @@ class _Builder:
             if _SPECIAL_FLOAT.match(text):
                 self.error(pos, "diagnostics.yaml.not_finite", path, value=text)
                 return text
-            return Decimal(text.replace("_", ""))
+            number = Decimal(text.replace("_", ""))
+            mantissa = re.split("[eE]", text)[0]
+            if sum(ch.isdigit() for ch in mantissa) > MAX_NUMBER_DIGITS or (number and abs(number.adjusted()) > MAX_EXPONENT):
+                self.error(pos, "diagnostics.yaml.number_too_large", path, value=text[:40], digits=MAX_NUMBER_DIGITS)
+                return text
+            return number
         # timestamps stay text: the schema checks their format, and no timezone sneaks in
         return text
 
@@ -202,16 +212,18 @@ def read_yaml_text(text: str, file: str) -> tuple[SourceDoc | None, list[Diagnos
     offending key or with the value as written, so the checks after this one still run; the loader
     skips what they would say about those very paths.
     """
-    errors = _tab_diagnostics(text, file)
+    errors = _control_diagnostics(text, file) or _tab_diagnostics(text, file)
     if errors:
         return None, errors
     try:
         events = list(yaml.parse(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         return None, [_runaway_quote(text, exc, file) or _yaml_error(exc, file, text)]
-    anchors = _anchor_diagnostics(events, file)
-    if anchors:
-        return None, anchors
+    except yaml.YAMLError as exc:  # what the reader refuses before any mark exists (a control character)
+        return None, [Diagnostic.of(file, 1, 1, "diagnostics.yaml.syntax.other", problem=str(exc).split("\n")[0])]
+    refused = _anchor_diagnostics(events, file) or _tag_diagnostics(events, file) or _depth_diagnostics(events, file)
+    if refused:
+        return None, refused
     starts = [e for e in events if isinstance(e, yaml.DocumentStartEvent)]
     if len(starts) > 1:
         return None, [Diagnostic.of(file, *_mark(starts[1]), "diagnostics.yaml.two_documents")]
@@ -222,6 +234,41 @@ def read_yaml_text(text: str, file: str) -> tuple[SourceDoc | None, list[Diagnos
     builder.doc.data = builder.build(node, ())
     builder.doc.text = text
     return builder.doc, builder.errors
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _control_diagnostics(text: str, file: str) -> list[Diagnostic]:
+    """A raw NUL, BEL or other control character (YAML refuses them, and PyYAML said so in a traceback)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return []
+    before = text[:found.start()]
+    line = before.count("\n") + 1
+    col = found.start() - (before.rfind("\n") + 1) + 1
+    return [Diagnostic.of(file, line, col, "diagnostics.yaml.control_character", char=f"U+{ord(found.group()):04X}")]
+
+
+def _tag_diagnostics(events: list, file: str) -> list[Diagnostic]:
+    """Explicit tags (`!!int abc`, `!foo`, `!!binary …`, `!!timestamp …`): a policy or ledger needs none, and each
+    was either a traceback, ignored or turned into something else. The first three are named."""
+    tagged = [e for e in events if getattr(e, "tag", None) is not None]
+    return [Diagnostic.of(file, *_mark(e), "diagnostics.yaml.tag", tag=e.tag.replace("tag:yaml.org,2002:", "!!"))
+            for e in tagged[:3]]
+
+
+def _depth_diagnostics(events: list, file: str) -> list[Diagnostic]:
+    """Nesting deeper than MAX_DEPTH (500 levels were a RecursionError), at the first event beyond it."""
+    depth = 0
+    for e in events:
+        if isinstance(e, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return [Diagnostic.of(file, *_mark(e), "diagnostics.yaml.too_deep", limit=MAX_DEPTH)]
+        elif isinstance(e, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return []
 
 
 def parse_yaml(text: str, file: str) -> SourceDoc:
@@ -327,14 +374,20 @@ def _unreadable(name: str, exc: OSError) -> Diagnostic:
         return Diagnostic.of(name, 1, 1, "diagnostics.yaml.file_missing")
     if exc.errno in (errno.EACCES, errno.EPERM):
         return Diagnostic.of(name, 1, 1, "diagnostics.yaml.no_permission")
+    if exc.errno == errno.ELOOP:
+        return Diagnostic.of(name, 1, 1, "diagnostics.yaml.symlink_loop")
     return Diagnostic.of(name, 1, 1, "diagnostics.yaml.cannot_read", reason=exc.strerror or type(exc).__name__)
 
 
-def read_yaml(path: str | Path, display: str | None = None) -> tuple[SourceDoc | None, list[Diagnostic]]:
+def read_yaml(path: str | Path, display: str | None = None,
+              limit: int = MAX_POLICY_BYTES) -> tuple[SourceDoc | None, list[Diagnostic]]:
     """Read a UTF-8 YAML (or JSON) file leniently: (document or None, problems), as read_yaml_text."""
     path = Path(path)
     name = display or str(path)
     try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, [Diagnostic.of(name, 1, 1, "diagnostics.yaml.too_large", size=size, limit=limit)]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [_unreadable(name, exc)]
@@ -345,9 +398,9 @@ def read_yaml(path: str | Path, display: str | None = None) -> tuple[SourceDoc |
     return read_yaml_text(text, name)
 
 
-def load_yaml(path: str | Path, display: str | None = None) -> SourceDoc:
+def load_yaml(path: str | Path, display: str | None = None, limit: int = MAX_POLICY_BYTES) -> SourceDoc:
     """Read a UTF-8 YAML (or JSON) file with positions; raise InputError with every problem found."""
-    doc, errors = read_yaml(path, display)
+    doc, errors = read_yaml(path, display, limit)
     if errors or doc is None:
         raise InputError(errors)
     return doc

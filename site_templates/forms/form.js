@@ -405,6 +405,7 @@
     apply({values: {}, rows: {}});
     say("");
   });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); });  // no inline handler: the page's CSP
   form.addEventListener("input", save);
   form.addEventListener("change", save);
 
@@ -413,11 +414,31 @@
   try { stored = JSON.parse(storageGet(spec.storage_key) || "null"); } catch (e) { stored = null; }
   var payload = readPrefill();
   if (payload && E && bundle) {
-    var filled = prefillValues(E, bundle, spec, payload);
-    apply({values: filled.values, rows: filled.rows});
-    statementInfo(payload.statement, filled.period);
-    save();
-    say(L.prefilled);
+    // a payload never silently wipes what was typed: the earlier values are kept aside and one click restores
+    // them; a payload the page cannot use (no categories, odd ids) changes nothing and says so
+    var filled = null;
+    try { filled = prefillValues(E, bundle, spec, payload); } catch (e) { filled = null; }
+    var before = stored && stored.values && Object.keys(stored.values).length ? stored : null;
+    if (!filled) {
+      if (before) apply(before); else recompute();
+      say(L.prefill_failed);
+    } else {
+      if (before) storageSet(spec.storage_key + ":before-prefill", JSON.stringify(before));
+      apply({values: filled.values, rows: filled.rows});
+      statementInfo(payload.statement, filled.period);
+      save();
+      say(before ? L.prefilled_over_saved : L.prefilled);
+      var undo = document.getElementById("jxjy-undo-prefill");
+      if (before && undo) {
+        undo.hidden = false;
+        undo.addEventListener("click", function () {
+          apply(before);
+          save();
+          undo.hidden = true;
+          say(L.prefill_undone);
+        });
+      }
+    }
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", window.location.pathname + window.location.search);
   } else if (stored) {
     apply(stored);

@@ -12,6 +12,8 @@ it with the edition's bundle view (rules.js), exactly as the calculator does.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -55,11 +57,15 @@ def render_html(policy: Policy, form: Form, interactive: bool = True, values: di
     """The form page (interactive: its scripts and stylesheets are the shared files two folders up and the
     edition's rules.js beside it), or the printed layout WeasyPrint renders (no script, styles inline)."""
     view = FormView(policy, form, dict(rows or {}))
+    margin = "10mm 10mm" if view.orientation == "landscape" else "12mm 12mm"
+    page_style = f"\n@page {{ size: A4 {view.orientation}; margin: {margin}; }}\n"
+    # the page's Content-Security-Policy (the calculator's) allows this one inline style by its hash
+    page_style_hash = base64.b64encode(hashlib.sha256(page_style.encode("utf-8")).digest()).decode("ascii")
     return _env().get_template("form.html.j2").render(
         view=view, form=form, policy=policy, sections=view.sections(), interactive=interactive,
         values=values or {}, labels=labels(), css="" if interactive else _asset("form.css"),
         spec=view.spec() if interactive else {}, links=links or {}, clause=policy.clause(form.source),
-        assets="../../", rules=FORM_RULES,
+        assets="../../", rules=FORM_RULES, page_style=page_style, page_style_hash=page_style_hash,
     )
 
 

@@ -18,8 +18,11 @@ engine's entry check finds.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +34,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from generator.base.cells import is_formula_like, neutralise
 from generator.base.diagnostics import Diagnostic, InputError, params_of
 from generator.base.messages import render
 from generator.base.rational import format_rational, parse_rational
@@ -134,6 +138,7 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
     meta = wb.create_sheet(META_SHEET)
     meta.sheet_state = "hidden"
     letters = {col.id: get_column_letter(c) for c, col in enumerate(leaves, 1)}
+    formula_cells: set[str] = set()  # the formulas jxjy writes; any other text is text (_only_our_formulas)
     for c, col in enumerate(leaves, 1):
         letter = get_column_letter(c)
         ws.column_dimensions[letter].width = _column_width(col)
@@ -176,6 +181,7 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
                 cell.fill = COMPUTED_FILL
                 if formula:
                     cell.value = formula.format(row=r)
+                    formula_cells.add(cell.coordinate)
             elif col.id == "seq":
                 cell.value = r - first + 1
             if ctype == "number" or comp or col.sum_of or col.id == "seq":
@@ -190,6 +196,7 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
         ws.cell(r, 1, total.label).font = Font(bold=True)
         cell = ws[f"{letter}{r}"]
         cell.value = f"=SUM({letter}{first}:{letter}{last})"
+        formula_cells.add(cell.coordinate)
         cell.fill, cell.border, cell.alignment = COMPUTED_FILL, BOX, Alignment(horizontal="center")
     ws.freeze_panes = ws.cell(first, 1)
     ws.print_title_rows = f"{head_top}:{first - 1}"
@@ -223,10 +230,46 @@ def write_roster_xlsx(policy: Policy, form: Form, path: str | Path, data_rows: i
               "header_cells": header_cells}
     meta.cell(1, 1, "jxjy")
     meta.cell(1, 2, json.dumps(record, ensure_ascii=False))
+    _only_our_formulas(wb, ws, formula_cells)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = deterministic_xlsx(buffer.getvalue())
+    if not path.exists() or path.read_bytes() != data:  # unchanged templates are not rewritten
+        path.write_bytes(data)
     return path
+
+
+FIXED_TIME = "2000-01-01T00:00:00Z"
+_PROPERTY_TIME = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def deterministic_xlsx(data: bytes) -> bytes:
+    """The same workbook gives the same bytes, like the bundles: openpyxl stamps docProps/core.xml with the
+    time of saving and the zip entries with the time of writing, so every build rewrote every roster."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _PROPERTY_TIME.sub(lambda m: m.group(1) + FIXED_TIME + m.group(2), body.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
+def _only_our_formulas(wb: Any, sheet: Any, ours: set[str]) -> None:
+    """openpyxl makes any text starting with `=` a live formula: a policy title, heading, option or note written
+    `=HYPERLINK(…)` would run when the template is opened. Every such cell but jxjy's own formulas is stored as
+    text (a string cell, which no spreadsheet evaluates)."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and not (ws is sheet and cell.coordinate in ours):
+                    cell.data_type = "s"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,7 +404,7 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             raise InputError([Diagnostic.of(file, 1, 1, "diagnostics.roster.wrong_form", form=form.title, found=found)])
         positions = {cid: i + 1 for i, cid in enumerate(meta["columns"]) if cid in by_id}
         first = int(meta["first_data_row"])
-        header = {fid: _text(ws[coord].value) for fid, coord in (meta.get("header_cells") or {}).items()}
+        header = {fid: neutralise(_text(ws[coord].value)) for fid, coord in (meta.get("header_cells") or {}).items()}
     else:  # a workbook made by hand: find the heading row by the leaf labels
         positions, first, header = {}, 0, {}
         want = {c.label: c.id for c in leaves}
@@ -396,6 +439,8 @@ def import_roster(policy: Policy, path: str | Path, form_id: str, item: str | No
             if cid in quiet:
                 values[cid] = text
                 continue
+            if isinstance(value, str) and is_formula_like(text) and not (col.type == "number" or col.type == "date"):
+                text = neutralise(text)  # `=cmd|' /C calc'!A0` (or ＝1+1, = after NFKC) stays text downstream
             if col.options and text not in col.options:
                 bad(cid, "unknown_option", value=text, options=list(col.options))
             elif col.type == "number" and cid != "seq":

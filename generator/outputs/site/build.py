@@ -14,12 +14,14 @@ writes into it, and watching it would rebuild twice (the design notes' serve loo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,6 +264,50 @@ def build_site(paths: list[str | Path], site_dir: str | Path = "site", docs_dir:
     config_file = Path(config_file).resolve()
     docs = Path(docs_dir).resolve() if docs_dir else default_docs_dir(config_file)
     site = Path(site_dir).resolve()
+    with build_lock(docs, site):
+        _remove_leftovers(site)
+        return _build_site(paths, site, docs, config_file, strict=strict, docs_only=docs_only, producers=producers)
+
+
+def lock_files(docs: Path, site: Path) -> list[Path]:
+    """The lock files of a build: one beside its docs dir, one beside its site (in a fixed order)."""
+    return sorted({docs.parent / f".{docs.name}.lock", site.parent / f".{site.name}.lock"})
+
+
+@contextlib.contextmanager
+def build_lock(docs: Path, site: Path) -> Iterator[None]:
+    """One build at a time per docs dir and per site: two builds sharing build/docs crashed with
+    FileNotFoundError. A second build says it waits, and waits (the lock goes with the process, even killed)."""
+    import fcntl  # noqa: PLC0415 - POSIX only, like the rest of the build
+
+    handles = []
+    try:
+        for path in lock_files(docs, site):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115 - held until the build ends
+            handles.append(handle)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(render("diagnostics.cli.build_waiting", {"lock": path}), file=sys.stderr, flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def _remove_leftovers(site: Path) -> None:
+    """Temporary sites of builds that were killed (SIGKILL leaves an 11 MB .site.tmp-*): with the lock held,
+    no other build owns them."""
+    for pattern in (f".{site.name}.tmp-*", f".{site.name}.old-*"):
+        for left in site.parent.glob(pattern):
+            if left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left, ignore_errors=True)
+
+
+def _build_site(paths: list[str | Path], site: Path, docs: Path, config_file: Path, *, strict: bool, docs_only: bool,
+                producers: Sequence[Producer]) -> BuildReport:
     t0 = time.perf_counter()
     policies, files, written = generate(paths, docs, producers)
     t1 = time.perf_counter()
