@@ -1,0 +1,142 @@
+"""Compile one policy edition into SQL views over the audit tables (`jxjy sql`, `jxjy audit run`).
+
+The views, in data-flow order (each name takes the edition's prefix, e.g. ``chengdu_teachers_2018__``):
+
+    roles               person_id, one boolean per role the edition names (r0, r1 …)
+    entry_checks        every entry: its period (own_year), errors as `field:code;…`, refused_inexact
+    as_of               person_id, as_of, as_year (the as-of period's start year)
+    counted             entries that count: period (py), refused / gated / duplicate, credit (units)
+    item_credits_units  person_id, py, item, raw, credited (units of 1/D)
+    periods             the output periods (py)
+    period_units        one wide row per person and period: total, c0… (categories), i0… (items)
+    requirements_units  person_id, py, requirement, required, actual, met, shortfall (units)
+    verdicts            person_id, py, passed
+    check_heads / check_windows / check_sums / check_requirements_units / checks
+and the readable ones, amounts as exact DECIMAL(38, digits):
+    item_credits, categories, requirements, check_requirements, people_status
+
+Every number is exact: integers counting 1/D (generator/audit/sql/scope.py); each rule's arithmetic
+is its registry class's ``sql_entry``/``sql_period`` (generator/rules/types.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from generator.audit.sql import credits, entries, measures
+from generator.audit.sql.dialect import DIALECTS, Dialect
+from generator.audit.sql.entries import lit
+from generator.audit.sql.scope import Scope, choose_digits
+from generator.policy.model import Policy
+
+TABLES = {"entries": "entries", "people": "people", "person_roles": "person_roles", "person_dates": "person_dates"}
+
+
+@dataclass
+class CompiledEdition:
+    policy: Policy
+    dialect: Dialect
+    prefix: str
+    digits: int  # credits are DECIMAL(38, digits) in the readable views
+    views: list[tuple[str, str]] = field(default_factory=list)  # (name, body) in creation order
+
+    def name(self, view: str) -> str:
+        return self.prefix + view
+
+    def statements(self) -> list[str]:
+        return [self.dialect.view(name, body) for name, body in self.views]
+
+    def script(self) -> str:
+        return "".join(s + ";\n\n" for s in self.statements())
+
+
+def default_prefix(policy: Policy) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", f"{policy.id}_{policy.edition}").strip("_").lower() + "__"
+
+
+def role_columns(policy: Policy) -> dict[str, str]:
+    """Every role the edition names anywhere, each a boolean column r<n> of the roles view."""
+    names: list[str] = []
+    for group in ([r.id for r in policy.roles], *[i.roles for i in policy.items], *[r.roles for r in policy.requirements],
+                  *[c.roles for c in policy.checks]):
+        for role in group:
+            if role not in names:
+                names.append(role)
+    return {role: f"r{n}" for n, role in enumerate(names)}
+
+
+def _roles_view(d: Dialect, cols: dict[str, str], tables: dict[str, str]) -> str:
+    flags = "".join(f",\n  COALESCE(MAX(CASE WHEN r.role = {lit(role)} THEN 1 ELSE 0 END), 0) = 1 AS {col}"
+                    for role, col in cols.items())
+    return f"SELECT p.person_id{flags}\nFROM {tables['people']} p LEFT JOIN {tables['person_roles']} r ON r.person_id = p.person_id\nGROUP BY p.person_id"
+
+
+def compile_policy(policy: Policy, dialect: str = "duckdb", prefix: str | None = None,
+                   as_of: str = "SELECT person_id, CAST(NULL AS DATE) AS as_of FROM people",
+                   tables: dict[str, str] | None = None) -> CompiledEdition:
+    """The edition's views. `as_of` is a query giving (person_id, as_of) — NULL: the person's latest entry.
+    InputError (catalog: diagnostics.audit.sql_not_exact) when a parameter has no finite decimal form."""
+    d = DIALECTS[dialect]
+    names = {**TABLES, **(tables or {})}
+    pre = default_prefix(policy) if prefix is None else prefix
+    file = policy.files[-1] if policy.files else policy.key
+    recorder = Scope(d)
+    _build(policy, d, pre, names, as_of, recorder)
+    digits = choose_digits(recorder.needs, file)
+    out = CompiledEdition(policy, d, pre, digits)
+    out.views = _build(policy, d, pre, names, as_of, Scope(d, digits))
+    return out
+
+
+def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: str, scope: Scope) -> list[tuple[str, str]]:
+    v: list[tuple[str, str]] = []
+
+    def add(name: str, body: str) -> str:
+        v.append((pre + name, body))
+        return pre + name
+
+    cols = role_columns(policy)
+    roles = add("roles", _roles_view(d, cols, tables))
+    ids = add("people_ids", f"SELECT DISTINCT person_id FROM {tables['people']}")
+    checks = add("entry_checks", entries.entry_checks_view(policy, d, {**tables, "roles_view": roles}, cols))
+    as_of_body = credits.as_of_view(policy, d, checks, as_of).replace("people_ids", ids)
+    a = add("as_of", as_of_body)
+    counted = add("counted", credits.counted_view(policy, d, checks, a, scope))
+    units = add("item_credits_units", credits.item_credit_view(policy, d, counted, scope))
+    periods = add("periods", measures.periods_view(a, units))
+    wide = add("period_units", measures.wide_view(policy, d, periods, units))
+    reqs = add("requirements_units", measures.requirements_view(policy, d, wide, roles, cols, scope))
+    add("verdicts", measures.verdicts_view(periods, reqs))
+    heads = add("check_heads", measures.check_heads_view(policy, d, a, roles, cols, tables["person_dates"]))
+    windows = add("check_windows", measures.check_windows_view(policy, heads, periods))
+    sums = add("check_sums", measures.check_sums_view(policy, d, heads, windows, wide, measures.between_ranges(policy)))
+    creqs = add("check_requirements_units", measures.check_requirements_view(policy, d, sums, scope))
+    add("checks", measures.checks_view(sums, creqs))
+    k = scope.digits or 0
+
+    def dec(col: str) -> str:
+        return f"{d.decimal(col, k)} AS {col.split('.')[-1]}"
+
+    pid = entries.period_id(policy, "py")
+    add("item_credits", f"SELECT person_id, py, {pid} AS period, item, {dec('raw')}, {dec('credited')} FROM {units}")
+    cats, _ = measures.columns(policy)
+    cat_rows = "\nUNION ALL\n".join(
+        f"SELECT person_id, py, {pid} AS period, {n} AS position, {lit(c.id)} AS category, {d.decimal(cats[c.id], k)} AS credits "
+        f"FROM {wide}" for n, c in enumerate(policy.categories))
+    add("categories", cat_rows or f"SELECT person_id, py, {pid} AS period, 0 AS position, '' AS category, "
+                                  f"{d.decimal('total', k)} AS credits FROM {wide} WHERE FALSE")
+    add("totals", f"SELECT person_id, py, {pid} AS period, {d.decimal('total', k)} AS total FROM {wide}")
+    add("requirements", f"SELECT person_id, py, {pid} AS period, position, requirement, {dec('required')}, {dec('actual')}, "
+                        f"met, {dec('shortfall')} FROM {reqs}")
+    add("check_requirements", f"SELECT person_id, check_id, position, requirement, {dec('required')}, {dec('actual')}, "
+                              f"met, {dec('shortfall')} FROM {creqs}")
+    add("people_status", f"""SELECT a.person_id, a.as_of,
+  COALESCE(x.entries, 0) AS entries, COALESCE(x.with_errors, 0) AS entries_with_errors,
+  COALESCE(x.inexact, 0) AS entries_not_exact,
+  (COALESCE(x.with_errors, 0) + COALESCE(x.inexact, 0)) > 0 AS incomplete
+FROM {a} a LEFT JOIN (
+  SELECT person_id, COUNT(*) AS entries, SUM(CASE WHEN errors <> '' THEN 1 ELSE 0 END) AS with_errors,
+    SUM(CASE WHEN errors = '' AND refused_inexact <> '' THEN 1 ELSE 0 END) AS inexact
+  FROM {checks} GROUP BY person_id) x ON x.person_id = a.person_id""")
+    return v

@@ -1,0 +1,46 @@
+"""The few places where DuckDB and Spark SQL differ; everything else the compiler writes is common SQL.
+
+Credits are exact integers (units of 1/D) in both: DuckDB's HUGEINT and Spark's DECIMAL(38, 0), and
+neither dialect's ``/`` is used on them (DuckDB's gives a DOUBLE, Spark's may round), so whole-block
+division is written with ``%``, which is exact in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    int_type: str  # an exact integer type wide enough for credits in units of 1/D
+    create_view: str
+
+    def integer(self, expr: str) -> str:
+        return f"CAST({expr} AS {self.int_type})"
+
+    def floordiv(self, a: str, b: str) -> str:
+        """⌊a / b⌋ for a ≥ 0 and a positive literal b, exactly."""
+        if self.name == "duckdb":
+            return f"({a} // {b})"
+        return f"CAST((({a}) - (({a}) % {b})) / {b} AS {self.int_type})"
+
+    def matches(self, expr: str, pattern: str) -> str:
+        """Whether the text matches a regular expression (searched, as both dialects do)."""
+        if self.name == "duckdb":
+            return f"regexp_matches({expr}, '{pattern}')"
+        return f"({expr} RLIKE '{pattern}')"
+
+    def view(self, name: str, body: str) -> str:
+        return f"{self.create_view} {name} AS\n{body}"
+
+    def decimal(self, units: str, digits: int) -> str:
+        """Units of 10^-digits as an exact DECIMAL(38, digits) (a multiplication, never a division)."""
+        step = "0." + "0" * (digits - 1) + "1" if digits else "1"
+        return f"(CAST({units} AS DECIMAL(38,0)) * CAST('{step}' AS DECIMAL(38,{digits})))"
+
+
+DIALECTS = {
+    "duckdb": Dialect("duckdb", "HUGEINT", "CREATE OR REPLACE VIEW"),
+    "spark": Dialect("spark", "DECIMAL(38,0)", "CREATE OR REPLACE TEMPORARY VIEW"),
+}

@@ -1,0 +1,202 @@
+"""Per-period totals, categories, requirements and verdicts, then the multi-period checks, as SQL.
+
+One wide row per person and period (`total`, one column per category, one per item a requirement
+names) feeds every measure; a check's window sums those rows (categories and totals are sums, so
+the window's are the sums of its periods'). Requirement states come from one view per level
+(`requirements`, `check_requirements`) with `required`, `actual`, `met` and `shortfall`: the place to
+add a state or a deadline when the engine grows them.
+"""
+
+from __future__ import annotations
+
+from generator.audit.sql.dialect import Dialect
+from generator.audit.sql.entries import in_list, lit, role_condition, start_year
+from generator.audit.sql.scope import Scope
+from generator.policy.model import Check, Policy, Requirement
+
+
+def columns(policy: Policy) -> tuple[dict[str, str], dict[str, str]]:
+    """Column names of the wide per-period row: categories c0…, items i0… (ids may be any text)."""
+    return ({c.id: f"c{n}" for n, c in enumerate(policy.categories)}, {i.id: f"i{n}" for n, i in enumerate(policy.items)})
+
+
+def periods_view(as_of: str, credits: str) -> str:
+    """Output periods: every period with an entry, plus the as-of date's period."""
+    return f"""SELECT DISTINCT person_id, py FROM {credits}
+UNION
+SELECT person_id, as_year AS py FROM {as_of} WHERE as_of IS NOT NULL"""
+
+
+def wide_view(policy: Policy, d: Dialect, periods: str, credits: str) -> str:
+    cats, items = columns(policy)
+    zero = d.integer("0")
+    cols = [f"COALESCE(SUM(k.credited), {zero}) AS total"]
+    for cat in policy.categories:
+        members = [i.id for i in policy.items if cat.id in policy.category_ancestors(i.category)]
+        cols.append(f"COALESCE(SUM(CASE WHEN {in_list('k.item', members)} THEN k.credited END), {zero}) AS {cats[cat.id]}")
+    for item in policy.items:
+        cols.append(f"COALESCE(SUM(CASE WHEN k.item = {lit(item.id)} THEN k.credited END), {zero}) AS {items[item.id]}")
+    return f"""SELECT p.person_id, p.py, {', '.join(cols)}
+FROM {periods} p LEFT JOIN {credits} k ON k.person_id = p.person_id AND k.py = p.py
+GROUP BY p.person_id, p.py"""
+
+
+def measure(policy: Policy, req: Requirement, d: Dialect, table: str = "w") -> str:
+    cats, items = columns(policy)
+    m = req.measure
+    if m.kind == "total":
+        return f"{table}.total"
+    if m.kind == "category":
+        return f"{table}.{cats[m.ids[0]]}" if m.ids[0] in cats else d.integer("0")
+    parts = [f"{table}.{items[i]}" for i in m.ids if i in items]
+    return "(" + " + ".join(parts) + ")" if parts else d.integer("0")
+
+
+def _state(required: str, actual: str, zero: str) -> str:
+    return (f"{required} AS required, {actual} AS actual, {actual} >= {required} AS met, "
+            f"GREATEST({required} - {actual}, {zero}) AS shortfall")
+
+
+def requirements_view(policy: Policy, d: Dialect, wide: str, roles: str, role_cols: dict[str, str], scope: Scope) -> str:
+    """One row per person, period and applicable requirement."""
+    zero = d.integer("0")
+    parts = []
+    for n, req in enumerate(policy.requirements):
+        scope.owner = f"{req.name}（{req.id}）"
+        parts.append(f"""SELECT w.person_id, w.py, {n} AS position, {lit(req.id)} AS requirement,
+  {_state(scope.units(req.minimum), measure(policy, req, d), zero)}
+FROM {wide} w LEFT JOIN {roles} r ON r.person_id = w.person_id WHERE {role_condition(req.roles, role_cols)}""")
+    if not parts:
+        return (f"SELECT person_id, py, 0 AS position, '' AS requirement, {zero} AS required, {zero} AS actual, "
+                f"TRUE AS met, {zero} AS shortfall FROM {wide} WHERE FALSE")
+    return "\nUNION ALL\n".join(parts)
+
+
+def verdicts_view(periods: str, requirements: str) -> str:
+    """Passed when at least one requirement applied and all are met (engine._verdict)."""
+    return f"""SELECT p.person_id, p.py, COALESCE(COUNT(q.requirement) > 0 AND MIN(CASE WHEN q.met THEN 1 ELSE 0 END) = 1, FALSE) AS passed
+FROM {periods} p LEFT JOIN {requirements} q ON q.person_id = p.person_id AND q.py = p.py
+GROUP BY p.person_id, p.py"""
+
+
+def _offsets(count: int) -> str:
+    return "(VALUES " + ", ".join(f"({i})" for i in range(max(count, 1))) + ") AS o(i)"
+
+
+def check_heads_view(policy: Policy, d: Dialect, as_of: str, roles: str, role_cols: dict[str, str],
+                     person_dates: str) -> str:
+    """One row per person and applicable check: the window's first and last start year, whether the
+    title date is missing, and the as-of period when its credits so far are added (title cycles)."""
+    parts = []
+    for n, check in enumerate(policy.checks):
+        w = check.window
+        head = f"SELECT a.person_id, {n} AS position, {lit(check.id)} AS check_id"
+        where = role_condition(check.roles, role_cols)
+        if w.kind == "all":
+            parts.append(f"""{head}, FALSE AS missing, CAST(NULL AS INT) AS first_year, CAST(NULL AS INT) AS last_year,
+  CAST(NULL AS INT) AS extra_year
+FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id WHERE {where}""")
+        elif w.kind == "last_periods":
+            end = "a.as_year" if w.end == "current" else "(a.as_year - 1)"
+            parts.append(f"""{head}, FALSE AS missing, {end} - {w.count - 1} AS first_year, {end} AS last_year,
+  CAST(NULL AS INT) AS extra_year
+FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id WHERE {where}""")
+        else:  # title_cycle
+            cm, cd = (int(x) for x in w.cutoff.split("-"))
+            after = f"(month(a.as_of) > {cm} OR (month(a.as_of) = {cm} AND day(a.as_of) > {cd}))"
+            end = f"CASE WHEN {after} THEN a.as_year ELSE a.as_year - 1 END"
+            extra = f"CASE WHEN NOT {after} THEN a.as_year END" if w.count_current_before_as_of else "CAST(NULL AS INT)"
+            missing = "(t.date IS NULL OR a.as_of IS NULL)"
+            parts.append(f"""{head}, {missing} AS missing,
+  CASE WHEN NOT {missing} THEN GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END AS first_year,
+  CASE WHEN NOT {missing} THEN {end} END AS last_year,
+  CASE WHEN NOT {missing} THEN {extra} END AS extra_year
+FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id
+LEFT JOIN {person_dates} t ON t.person_id = a.person_id AND t.name = {lit(w.date)}
+WHERE {where}""")
+    if not parts:
+        return ("SELECT person_id, 0 AS position, '' AS check_id, FALSE AS missing, CAST(NULL AS INT) AS first_year, "
+                f"CAST(NULL AS INT) AS last_year, CAST(NULL AS INT) AS extra_year FROM {as_of} WHERE FALSE")
+    return "\nUNION ALL\n".join(parts)
+
+
+def check_windows_view(policy: Policy, heads: str, periods: str) -> str:
+    """The periods (start years) each check sums over; unrepresentable years are left out."""
+    parts = []
+    for check in policy.checks:
+        w = check.window
+        if w.kind == "all":
+            parts.append(f"""SELECT h.person_id, h.check_id, p.py FROM {heads} h JOIN {periods} p ON p.person_id = h.person_id
+WHERE h.check_id = {lit(check.id)}""")
+        else:
+            count = w.count if w.kind == "last_periods" else w.max_periods
+            parts.append(f"""SELECT h.person_id, h.check_id, h.last_year - o.i AS py FROM {heads} h CROSS JOIN {_offsets(count)}
+WHERE h.check_id = {lit(check.id)} AND h.last_year - o.i >= h.first_year AND h.last_year - o.i BETWEEN 1 AND 9998
+  AND o.i < {count}""")
+    if not parts:
+        return f"SELECT person_id, check_id, CAST(NULL AS INT) AS py FROM {heads} WHERE FALSE"
+    return "\nUNION ALL\n".join(parts)
+
+
+def check_sums_view(policy: Policy, d: Dialect, heads: str, windows: str, wide: str, between: list[tuple[int, int]]) -> str:
+    """Per person and check: the window's summed wide row (plus the as-of period's when added) and how
+    many window periods it has, in all and within each `periods_between` range."""
+    cats, items = columns(policy)
+    names = ["total", *cats.values(), *items.values()]
+    zero = d.integer("0")
+    sums = ", ".join(f"COALESCE(SUM(w.{c}), {zero}) AS {c}" for c in names)
+    counts = ", ".join(f"SUM(CASE WHEN s.py BETWEEN {a} AND {b} THEN 1 ELSE 0 END) AS n_between_{k}"
+                       for k, (a, b) in enumerate(between))
+    win = f"""SELECT s.person_id, s.check_id, COUNT(*) AS n_periods{', ' + counts if counts else ''}, {sums}
+FROM {windows} s LEFT JOIN {wide} w ON w.person_id = s.person_id AND w.py = s.py
+GROUP BY s.person_id, s.check_id"""
+    added = ", ".join(f"COALESCE(g.{c}, {zero}) + COALESCE(x.{c}, {zero}) AS {c}" for c in names)
+    between_cols = "".join(f", COALESCE(g.n_between_{k}, 0) AS n_between_{k}" for k in range(len(between)))
+    return f"""SELECT h.person_id, h.position, h.check_id, h.missing, h.extra_year, COALESCE(g.n_periods, 0) AS n_periods{between_cols},
+  {added}
+FROM {heads} h
+LEFT JOIN ({win}) g ON g.person_id = h.person_id AND g.check_id = h.check_id
+LEFT JOIN {wide} x ON x.person_id = h.person_id AND x.py = h.extra_year"""
+
+
+def between_ranges(policy: Policy) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for check in policy.checks:
+        for req in check.requirements:
+            if req.min is None and req.periods_between and req.periods_between not in out:
+                out.append(req.periods_between)
+    return out
+
+
+def check_requirements_view(policy: Policy, d: Dialect, sums: str, scope: Scope) -> str:
+    zero = d.integer("0")
+    between = between_ranges(policy)
+    parts = []
+    for check in policy.checks:
+        for n, req in enumerate(check.requirements):
+            scope.owner = f"{check.name} {req.name}（{check.id}:{req.id}）"
+            if req.min is not None:
+                required = scope.units(req.min)
+            else:
+                assert req.min_per_period is not None
+                count = f"s.n_between_{between.index(req.periods_between)}" if req.periods_between else "s.n_periods"
+                required = f"({scope.units(req.min_per_period)} * {count})"
+            parts.append(f"""SELECT s.person_id, s.check_id, {n} AS position, {lit(req.id)} AS requirement,
+  {_state(required, measure(policy, req, d, 's'), zero)}
+FROM {sums} s WHERE s.check_id = {lit(check.id)}""")
+    if not parts:
+        return (f"SELECT person_id, check_id, 0 AS position, '' AS requirement, {zero} AS required, {zero} AS actual, "
+                f"TRUE AS met, {zero} AS shortfall FROM {sums} WHERE FALSE")
+    return "\nUNION ALL\n".join(parts)
+
+
+def checks_view(sums: str, requirements: str) -> str:
+    """A check is met when its window has periods, its title date is known, and every requirement is met."""
+    return f"""SELECT s.person_id, s.position, s.check_id, s.missing, s.n_periods, s.extra_year,
+  (s.n_periods > 0 AND NOT s.missing AND COALESCE(MIN(CASE WHEN q.met THEN 1 ELSE 0 END), 1) = 1) AS met
+FROM {sums} s LEFT JOIN {requirements} q ON q.person_id = s.person_id AND q.check_id = s.check_id
+GROUP BY s.person_id, s.position, s.check_id, s.missing, s.n_periods, s.extra_year"""
+
+
+def check_of(policy: Policy, check_id: str) -> Check:
+    return next(c for c in policy.checks if c.id == check_id)
