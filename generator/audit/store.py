@@ -34,10 +34,24 @@ def _insert(con, table: str, columns: tuple[str, ...], rows: list[dict], casts: 
         con.unregister("_rows")
 
 
+def _next_entry_numbers(con, person_ids: list[str]) -> dict[str, int]:
+    """A person's entries from another source keep their numbers; new ones follow them."""
+    if not person_ids or not con.execute("SELECT COUNT(*) FROM entries").fetchone()[0]:
+        return {}
+    con.register("_ids", pa.table({"person_id": person_ids}))
+    try:
+        return dict(con.execute("SELECT person_id, MAX(entry_no) + 1 FROM entries WHERE person_id IN "
+                                "(SELECT person_id FROM _ids) GROUP BY person_id").fetchall())
+    finally:
+        con.unregister("_ids")
+
+
 def insert_people(con, people: Iterable[tuple[str, PersonRows, dict, list[int]]], source: Source) -> tuple[int, int]:
     """Rows for each (person_id, rows, person fields, source row per entry); returns (people, entries) written."""
     create_tables(con)
+    people = list(people)
     p_rows, r_rows, d_rows, e_rows, problems = [], [], [], [], []
+    after = _next_entry_numbers(con, [pid for pid, *_ in people])
     for person_id, rows, fields, lines in people:
         p_rows.append({"person_id": person_id, "name": fields.get("name"), "school": fields.get("school"),
                        "district": fields.get("district"), "roles": ",".join(rows.roles), "source_key": source.key,
@@ -45,7 +59,7 @@ def insert_people(con, people: Iterable[tuple[str, PersonRows, dict, list[int]]]
         r_rows += [{"person_id": person_id, "role": role, "source_key": source.key} for role in rows.roles]
         d_rows += [{"person_id": person_id, "name": name, "date": day, "source_key": source.key} for name, day in rows.dates]
         for n, entry in enumerate(rows.entries):
-            e_rows.append({**entry, "person_id": person_id, "entry_no": n, "source_file": source.file,
+            e_rows.append({**entry, "person_id": person_id, "entry_no": after.get(person_id, 0) + n, "source_file": source.file,
                            "source_row": lines[n] if n < len(lines) else None, "source_key": source.key,
                            "import_id": source.import_id,
                            **{f: str(entry[f]) if entry.get(f) is not None else None for f in AMOUNT_FIELDS}})

@@ -102,16 +102,18 @@ def item_credit_view(policy: Policy, d: Dialect, counted: str, scope: Scope) -> 
         m = scope.units(cap.max)
         member = in_list("s.item", cap.items)
         pos = "CASE s.item " + " ".join(f"WHEN {lit(i)} THEN {n}" for n, i in enumerate(cap.items)) + " END"
-        raw_sum = f"SUM(CASE WHEN {in_list('s.item', cap.items)} THEN s.v ELSE {zero} END)"
+        mine = f"CASE WHEN {member} THEN s.v ELSE {zero} END"
+        raw = f"SUM({mine}) OVER (PARTITION BY s.person_id, s.py)"
         if cap.per == "period":
-            excess = f"SELECT s.person_id, s.py, GREATEST({raw_sum} - {m}, {zero}) AS excess FROM ({stage}) s GROUP BY s.person_id, s.py"
-        else:
-            excess = f"""SELECT t.person_id, t.py, GREATEST(t.raw - ({m} - LEAST({m}, COALESCE(SUM(t.raw) OVER (
-  PARTITION BY t.person_id ORDER BY t.py ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero}))), {zero}) AS excess
-FROM (SELECT s.person_id, s.py, {raw_sum} AS raw FROM ({stage}) s GROUP BY s.person_id, s.py) t"""
+            allowed = m
+        else:  # what earlier periods used: min(M, their summed raw), the engine's running counter
+            earlier = (f"COALESCE(SUM({mine}) OVER (PARTITION BY s.person_id ORDER BY s.py "
+                       f"RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero})")
+            allowed = f"({m} - LEAST({m}, {earlier}))"
         after = (f"COALESCE(SUM(s.v) OVER (PARTITION BY s.person_id, s.py, {member} ORDER BY {pos} DESC "
                  f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero})")
+        excess = f"GREATEST({raw} - {allowed}, {zero})"
         stage = f"""SELECT s.person_id, s.py, s.item, s.raw,
-  CASE WHEN {member} THEN s.v - LEAST(s.v, GREATEST(x.excess - {after}, {zero})) ELSE s.v END AS v
-FROM ({stage}) s JOIN ({excess}) x ON x.person_id = s.person_id AND x.py = s.py"""
+  CASE WHEN {member} THEN s.v - LEAST(s.v, GREATEST({excess} - {after}, {zero})) ELSE s.v END AS v
+FROM ({stage}) s"""
     return f"SELECT person_id, py, item, raw, v AS credited FROM ({stage}) f"
