@@ -93,7 +93,7 @@ SELECT DISTINCT person_id, TRIM(r), 'export' FROM (
             con.execute(f"""INSERT INTO person_dates
 SELECT CAST(person_id AS VARCHAR), '{col[5:]}', TRY_CAST(CAST("{col}" AS VARCHAR) AS DATE), 'export' FROM staged_people
 WHERE TRY_CAST(CAST("{col}" AS VARCHAR) AS DATE) IS NOT NULL""")
-    people = con.execute("SELECT COUNT(*) FROM staged_people").fetchone()[0]
+    people = con.execute("SELECT COUNT(*) FROM staged_people").fetchall()[0][0]
     con.execute("DROP TABLE staged_people")
     finish(con, source, people, 0, 0, replaced)
     return ImportCounts(people=people)
@@ -128,8 +128,8 @@ FROM staged s""")
     _fix_odd_rows(con, cols)
     replaced = replace(con, "source_key = 'export' AND person_id IN (SELECT DISTINCT person_id FROM staged_entries)", [])
     select = {c: c for c in ENTRY_COLUMNS}
-    select.update(entry_no=f"CAST(ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY source_row) - 1 + "
-                           f"COALESCE((SELECT MAX(entry_no) + 1 FROM entries x WHERE x.person_id = t.person_id), 0) AS INTEGER)",
+    select.update(entry_no="CAST(ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY source_row) - 1 + "
+                           "COALESCE((SELECT MAX(entry_no) + 1 FROM entries x WHERE x.person_id = t.person_id), 0) AS INTEGER)",
                   bad="NULLIF(bad, '')", inexact="NULLIF(inexact, '')", raw="raw",
                   source_file=f"'{str(path).replace(chr(39), chr(39) * 2)}'", source_key="'export'",
                   import_id=str(source.import_id))
@@ -138,7 +138,7 @@ FROM staged s""")
     con.execute("""INSERT INTO people (person_id, source_key, import_id)
 SELECT DISTINCT person_id, 'export', ? FROM staged_entries WHERE person_id NOT IN (SELECT person_id FROM people)""",
                 [source.import_id])
-    n = con.execute("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM staged_entries").fetchone()
+    n = con.execute("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM staged_entries").fetchall()[0]
     con.execute("DROP TABLE staged_entries")
     con.execute("DROP TABLE staged")
     finish(con, source, n[1], n[0], 0, replaced)

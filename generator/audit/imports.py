@@ -40,7 +40,7 @@ def _sha256(path: Path) -> str:
 def begin(con, path: Path, kind: str, key: str) -> Source:
     """A new import: its id, and the rows of the same source dropped (counted in `replaced`)."""
     create_tables(con)
-    import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchone()[0]
+    import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchall()[0][0]
     con.execute("INSERT INTO imports (import_id, kind, file, sha256, imported_at, imported_by, source_key) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [import_id, kind, str(path), _sha256(path), dt.datetime.now().replace(microsecond=0), _user(), key])
@@ -49,7 +49,7 @@ def begin(con, path: Path, kind: str, key: str) -> Source:
 
 def replace(con, condition: str, params: list) -> int:
     """Delete the rows a re-import replaces; the number of entries removed."""
-    gone = con.execute(f"SELECT COUNT(*) FROM entries WHERE {condition}", params).fetchone()[0]
+    gone = con.execute(f"SELECT COUNT(*) FROM entries WHERE {condition}", params).fetchall()[0][0]
     for table in REPLACED_TABLES:
         con.execute(f"DELETE FROM {table} WHERE {condition}", params)
     return int(gone)
@@ -128,15 +128,15 @@ def _row_names(path: Path, meta: dict) -> dict[int, tuple[str, str]]:
     return out
 
 
-def import_roster(con, path: Path, policy_loader: Callable) -> ImportReport:
+def import_roster(con, path: Path, policy_loader: Callable, date: str | None = None, item: str | None = None) -> ImportReport:
     from generator.outputs.forms.roster import import_roster as read_roster  # noqa: PLC0415
 
     meta = roster_meta(path)
     policy = policy_loader(f"{meta.get('policy')}/{meta.get('edition')}")
     form_id = str(meta.get("form"))
-    found = read_roster(policy, path, form_id)
+    found = read_roster(policy, path, form_id, item=item, date=date)
     section = policy.form(form_id).sections[0] if policy.form(form_id) else None
-    item = policy.item(section.item) if section is not None else None
+    item = policy.item(item or (section.item if section is not None else None) or "")
     school = found.header.get("school") or next((r.person.get("school", "") for r in found.rows), "")
     source = begin(con, path, "roster", f"roster:{school}:{policy.key}/{form_id}")
     replaced = replace(con, "source_key = ?", [source.key])
@@ -168,7 +168,8 @@ def import_roster(con, path: Path, policy_loader: Callable) -> ImportReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def import_paths(con, paths: list[Path], policy_loader: Callable, progress: Callable = lambda it, **kw: it) -> ImportReport:
+def import_paths(con, paths: list[Path], policy_loader: Callable, progress: Callable = lambda it, **kw: it,
+                 date: str | None = None, item: str | None = None) -> ImportReport:
     """Every file (folders: their ledgers, workbooks and exports), in a stable order."""
     files: list[Path] = []
     for p in paths:
@@ -187,7 +188,7 @@ def import_paths(con, paths: list[Path], policy_loader: Callable, progress: Call
         suffix = f.suffix.lower()
         try:
             if suffix == ".xlsx":
-                part = import_roster(con, f, policy_loader)
+                part = import_roster(con, f, policy_loader, date, item)
             elif suffix in (".csv", ".parquet"):
                 part = exports.import_export(con, f, begin, replace, finish, record_problems)
             else:

@@ -36,7 +36,7 @@ def _insert(con, table: str, columns: tuple[str, ...], rows: list[dict], casts: 
 
 def _next_entry_numbers(con, person_ids: list[str]) -> dict[str, int]:
     """A person's entries from another source keep their numbers; new ones follow them."""
-    if not person_ids or not con.execute("SELECT COUNT(*) FROM entries").fetchone()[0]:
+    if not person_ids or not con.execute("SELECT COUNT(*) FROM entries").fetchall()[0][0]:
         return {}
     con.register("_ids", pa.table({"person_id": person_ids}))
     try:

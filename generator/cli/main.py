@@ -16,10 +16,10 @@ import tempfile
 import traceback
 
 from generator.base.messages import LANGUAGES, render, set_language
-from generator.cli import outputs, policy, site
+from generator.cli import audit, outputs, policy, site
 from generator.cli.common import EXIT_INTERNAL, EXIT_USAGE, help_text
 
-COMMAND_MODULES = (policy, site, outputs)
+COMMAND_MODULES = (policy, site, outputs, audit)
 
 
 def _translate(msgid: str) -> str:

@@ -61,7 +61,7 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
     ids = tuple(i.id for i in items)
     first, last = policy.period.first, policy.period.last
     sy = start_year(policy, "e.date")
-    date_err = [f"e.date IS NULL", f"{sy} < 1", f"{sy} > 9998"]
+    date_err = ["e.date IS NULL", f"{sy} < 1", f"{sy} > 9998"]
     if first:
         date_err.append(f"e.date < DATE '{first}'")
     if last:

@@ -1,0 +1,100 @@
+"""The audit's static HTML report: Chinese, one file, offline (inline CSS and SVG charts drawn here, no
+script, no font or library fetched), readable on a phone (360 px) and a desktop (1280 px).
+
+Charts: pass rate by school (bars), the distribution of the as-of period's totals (histogram) and the
+largest shortfalls (a table). Every sentence comes from the catalog (audit_report.*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.audit.report import escape, percent
+from generator.audit.results import num
+from generator.base.messages import message
+from generator.policy.model import Policy
+
+CSS = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;color:#1d2330;background:#f6f7fb}
+main{max-width:1100px;margin:0 auto;padding:16px}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:28px}
+.cards{display:flex;flex-wrap:wrap;gap:10px}.card{background:#fff;border-radius:8px;padding:10px 14px;flex:1 1 140px;
+box-shadow:0 1px 3px #0002}.card b{display:block;font-size:1.5rem}svg{width:100%;height:auto;background:#fff;
+border-radius:8px}table{border-collapse:collapse;width:100%;min-width:640px;background:#fff;font-size:.9rem}th,td{border-bottom:1px solid #dde;
+padding:6px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.wrap{overflow-x:auto}
+p.note{color:#556;font-size:.85rem}"""
+
+
+def _t(key: str, **params: object) -> str:
+    return message(f"audit_report.{key}", **params)
+
+
+def _bars(rows: list[tuple[str, int, int]]) -> str:
+    """Horizontal bars: one per school, its pass rate (all requirements met) as a share of its people."""
+    height = 28 * len(rows) + 20
+    parts = [f'<svg viewBox="0 0 600 {height}" role="img" aria-label="{escape(_t("chart_pass_rate"))}">']
+    for n, (school, met, total) in enumerate(rows):
+        y = 10 + 28 * n
+        width = 0 if not total else round(330 * met / total)
+        parts.append(f'<text x="150" y="{y + 16}" text-anchor="end" font-size="12">{escape(school[:12] or "—")}</text>'
+                     f'<rect x="158" y="{y + 3}" width="330" height="18" fill="#e8ebf3"/>'
+                     f'<rect x="158" y="{y + 3}" width="{width}" height="18" fill="#3b6fd8"/>'
+                     f'<text x="494" y="{y + 16}" font-size="12">{percent(met, total)}（{met}/{total}）</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _histogram(buckets: list[tuple[str, int]], unit: str) -> str:
+    top = max((c for _, c in buckets), default=0) or 1
+    width = 560 / max(len(buckets), 1)
+    parts = ['<svg viewBox="0 0 600 230" role="img" aria-label="' + escape(_t("chart_totals", unit=unit)) + '">']
+    for n, (label, count) in enumerate(buckets):
+        h = round(170 * count / top)
+        x = 30 + n * width
+        parts.append(f'<rect x="{x + 2:.1f}" y="{190 - h}" width="{width - 4:.1f}" height="{h}" fill="#2f9e77"/>'
+                     f'<text x="{x + width / 2:.1f}" y="{185 - h}" text-anchor="middle" font-size="11">{count}</text>'
+                     f'<text x="{x + width / 2:.1f}" y="208" text-anchor="middle" font-size="10">{escape(label)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def write_html(con, policy: Policy, path: Path, deadlines: dict[str, str]) -> Path:
+    people, met, incomplete = con.execute(
+        "SELECT COUNT(*), SUM(CASE WHEN all_met THEN 1 ELSE 0 END), SUM(CASE WHEN incomplete THEN 1 ELSE 0 END) "
+        "FROM audit_people").fetchall()[0]
+    met, incomplete = met or 0, incomplete or 0
+    run = con.execute("SELECT as_of FROM audit_runs").fetchall()[0]
+    schools = con.execute("""SELECT COALESCE(school, ''), SUM(CASE WHEN all_met THEN 1 ELSE 0 END), COUNT(*)
+FROM audit_people GROUP BY 1 ORDER BY 2 * 1.0 / COUNT(*), 1""").fetchall()
+    top_req = con.execute("SELECT MAX(required) FROM audit_requirements WHERE kind = 'period'").fetchall()[0][0]
+    step = max(int((top_req or 100) // 8) or 1, 1)
+    hist = con.execute(f"""SELECT CAST(FLOOR(total / {step}) AS INTEGER) AS b, COUNT(*) FROM audit_people
+GROUP BY 1 ORDER BY 1""").fetchall()
+    last = max((b for b, _ in hist), default=0)
+    counts = dict(hist)
+    buckets = [(f"{b * step}–" if b == last else f"{b * step}–{(b + 1) * step}", counts.get(b, 0)) for b in range(last + 1)]
+    worst = con.execute("""SELECT COALESCE(p.school, ''), COALESCE(p.name, r.person_id), r.scope_name, r.requirement_name,
+  r.required, r.actual, r.shortfall FROM audit_requirements r JOIN audit_people p USING (person_id)
+WHERE NOT r.met ORDER BY r.shortfall DESC, 1, 2 LIMIT 20""").fetchall()
+    rows = "".join(
+        f"<tr><td>{escape(s or '—')}</td><td>{escape(n)}</td><td>{escape(scope)}</td><td>{escape(req)}</td>"
+        f"<td class=n>{num(a)}/{num(r)}</td><td class=n>{num(short)} {escape(policy.unit)}</td>"
+        f"<td>{escape(deadlines.get(s, '—'))}</td></tr>" for s, n, scope, req, r, a, short in worst)
+    cards = "".join(f'<div class="card">{escape(label)}<b>{value}</b></div>' for label, value in (
+        (_t("people"), people), (_t("all_met"), f"{met}（{percent(met, people) if people else '—'}）"),
+        (_t("not_met"), people - met), (_t("incomplete"), incomplete)))
+    page = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>{escape(_t("title", policy=policy.label))}</title><style>{CSS}</style></head>
+<body><main>
+<h1>{escape(_t("title", policy=policy.label))}</h1>
+<p class="note">{escape(_t("as_of", as_of=run[0].isoformat() if run and run[0] else _t("latest_entry")))}</p>
+<div class="cards">{cards}</div>
+<h2>{escape(_t("chart_pass_rate"))}</h2>{_bars(schools)}
+<h2>{escape(_t("chart_totals", unit=policy.unit))}</h2>{_histogram(buckets, policy.unit)}
+<h2>{escape(_t("largest_shortfalls"))}</h2>
+<div class="wrap"><table><thead><tr>{''.join(f'<th>{escape(h)}</th>' for h in _t('shortfall_columns').split(','))}</tr></thead>
+<tbody>{rows}</tbody></table></div>
+<p class="note">{escape(_t("footer"))}</p>
+</main></body></html>
+"""
+    path.write_text(page, encoding="utf-8")
+    return path
