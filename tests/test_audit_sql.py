@@ -8,7 +8,7 @@ fractions, floats, bad fields, make-up, duplicates, gates, roles …), many peop
 its own as-of date. An amount the database cannot hold exactly (1/3 h, 5e-324, 1e+21) is refused, never
 rounded: such a person is marked incomplete, the refused entry is named, and the test checks exactly that.
 
-JXJY_AUDIT_EXAMPLES sets the people per edition (default 600).
+JXJY_AUDIT_EXAMPLES sets the people per edition (default 300).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from generator.rules.engine import evaluate
 from generator.rules.inputs import AMOUNT_FIELDS, amount
 from tests.test_differential import POLICY_FILES, ROOT, demo_variant, ledger_strategy
 
-EXAMPLES = int(os.environ.get("JXJY_AUDIT_EXAMPLES", "600"))
+EXAMPLES = int(os.environ.get("JXJY_AUDIT_EXAMPLES", "300"))
 
 
 def sql_demo_variant():
