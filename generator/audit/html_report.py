@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.audit.report import escape, percent
+import html
+
 from generator.audit.results import num
 from generator.base.messages import message
 from generator.policy.model import Policy
@@ -20,6 +21,16 @@ box-shadow:0 1px 3px #0002}.card b{display:block;font-size:1.5rem}svg{width:100%
 border-radius:8px}table{border-collapse:collapse;width:100%;min-width:640px;background:#fff;font-size:.9rem}th,td{border-bottom:1px solid #dde;
 padding:6px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.wrap{overflow-x:auto}
 p.note{color:#556;font-size:.85rem}"""
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text))
+
+
+def percent(met: int, n: int) -> str:
+    """A pass rate for people to read, to one decimal (a display ratio, never an amount of credits)."""
+    tenths = (met * 1000 * 2 + n) // (2 * n)
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def _t(key: str, **params: object) -> str:

@@ -9,13 +9,13 @@ Every amount is an exact DECIMAL from the database, written as the engine writes
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+from generator.audit.html_report import percent, write_html
 from generator.audit.results import num, read_results
 from generator.audit.sql.compiler import compile_policy
 from generator.base.messages import message
@@ -75,20 +75,12 @@ FROM audit_requirements r JOIN audit_people p USING (person_id) WHERE NOT r.met 
                     f"{deadlines.get(school, '')},{_t('incomplete_mark') if incomplete else ''}\n")
     written.append(path)
     written += _school_workbooks(con, policy, out / "schools", deadlines)
-    from generator.audit.html_report import write_html  # noqa: PLC0415
-
     written.append(write_html(con, policy, out / "report.html", deadlines))
     return written
 
 
 def _rate(met: int, n: int) -> str:
     return percent(met, n) if n else "—"
-
-
-def percent(met: int, n: int) -> str:
-    """A pass rate for people to read, to one decimal (a display ratio, never an amount of credits)."""
-    tenths = (met * 1000 * 2 + n) // (2 * n)
-    return f"{tenths // 10}.{tenths % 10}%"
 
 
 def _school_workbooks(con, policy: Policy, folder: Path, deadlines: dict[str, str]) -> list[Path]:
@@ -128,5 +120,3 @@ def _cell(value: Decimal) -> int | str:
     return int(text) if text.isdigit() else text
 
 
-def escape(text: object) -> str:
-    return html.escape(str(text))
