@@ -31,6 +31,10 @@ from generator.audit.sql.scope import Scope, choose_digits
 from generator.policy.model import Policy
 
 TABLES = {"entries": "entries", "people": "people", "person_roles": "person_roles", "person_dates": "person_dates"}
+# The readable views (exact DECIMAL amounts) over the computing steps; only steps are materialized.
+READABLE = ("item_credits", "categories", "totals", "requirements", "check_requirements", "people_status")
+# Steps read once by the next one, over every entry: left as views when materializing (no copy of the entries).
+STREAMED = ("counted",)
 
 
 @dataclass
@@ -44,11 +48,23 @@ class CompiledEdition:
     def name(self, view: str) -> str:
         return self.prefix + view
 
-    def statements(self) -> list[str]:
-        return [self.dialect.view(name, body) for name, body in self.views]
+    def is_step(self, name: str) -> bool:
+        """A computing step (kept as a table when materialized) rather than a readable view over the steps."""
+        return name[len(self.prefix):] not in READABLE
 
-    def script(self) -> str:
-        return "".join(s + ";\n\n" for s in self.statements())
+    def statements(self, materialize: bool = False) -> list[str]:
+        """Every view in order; `materialize`: the steps as tables (DuckDB) or cached views (Spark), each
+        computed once, and the readable views over them. The numbers are the same either way."""
+        out = []
+        for name, body in self.views:
+            if materialize and self.is_step(name) and name[len(self.prefix):] not in STREAMED:
+                out += self.dialect.materialized(name, body)
+            else:
+                out.append(self.dialect.view(name, body))
+        return out
+
+    def script(self, materialize: bool = False) -> str:
+        return "".join(s + ";\n\n" for s in self.statements(materialize))
 
 
 def default_prefix(policy: Policy) -> str:

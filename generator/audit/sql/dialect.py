@@ -34,6 +34,13 @@ class Dialect:
     def view(self, name: str, body: str) -> str:
         return f"{self.create_view} {name} AS\n{body}"
 
+    def materialized(self, name: str, body: str) -> list[str]:
+        """`name` computed once: a table in DuckDB; in Spark a temporary view cached eagerly (CACHE TABLE),
+        so later steps read the cached rows instead of recomputing (and re-planning) the whole chain."""
+        if self.name == "duckdb":
+            return [f"CREATE OR REPLACE TABLE {name} AS\n{body}"]
+        return [self.view(name, body), f"CACHE TABLE {name}"]
+
     def decimal(self, units: str, digits: int) -> str:
         """Units of 10^-digits as an exact DECIMAL(38, digits) (a multiplication, never a division)."""
         step = "0." + "0" * (digits - 1) + "1" if digits else "1"

@@ -57,24 +57,49 @@ def _state(required: str, actual: str, zero: str) -> str:
             f"GREATEST({required} - {actual}, {zero}) AS shortfall")
 
 
+def _values(rows: list[tuple], names: str) -> str:
+    """An inline table: (VALUES (0, 'a'), …) AS names (both dialects)."""
+    body = ", ".join("(" + ", ".join(lit(v) if isinstance(v, str) else str(v) for v in row) + ")" for row in rows)
+    return f"(VALUES {body}) AS {names}"
+
+
+def _case(key: str, branches: list[tuple[object, str]], default: str = "NULL") -> str:
+    """CASE key WHEN k THEN expr … END, or the one expression when every branch is the same."""
+    exprs = {e for _, e in branches}
+    if len(exprs) == 1 and default == "NULL":
+        return exprs.pop()
+    whens = " ".join(f"WHEN {lit(k) if isinstance(k, str) else k} THEN {e}" for k, e in branches)
+    return f"CASE {key} {whens} ELSE {default} END"
+
+
 def requirements_view(policy: Policy, d: Dialect, wide: str, roles: str, role_cols: dict[str, str], scope: Scope) -> str:
-    """One row per person, period and applicable requirement."""
+    """One row per person, period and applicable requirement (the wide rows read once, crossed with the
+    edition's requirements). The one place a requirement's state is decided: `met` and `shortfall`
+    (and, when the engine grows them, states and deadlines) are added here and nowhere else."""
     zero = d.integer("0")
-    parts = []
-    for n, req in enumerate(policy.requirements):
-        scope.owner = f"{req.name}（{req.id}）"
-        parts.append(f"""SELECT w.person_id, w.py, {n} AS position, {lit(req.id)} AS requirement,
-  {_state(scope.units(req.minimum), measure(policy, req, d), zero)}
-FROM {wide} w LEFT JOIN {roles} r ON r.person_id = w.person_id WHERE {role_condition(req.roles, role_cols)}""")
-    if not parts:
+    if not policy.requirements:
         return (f"SELECT person_id, py, 0 AS position, '' AS requirement, {zero} AS required, {zero} AS actual, "
                 f"TRUE AS met, {zero} AS shortfall FROM {wide} WHERE FALSE")
-    return "\nUNION ALL\n".join(parts)
+    required, actual, applies = [], [], []
+    for n, req in enumerate(policy.requirements):
+        scope.owner = f"{req.name}（{req.id}）"
+        required.append((n, scope.units(req.minimum)))
+        actual.append((n, measure(policy, req, d)))
+        applies.append((n, role_condition(req.roles, role_cols)))
+    table = _values([(n, r.id) for n, r in enumerate(policy.requirements)], "q(position, requirement)")
+    return f"""SELECT person_id, py, position, requirement, {_state('required', 'actual', zero)}
+FROM (
+SELECT w.person_id, w.py, q.position, q.requirement, {_case('q.position', required)} AS required,
+  {_case('q.position', actual)} AS actual
+FROM {wide} w LEFT JOIN {roles} r ON r.person_id = w.person_id CROSS JOIN {table}
+WHERE {_case('q.position', applies)}
+) x"""
 
 
 def verdicts_view(periods: str, requirements: str) -> str:
     """Passed when at least one requirement applied and all are met (engine._verdict)."""
-    return f"""SELECT p.person_id, p.py, COALESCE(COUNT(q.requirement) > 0 AND MIN(CASE WHEN q.met THEN 1 ELSE 0 END) = 1, FALSE) AS passed
+    return f"""SELECT p.person_id, p.py,
+  COALESCE(COUNT(q.requirement) > 0 AND MIN(CASE WHEN q.met THEN 1 ELSE 0 END) = 1, FALSE) AS passed
 FROM {periods} p LEFT JOIN {requirements} q ON q.person_id = p.person_id AND q.py = p.py
 GROUP BY p.person_id, p.py"""
 
@@ -83,56 +108,70 @@ def _offsets(count: int) -> str:
     return "(VALUES " + ", ".join(f"({i})" for i in range(max(count, 1))) + ") AS o(i)"
 
 
+def _window_size(check: Check) -> int:
+    return check.window.count if check.window.kind == "last_periods" else check.window.max_periods
+
+
 def check_heads_view(policy: Policy, d: Dialect, as_of: str, roles: str, role_cols: dict[str, str],
                      person_dates: str) -> str:
     """One row per person and applicable check: the window's first and last start year, whether the
-    title date is missing, and the as-of period when its credits so far are added (title cycles)."""
-    parts = []
+    title date is missing, and the as-of period when its credits so far are added (title cycles).
+    Everyone's as-of row is read once, crossed with the edition's checks."""
+    if not policy.checks:
+        return ("SELECT person_id, 0 AS position, '' AS check_id, FALSE AS missing, CAST(NULL AS INT) AS first_year, "
+                f"CAST(NULL AS INT) AS last_year, CAST(NULL AS INT) AS extra_year FROM {as_of} WHERE FALSE")
+    null = "CAST(NULL AS INT)"
+    missing, first, last, extra, applies, dates = [], [], [], [], [], []
     for n, check in enumerate(policy.checks):
         w = check.window
-        head = f"SELECT a.person_id, {n} AS position, {lit(check.id)} AS check_id"
-        where = role_condition(check.roles, role_cols)
+        applies.append((n, role_condition(check.roles, role_cols)))
         if w.kind == "all":
-            parts.append(f"""{head}, FALSE AS missing, CAST(NULL AS INT) AS first_year, CAST(NULL AS INT) AS last_year,
-  CAST(NULL AS INT) AS extra_year
-FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id WHERE {where}""")
+            missing.append((n, "FALSE"))
+            first.append((n, null))
+            last.append((n, null))
+            extra.append((n, null))
         elif w.kind == "last_periods":
             end = "a.as_year" if w.end == "current" else "(a.as_year - 1)"
-            parts.append(f"""{head}, FALSE AS missing, {end} - {w.count - 1} AS first_year, {end} AS last_year,
-  CAST(NULL AS INT) AS extra_year
-FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id WHERE {where}""")
+            missing.append((n, "FALSE"))
+            first.append((n, f"{end} - {w.count - 1}"))
+            last.append((n, end))
+            extra.append((n, null))
         else:  # title_cycle
             cm, cd = (int(x) for x in w.cutoff.split("-"))
             after = f"(month(a.as_of) > {cm} OR (month(a.as_of) = {cm} AND day(a.as_of) > {cd}))"
             end = f"CASE WHEN {after} THEN a.as_year ELSE a.as_year - 1 END"
-            extra = f"CASE WHEN NOT {after} THEN a.as_year END" if w.count_current_before_as_of else "CAST(NULL AS INT)"
-            missing = "(t.date IS NULL OR a.as_of IS NULL)"
-            parts.append(f"""{head}, {missing} AS missing,
-  CASE WHEN NOT {missing} THEN GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END AS first_year,
-  CASE WHEN NOT {missing} THEN {end} END AS last_year,
-  CASE WHEN NOT {missing} THEN {extra} END AS extra_year
-FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id
-LEFT JOIN {person_dates} t ON t.person_id = a.person_id AND t.name = {lit(w.date)}
-WHERE {where}""")
-    if not parts:
-        return ("SELECT person_id, 0 AS position, '' AS check_id, FALSE AS missing, CAST(NULL AS INT) AS first_year, "
-                f"CAST(NULL AS INT) AS last_year, CAST(NULL AS INT) AS extra_year FROM {as_of} WHERE FALSE")
-    return "\nUNION ALL\n".join(parts)
+            gone = "(t.date IS NULL OR a.as_of IS NULL)"
+            dates.append((n, lit(w.date)))
+            missing.append((n, gone))
+            first.append((n, f"CASE WHEN NOT {gone} THEN GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END"))
+            last.append((n, f"CASE WHEN NOT {gone} THEN {end} END"))
+            extra.append((n, f"CASE WHEN NOT {gone} AND NOT {after} THEN a.as_year END" if w.count_current_before_as_of else null))
+    table = _values([(n, c.id) for n, c in enumerate(policy.checks)], "k(position, check_id)")
+    joins = ""
+    if dates:  # one date per person and name (when two sources disagree: the later date, as audit show)
+        joins = (f"\nLEFT JOIN (SELECT person_id, name, MAX(date) AS date FROM {person_dates} GROUP BY person_id, name) t "
+                 f"ON t.person_id = a.person_id AND t.name = {_case('k.position', dates)}")
+    return f"""SELECT a.person_id, k.position, k.check_id, {_case('k.position', missing)} AS missing,
+  {_case('k.position', first)} AS first_year, {_case('k.position', last)} AS last_year,
+  {_case('k.position', extra)} AS extra_year
+FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id CROSS JOIN {table}{joins}
+WHERE {_case('k.position', applies)}"""
 
 
 def check_windows_view(policy: Policy, heads: str, periods: str) -> str:
     """The periods (start years) each check sums over; unrepresentable years are left out."""
     parts = []
-    for check in policy.checks:
-        w = check.window
-        if w.kind == "all":
-            parts.append(f"""SELECT h.person_id, h.check_id, p.py FROM {heads} h JOIN {periods} p ON p.person_id = h.person_id
-WHERE h.check_id = {lit(check.id)}""")
-        else:
-            count = w.count if w.kind == "last_periods" else w.max_periods
-            parts.append(f"""SELECT h.person_id, h.check_id, h.last_year - o.i AS py FROM {heads} h CROSS JOIN {_offsets(count)}
-WHERE h.check_id = {lit(check.id)} AND h.last_year - o.i >= h.first_year AND h.last_year - o.i BETWEEN 1 AND 9998
-  AND o.i < {count}""")
+    everything = [n for n, c in enumerate(policy.checks) if c.window.kind == "all"]
+    windowed = [(n, c) for n, c in enumerate(policy.checks) if c.window.kind != "all"]
+    if everything:
+        parts.append(f"""SELECT h.person_id, h.check_id, p.py FROM {heads} h JOIN {periods} p ON p.person_id = h.person_id
+WHERE h.position IN ({', '.join(str(n) for n in everything)})""")
+    if windowed:
+        size = _case("h.position", [(n, str(_window_size(c))) for n, c in windowed], "0")
+        parts.append(f"""SELECT h.person_id, h.check_id, h.last_year - o.i AS py
+FROM {heads} h CROSS JOIN {_offsets(max(_window_size(c) for _, c in windowed))}
+WHERE h.position IN ({', '.join(str(n) for n, _ in windowed)}) AND o.i < {size}
+  AND h.last_year - o.i >= h.first_year AND h.last_year - o.i BETWEEN 1 AND 9998""")
     if not parts:
         return f"SELECT person_id, check_id, CAST(NULL AS INT) AS py FROM {heads} WHERE FALSE"
     return "\nUNION ALL\n".join(parts)
@@ -152,7 +191,8 @@ FROM {windows} s LEFT JOIN {wide} w ON w.person_id = s.person_id AND w.py = s.py
 GROUP BY s.person_id, s.check_id"""
     added = ", ".join(f"COALESCE(g.{c}, {zero}) + COALESCE(x.{c}, {zero}) AS {c}" for c in names)
     between_cols = "".join(f", COALESCE(g.n_between_{k}, 0) AS n_between_{k}" for k in range(len(between)))
-    return f"""SELECT h.person_id, h.position, h.check_id, h.missing, h.extra_year, COALESCE(g.n_periods, 0) AS n_periods{between_cols},
+    return f"""SELECT h.person_id, h.position, h.check_id, h.missing, h.extra_year,
+  COALESCE(g.n_periods, 0) AS n_periods{between_cols},
   {added}
 FROM {heads} h
 LEFT JOIN ({win}) g ON g.person_id = h.person_id AND g.check_id = h.check_id
@@ -169,25 +209,33 @@ def between_ranges(policy: Policy) -> list[tuple[int, int]]:
 
 
 def check_requirements_view(policy: Policy, d: Dialect, sums: str, scope: Scope) -> str:
+    """One row per person, check and check requirement (each check's summed row read once, crossed with
+    its requirements): the check-level twin of `requirements`, the one place their state is decided."""
     zero = d.integer("0")
     between = between_ranges(policy)
-    parts = []
+    rows, required, actual = [], [], []
     for check in policy.checks:
         for n, req in enumerate(check.requirements):
+            k = len(rows)
+            rows.append((k, check.id, n, req.id))
             scope.owner = f"{check.name} {req.name}（{check.id}:{req.id}）"
             if req.min is not None:
-                required = scope.units(req.min)
+                required.append((k, scope.units(req.min)))
             else:
                 assert req.min_per_period is not None
                 count = f"s.n_between_{between.index(req.periods_between)}" if req.periods_between else "s.n_periods"
-                required = f"({scope.units(req.min_per_period)} * {count})"
-            parts.append(f"""SELECT s.person_id, s.check_id, {n} AS position, {lit(req.id)} AS requirement,
-  {_state(required, measure(policy, req, d, 's'), zero)}
-FROM {sums} s WHERE s.check_id = {lit(check.id)}""")
-    if not parts:
+                required.append((k, f"({scope.units(req.min_per_period)} * {count})"))
+            actual.append((k, measure(policy, req, d, "s")))
+    if not rows:
         return (f"SELECT person_id, check_id, 0 AS position, '' AS requirement, {zero} AS required, {zero} AS actual, "
                 f"TRUE AS met, {zero} AS shortfall FROM {sums} WHERE FALSE")
-    return "\nUNION ALL\n".join(parts)
+    table = _values(rows, "q(k, check_id, position, requirement)")
+    return f"""SELECT person_id, check_id, position, requirement, {_state('required', 'actual', zero)}
+FROM (
+SELECT s.person_id, s.check_id, q.position, q.requirement, {_case('q.k', required)} AS required,
+  {_case('q.k', actual)} AS actual
+FROM {sums} s JOIN {table} ON q.check_id = s.check_id
+) x"""
 
 
 def checks_view(sums: str, requirements: str) -> str:
