@@ -1,13 +1,23 @@
 """`jxjy audit run`: compile an edition into the audit database and keep its results as tables.
 
-`audit_people` (one row per person: as-of period, total, all requirements met, incomplete) and
-`audit_requirements` (one row per person and requirement of the as-of period, and per check
-requirement) are what the reports read; the edition's views stay in the database for staff to query.
+The edition's steps are computed once each, as tables (`<prefix>roles`, `<prefix>as_of`, …), and its
+readable views (`<prefix>requirements`, `<prefix>requirement_states`, …) stay in the database over
+them for staff to query (docs/audit.md). Two result tables are what the reports read:
+
+- `audit_requirements`: every requirement that applies to a person at the as-of date (the as-of
+  period's and each check's), with its name, required/actual/met/shortfall and deadline — the
+  edition's `requirement_states` view with names;
+- `audit_people`: one row per person: name, school, district (the latest import that gave them), as-of
+  date and period, the period's total, whether every requirement is met, how many are not, entries,
+  entries with errors, entries not exact, import problems, and `incomplete`.
+
+One edition's results at a time: `audit_runs` records which (and the as-of date); a new run replaces them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from generator.audit.schema import create_tables
 from generator.audit.sql.compiler import CompiledEdition, compile_policy
@@ -15,12 +25,12 @@ from generator.audit.sql.entries import lit
 from generator.policy.model import Policy
 
 
-def run_edition(con, policy: Policy, as_of: dt.date | None, progress=lambda it, **kw: it) -> CompiledEdition:
+def run_edition(con, policy: Policy, as_of: dt.date | None, progress: Callable = lambda it, **kw: it) -> CompiledEdition:
     create_tables(con)
-    given = f"DATE '{as_of.isoformat()}'" if as_of else "CAST(NULL AS DATE)"
-    compiled = compile_policy(policy, as_of=f"SELECT person_id, {given} AS as_of FROM (SELECT DISTINCT person_id FROM people) p")
-    n = compiled.name
-    steps = [*compiled.statements(), *_result_tables(compiled)]
+    compiled = compile_policy(policy, as_of_date=as_of,
+                              as_of="SELECT person_id, CAST(NULL AS DATE) AS as_of FROM (SELECT DISTINCT person_id FROM people) p")
+    drop_edition(con, compiled.prefix)
+    steps = [*compiled.statements(materialize=True), *_result_tables(compiled)]
     for statement in progress(steps, desc="run", unit="step"):
         con.execute(statement)
     con.execute("CREATE TABLE IF NOT EXISTS audit_runs (policy VARCHAR, edition VARCHAR, prefix VARCHAR, as_of DATE, "
@@ -29,32 +39,45 @@ def run_edition(con, policy: Policy, as_of: dt.date | None, progress=lambda it, 
     con.execute("INSERT INTO audit_runs VALUES (?, ?, ?, ?, ?, ?)",
                 [policy.id, policy.edition, compiled.prefix, as_of, dt.datetime.now().replace(microsecond=0),
                  compiled.digits])
-    del n
     return compiled
+
+
+def drop_edition(con, prefix: str) -> None:
+    """Whatever an earlier run (or `jxjy sql` piped into the database) left under the edition's prefix,
+    views first (they may read the tables)."""
+    pattern = prefix.replace("_", "\\_") + "%"
+    for name, in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal AND view_name LIKE ? ESCAPE '\\'",
+                             [pattern]).fetchall():
+        con.execute(f'DROP VIEW IF EXISTS "{name}"')
+    for name, in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE ? ESCAPE '\\'",
+                             [pattern]).fetchall():
+        con.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _result_tables(c: CompiledEdition) -> list[str]:
     n, policy = c.name, c.policy
-    req_names = " ".join(f"WHEN {lit(r.id)} THEN {lit(r.name)}" for r in policy.requirements) or "WHEN '' THEN ''"
-    check_names = " ".join(f"WHEN {lit(k.id)} THEN {lit(k.name)}" for k in policy.checks) or "WHEN '' THEN ''"
-    creq_names = " ".join(f"WHEN {lit(k.id + ':' + r.id)} THEN {lit(r.name)}" for k in policy.checks
-                          for r in k.requirements) or "WHEN '' THEN ''"
+    names = [(f"period:{r.id}", r.name) for r in policy.requirements]
+    names += [(f"check:{k.id}", k.name) for k in policy.checks]
+    names += [(f"check:{k.id}:{r.id}", r.name) for k in policy.checks for r in k.requirements]
+    name_of = " ".join(f"WHEN {lit(key)} THEN {lit(text)}" for key, text in names) or "WHEN '' THEN ''"
     return [
         f"""CREATE OR REPLACE TABLE audit_requirements AS
-SELECT q.person_id, 'period' AS kind, q.period AS scope, q.period AS scope_name, q.position, q.requirement,
-  CASE q.requirement {req_names} END AS requirement_name, q.required, q.actual, q.met, q.shortfall
-FROM {n('requirements')} q JOIN {n('as_of')} a ON a.person_id = q.person_id AND a.as_year = q.py
-UNION ALL
-SELECT q.person_id, 'check', q.check_id, CASE q.check_id {check_names} END, 100 + q.position, q.requirement,
-  CASE q.check_id || ':' || q.requirement {creq_names} END, q.required, q.actual, q.met, q.shortfall
-FROM {n('check_requirements')} q""",
+SELECT s.person_id, s.kind, s.scope,
+  CASE WHEN s.kind = 'period' THEN s.scope ELSE CASE 'check:' || s.scope {name_of} END END AS scope_name,
+  s.position, s.requirement,
+  CASE CASE WHEN s.kind = 'period' THEN 'period:' || s.requirement ELSE 'check:' || s.scope || ':' || s.requirement END
+    {name_of} END AS requirement_name,
+  s.required, s.actual, s.met, s.shortfall, s.deadline
+FROM {n('requirement_states')} s""",
         f"""CREATE OR REPLACE TABLE audit_people AS
 SELECT s.person_id, p.name, p.school, p.district, s.as_of, t.period, COALESCE(t.total, 0) AS total,
   COALESCE(q.unmet, 0) = 0 AND COALESCE(q.n, 0) > 0 AS all_met, COALESCE(q.unmet, 0) AS unmet,
   s.entries, s.entries_with_errors, s.entries_not_exact, COALESCE(x.problems, 0) AS problems,
   s.incomplete OR COALESCE(x.problems, 0) > 0 AS incomplete
 FROM {n('people_status')} s
-LEFT JOIN (SELECT person_id, ANY_VALUE(name) AS name, ANY_VALUE(school) AS school, ANY_VALUE(district) AS district
+LEFT JOIN (SELECT person_id, arg_max(name, import_id) FILTER (WHERE name IS NOT NULL) AS name,
+             arg_max(school, import_id) FILTER (WHERE school IS NOT NULL) AS school,
+             arg_max(district, import_id) FILTER (WHERE district IS NOT NULL) AS district
            FROM people GROUP BY person_id) p ON p.person_id = s.person_id
 LEFT JOIN {n('as_of')} a ON a.person_id = s.person_id
 LEFT JOIN {n('totals')} t ON t.person_id = s.person_id AND t.py = a.as_year

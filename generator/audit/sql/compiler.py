@@ -21,6 +21,7 @@ is its registry class's ``sql_entry``/``sql_period`` (generator/rules/types.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -32,7 +33,8 @@ from generator.policy.model import Policy
 
 TABLES = {"entries": "entries", "people": "people", "person_roles": "person_roles", "person_dates": "person_dates"}
 # The readable views (exact DECIMAL amounts) over the computing steps; only steps are materialized.
-READABLE = ("item_credits", "categories", "totals", "requirements", "check_requirements", "people_status")
+READABLE = ("item_credits", "categories", "totals", "requirements", "check_requirements", "requirement_states",
+            "people_status")
 # Steps read once by the next one, over every entry: left as views when materializing (no copy of the entries).
 STREAMED = ("counted",)
 
@@ -90,22 +92,24 @@ def _roles_view(d: Dialect, cols: dict[str, str], tables: dict[str, str]) -> str
 
 def compile_policy(policy: Policy, dialect: str = "duckdb", prefix: str | None = None,
                    as_of: str = "SELECT person_id, CAST(NULL AS DATE) AS as_of FROM people",
-                   tables: dict[str, str] | None = None) -> CompiledEdition:
-    """The edition's views. `as_of` is a query giving (person_id, as_of) — NULL: the person's latest entry.
+                   tables: dict[str, str] | None = None, as_of_date: dt.date | None = None) -> CompiledEdition:
+    """The edition's views. `as_of` is a query giving (person_id, as_of) — NULL: the person's latest entry;
+    `as_of_date` one date for everyone instead (what `jxjy audit run --as-of` gives).
     InputError (catalog: diagnostics.audit.sql_not_exact) when a parameter has no finite decimal form."""
     d = DIALECTS[dialect]
     names = {**TABLES, **(tables or {})}
     pre = default_prefix(policy) if prefix is None else prefix
     file = policy.files[-1] if policy.files else policy.key
     recorder = Scope(d)
-    _build(policy, d, pre, names, as_of, recorder)
+    _build(policy, d, pre, names, as_of, recorder, as_of_date)
     digits = choose_digits(recorder.needs, file)
     out = CompiledEdition(policy, d, pre, digits)
-    out.views = _build(policy, d, pre, names, as_of, Scope(d, digits))
+    out.views = _build(policy, d, pre, names, as_of, Scope(d, digits), as_of_date)
     return out
 
 
-def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: str, scope: Scope) -> list[tuple[str, str]]:
+def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: str, scope: Scope,
+           as_of_date: dt.date | None = None) -> list[tuple[str, str]]:
     v: list[tuple[str, str]] = []
 
     def add(name: str, body: str) -> str:
@@ -116,7 +120,7 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
     roles = add("roles", _roles_view(d, cols, tables))
     ids = add("people_ids", f"SELECT DISTINCT person_id FROM {tables['people']}")
     checks = add("entry_checks", entries.entry_checks_view(policy, d, {**tables, "roles_view": roles}, cols))
-    as_of_body = credits.as_of_view(policy, d, checks, as_of).replace("people_ids", ids)
+    as_of_body = credits.as_of_view(policy, d, checks, as_of, as_of_date).replace("people_ids", ids)
     a = add("as_of", as_of_body)
     counted = add("counted", credits.counted_view(policy, d, checks, a, scope))
     units = add("item_credits_units", credits.item_credit_view(policy, d, counted, scope))
@@ -137,16 +141,21 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
     pid = entries.period_id(policy, "py")
     add("item_credits", f"SELECT person_id, py, {pid} AS period, item, {dec('raw')}, {dec('credited')} FROM {units}")
     cats, _ = measures.columns(policy)
-    cat_rows = "\nUNION ALL\n".join(
-        f"SELECT person_id, py, {pid} AS period, {n} AS position, {lit(c.id)} AS category, {d.decimal(cats[c.id], k)} AS credits "
-        f"FROM {wide}" for n, c in enumerate(policy.categories))
-    add("categories", cat_rows or f"SELECT person_id, py, {pid} AS period, 0 AS position, '' AS category, "
-                                  f"{d.decimal('total', k)} AS credits FROM {wide} WHERE FALSE")
+    if policy.categories:
+        table = measures.values_table([(n, c.id) for n, c in enumerate(policy.categories)], "c(position, category)")
+        credits_of = measures.case("c.position", [(n, cats[c.id]) for n, c in enumerate(policy.categories)])
+        add("categories", f"SELECT w.person_id, w.py, {pid.replace('py', 'w.py')} AS period, c.position, c.category, "
+                          f"{d.decimal(credits_of, k)} AS credits FROM {wide} w CROSS JOIN {table}")
+    else:
+        add("categories", f"SELECT person_id, py, {pid} AS period, 0 AS position, '' AS category, "
+                          f"{d.decimal('total', k)} AS credits FROM {wide} WHERE FALSE")
     add("totals", f"SELECT person_id, py, {pid} AS period, {d.decimal('total', k)} AS total FROM {wide}")
-    add("requirements", f"SELECT person_id, py, {pid} AS period, position, requirement, {dec('required')}, {dec('actual')}, "
-                        f"met, {dec('shortfall')} FROM {reqs}")
-    add("check_requirements", f"SELECT person_id, check_id, position, requirement, {dec('required')}, {dec('actual')}, "
+    preqs = add("requirements", f"SELECT person_id, py, {pid} AS period, position, requirement, {dec('required')}, "
+                                f"{dec('actual')}, met, {dec('shortfall')} FROM {reqs}")
+    creqs_readable = add("check_requirements", f"SELECT person_id, check_id, position, requirement, {dec('required')}, {dec('actual')}, "
                               f"met, {dec('shortfall')} FROM {creqs}")
+    add("requirement_states", measures.requirement_states_view(policy, d, preqs, creqs_readable, a,
+                                                               tables["people"]))
     add("people_status", f"""SELECT a.person_id, a.as_of,
   COALESCE(x.entries, 0) AS entries, COALESCE(x.with_errors, 0) AS entries_with_errors,
   COALESCE(x.inexact, 0) AS entries_not_exact,

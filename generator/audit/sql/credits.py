@@ -10,14 +10,20 @@ max(excess − the credit of the members listed after it, 0)).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from generator.audit.sql.dialect import Dialect
-from generator.audit.sql.entries import in_list, lit, start_year
+from generator.audit.sql.entries import start_year_of, in_list, lit, start_year
 from generator.audit.sql.scope import Scope
 from generator.policy.model import Policy
 
 
-def as_of_view(policy: Policy, d: Dialect, checks: str, as_of: str) -> str:
-    """Each person's as-of date: the one given (when its period is representable), else their latest valid entry."""
+def as_of_view(policy: Policy, d: Dialect, checks: str, as_of: str, fixed: dt.date | None = None) -> str:
+    """Each person's as-of date: the one given (when its period is representable), else their latest valid entry.
+    `fixed`: one date for everyone (jxjy audit run --as-of), so no entry is read here."""
+    if fixed is not None and 1 <= start_year_of(policy, fixed.isoformat()) <= 9998:
+        day = f"DATE '{fixed.isoformat()}'"
+        return f"SELECT p.person_id, {day} AS as_of, {start_year_of(policy, fixed.isoformat())} AS as_year FROM people_ids p"
     sy = start_year(policy, "g.as_of")
     return f"""SELECT p.person_id, a.as_of, {start_year(policy, 'a.as_of')} AS as_year
 FROM people_ids p

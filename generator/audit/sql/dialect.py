@@ -31,6 +31,11 @@ class Dialect:
             return f"regexp_matches({expr}, '{pattern}')"
         return f"({expr} RLIKE '{pattern}')"
 
+    def day_before(self, date: str) -> str:
+        if self.name == "duckdb":
+            return f"CAST({date} - 1 AS DATE)"
+        return f"date_sub({date}, 1)"
+
     def view(self, name: str, body: str) -> str:
         return f"{self.create_view} {name} AS\n{body}"
 

@@ -38,7 +38,7 @@ def period_id(policy: Policy, year: str) -> str:
     return f"(CAST({year} AS STRING) || '-' || CAST({year} + 1 AS STRING))"
 
 
-def _start_year_of(policy: Policy, iso: str) -> int:
+def start_year_of(policy: Policy, iso: str) -> int:
     y, m, d = (int(x) for x in iso.split("-"))
     return y - 1 if (m, d) < (policy.period.start_month, policy.period.start_day) else y
 
@@ -122,8 +122,8 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
     amounts = ",\n  ".join(
         f"CASE WHEN e.{f} IS NULL THEN {d.integer('0')} ELSE {d.integer(f'FLOOR(e.{f})')} * {d.integer('1000000000000')}"
         f" + {d.integer(f'(e.{f} - FLOOR(e.{f})) * 1000000000000')} END AS u_{f}" for f in AMOUNT_FIELDS)
-    sy_first = _start_year_of(policy, first) if first else -1
-    sy_last = _start_year_of(policy, last) if last else 99999
+    sy_first = start_year_of(policy, first) if first else -1
+    sy_last = start_year_of(policy, last) if last else 99999
     flags = "".join(f", r.{col}" for col in role_columns.values())
     return f"""WITH c AS (
 SELECT e.person_id, e.entry_no, e.item, e.date, e.level, e.course_key, e.exam_passed, e.counts_for{flags},

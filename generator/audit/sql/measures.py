@@ -10,6 +10,7 @@ add a state or a deadline when the engine grows them.
 from __future__ import annotations
 
 from generator.audit.sql.dialect import Dialect
+from generator.base.dates import parse_date
 from generator.audit.sql.entries import in_list, lit, role_condition, start_year
 from generator.audit.sql.scope import Scope
 from generator.policy.model import Check, Policy, Requirement
@@ -57,13 +58,13 @@ def _state(required: str, actual: str, zero: str) -> str:
             f"GREATEST({required} - {actual}, {zero}) AS shortfall")
 
 
-def _values(rows: list[tuple], names: str) -> str:
+def values_table(rows: list[tuple], names: str) -> str:
     """An inline table: (VALUES (0, 'a'), …) AS names (both dialects)."""
     body = ", ".join("(" + ", ".join(lit(v) if isinstance(v, str) else str(v) for v in row) + ")" for row in rows)
     return f"(VALUES {body}) AS {names}"
 
 
-def _case(key: str, branches: list[tuple[object, str]], default: str = "NULL") -> str:
+def case(key: str, branches: list[tuple[object, str]], default: str = "NULL") -> str:
     """CASE key WHEN k THEN expr … END, or the one expression when every branch is the same."""
     exprs = {e for _, e in branches}
     if len(exprs) == 1 and default == "NULL":
@@ -86,13 +87,13 @@ def requirements_view(policy: Policy, d: Dialect, wide: str, roles: str, role_co
         required.append((n, scope.units(req.minimum)))
         actual.append((n, measure(policy, req, d)))
         applies.append((n, role_condition(req.roles, role_cols)))
-    table = _values([(n, r.id) for n, r in enumerate(policy.requirements)], "q(position, requirement)")
+    table = values_table([(n, r.id) for n, r in enumerate(policy.requirements)], "q(position, requirement)")
     return f"""SELECT person_id, py, position, requirement, {_state('required', 'actual', zero)}
 FROM (
-SELECT w.person_id, w.py, q.position, q.requirement, {_case('q.position', required)} AS required,
-  {_case('q.position', actual)} AS actual
+SELECT w.person_id, w.py, q.position, q.requirement, {case('q.position', required)} AS required,
+  {case('q.position', actual)} AS actual
 FROM {wide} w LEFT JOIN {roles} r ON r.person_id = w.person_id CROSS JOIN {table}
-WHERE {_case('q.position', applies)}
+WHERE {case('q.position', applies)}
 ) x"""
 
 
@@ -146,16 +147,16 @@ def check_heads_view(policy: Policy, d: Dialect, as_of: str, roles: str, role_co
             first.append((n, f"CASE WHEN NOT {gone} THEN GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END"))
             last.append((n, f"CASE WHEN NOT {gone} THEN {end} END"))
             extra.append((n, f"CASE WHEN NOT {gone} AND NOT {after} THEN a.as_year END" if w.count_current_before_as_of else null))
-    table = _values([(n, c.id) for n, c in enumerate(policy.checks)], "k(position, check_id)")
+    table = values_table([(n, c.id) for n, c in enumerate(policy.checks)], "k(position, check_id)")
     joins = ""
     if dates:  # one date per person and name (when two sources disagree: the later date, as audit show)
         joins = (f"\nLEFT JOIN (SELECT person_id, name, MAX(date) AS date FROM {person_dates} GROUP BY person_id, name) t "
-                 f"ON t.person_id = a.person_id AND t.name = {_case('k.position', dates)}")
-    return f"""SELECT a.person_id, k.position, k.check_id, {_case('k.position', missing)} AS missing,
-  {_case('k.position', first)} AS first_year, {_case('k.position', last)} AS last_year,
-  {_case('k.position', extra)} AS extra_year
+                 f"ON t.person_id = a.person_id AND t.name = {case('k.position', dates)}")
+    return f"""SELECT a.person_id, k.position, k.check_id, {case('k.position', missing)} AS missing,
+  {case('k.position', first)} AS first_year, {case('k.position', last)} AS last_year,
+  {case('k.position', extra)} AS extra_year
 FROM {as_of} a LEFT JOIN {roles} r ON r.person_id = a.person_id CROSS JOIN {table}{joins}
-WHERE {_case('k.position', applies)}"""
+WHERE {case('k.position', applies)}"""
 
 
 def check_windows_view(policy: Policy, heads: str, periods: str) -> str:
@@ -167,7 +168,7 @@ def check_windows_view(policy: Policy, heads: str, periods: str) -> str:
         parts.append(f"""SELECT h.person_id, h.check_id, p.py FROM {heads} h JOIN {periods} p ON p.person_id = h.person_id
 WHERE h.position IN ({', '.join(str(n) for n in everything)})""")
     if windowed:
-        size = _case("h.position", [(n, str(_window_size(c))) for n, c in windowed], "0")
+        size = case("h.position", [(n, str(_window_size(c))) for n, c in windowed], "0")
         parts.append(f"""SELECT h.person_id, h.check_id, h.last_year - o.i AS py
 FROM {heads} h CROSS JOIN {_offsets(max(_window_size(c) for _, c in windowed))}
 WHERE h.position IN ({', '.join(str(n) for n, _ in windowed)}) AND o.i < {size}
@@ -229,11 +230,11 @@ def check_requirements_view(policy: Policy, d: Dialect, sums: str, scope: Scope)
     if not rows:
         return (f"SELECT person_id, check_id, 0 AS position, '' AS requirement, {zero} AS required, {zero} AS actual, "
                 f"TRUE AS met, {zero} AS shortfall FROM {sums} WHERE FALSE")
-    table = _values(rows, "q(k, check_id, position, requirement)")
+    table = values_table(rows, "q(k, check_id, position, requirement)")
     return f"""SELECT person_id, check_id, position, requirement, {_state('required', 'actual', zero)}
 FROM (
-SELECT s.person_id, s.check_id, q.position, q.requirement, {_case('q.k', required)} AS required,
-  {_case('q.k', actual)} AS actual
+SELECT s.person_id, s.check_id, q.position, q.requirement, {case('q.k', required)} AS required,
+  {case('q.k', actual)} AS actual
 FROM {sums} s JOIN {table} ON q.check_id = s.check_id
 ) x"""
 
@@ -244,6 +245,34 @@ def checks_view(sums: str, requirements: str) -> str:
   (s.n_periods > 0 AND NOT s.missing AND COALESCE(MIN(CASE WHEN q.met THEN 1 ELSE 0 END), 1) = 1) AS met
 FROM {sums} s LEFT JOIN {requirements} q ON q.person_id = s.person_id AND q.check_id = s.check_id
 GROUP BY s.person_id, s.position, s.check_id, s.missing, s.n_periods, s.extra_year"""
+
+
+def requirement_states_view(policy: Policy, d: Dialect, requirements: str, check_requirements: str, as_of: str,
+                            people: str) -> str:
+    """Every requirement that applies to a person at their as-of date — the as-of period's and each check's —
+    with its state and deadline, in one place (what `jxjy audit run` keeps and the reports read).
+
+    The deadline is the person's school's slot in the notice's schedule (Shuangliu: 附件2, each school's
+    登记审证 date) when the school is listed there, else the last day of the as-of period. A requirement
+    state richer than met/not met, or deadlines of their own, belong here."""
+    sm, sd = policy.period.start_month, policy.period.start_day
+    slots = [(row.organization, row.date) for s in policy.schedules for row in s.rows if parse_date(row.date)]
+    school = ""
+    deadline = d.day_before(f"make_date(a.as_year + 1, {sm}, {sd})")
+    if slots:
+        table = values_table(slots, "sd(school, day)")
+        school = (f"\nLEFT JOIN (SELECT p.person_id, MIN(CAST(sd.day AS DATE)) AS day FROM {people} p JOIN {table} "
+                  "ON sd.school = p.school GROUP BY p.person_id) slot ON slot.person_id = q.person_id")
+        deadline = f"COALESCE(slot.day, {deadline})"
+    return f"""SELECT q.person_id, 'period' AS kind, q.period AS scope, q.position, q.requirement,
+  q.required, q.actual, q.met, q.shortfall, {deadline} AS deadline
+FROM {requirements} q JOIN {as_of} a ON a.person_id = q.person_id AND a.as_year = q.py{school}
+UNION ALL
+SELECT q.person_id, 'check' AS kind, q.check_id AS scope, 1000 * (c.position + 1) + q.position AS position, q.requirement,
+  q.required, q.actual, q.met, q.shortfall, {deadline} AS deadline
+FROM {check_requirements} q JOIN {as_of} a ON a.person_id = q.person_id
+JOIN (SELECT DISTINCT check_id, position FROM {values_table([(n, c.id) for n, c in enumerate(policy.checks)] or [(0, '')],
+                                                           'k(position, check_id)')}) c ON c.check_id = q.check_id{school}"""
 
 
 def check_of(policy: Policy, check_id: str) -> Check:
