@@ -116,9 +116,10 @@ def check_edition(spec: str, materialize: bool, share: int = 1) -> None:
             refused += 1
             entries = ledger["entries"]
             assert mine["incomplete"]
-            assert all(not_exact(entries[n]) for n, _ in mine["refused"]), (pid, mine["refused"])
+            assert all(not_exact(entries[r["entry"]]) for r in mine["refused"]), (pid, mine["refused"])
             continue
-        shown = {k: mine[k] for k in ("as_of", "periods", "checks")} | {"errors": sorted(mine["errors"])}
+        shown = {k: mine[k] for k in ("as_of", "periods", "checks")} | {
+            "errors": sorted([e["entry"], e["field"]] for e in mine["errors"])}
         if shown != expected:
             mismatches.append(f"{pid}: {json.dumps(ledger, ensure_ascii=False)[:600]} as_of={as_of!r}")
         assert mine["incomplete"] == bool(expected["errors"]), pid

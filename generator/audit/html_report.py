@@ -6,9 +6,8 @@ largest shortfalls (a table). Every sentence comes from the catalog (audit_repor
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import html
+from pathlib import Path
 
 from generator.audit.results import num
 from generator.base.messages import message

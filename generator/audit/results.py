@@ -26,9 +26,8 @@ def read_results(con, compiled: CompiledEdition, where: str = "") -> dict[str, d
     policy, n = compiled.policy, compiled.name
     cond = f" WHERE {where}" if where else ""
     out: dict[str, dict[str, Any]] = {}
-    for pid, as_of, entries, errs, inexact, incomplete in con.execute(
-            f"SELECT person_id, as_of, entries, entries_with_errors, entries_not_exact, incomplete FROM {n('people_status')}{cond}"
-    ).fetchall():
+    for pid, as_of, incomplete in con.execute(
+            f"SELECT person_id, as_of, incomplete FROM {n('people_status')}{cond}").fetchall():
         out[pid] = {"as_of": as_of.isoformat() if as_of else None, "periods": {}, "checks": {}, "errors": [],
                     "refused": [], "incomplete": bool(incomplete)}
     labels: dict[int, str] = {}
@@ -53,7 +52,7 @@ def read_results(con, compiled: CompiledEdition, where: str = "") -> dict[str, d
         for pid, py, passed in con.execute(f"SELECT person_id, py, passed FROM {n('verdicts')}{cond}").fetchall():
             period(pid, py)["verdict"] = bool(passed)
     windows: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for pid, check, py in con.execute(f"SELECT person_id, check_id, py FROM {n('check_windows')}{cond}").fetchall():
+    for pid, check, py in con.execute(f"SELECT person_id, check_id, py FROM {n('check_periods')}{cond}").fetchall():
         windows[(pid, check)].append(py)
     kinds = {c.id: c.window.kind for c in policy.checks}
     for pid, check, met, extra in con.execute(
@@ -67,14 +66,22 @@ def read_results(con, compiled: CompiledEdition, where: str = "") -> dict[str, d
             f"SELECT person_id, check_id, requirement, required, actual, met, shortfall FROM {n('check_requirements')}{cond}"
     ).fetchall():
         out[pid]["checks"][check]["requirements"][req] = _req(required, actual, met, short)
-    for pid, entry_no, errors, refused in con.execute(
-            f"SELECT person_id, entry_no, errors, refused_inexact FROM {n('entry_checks')}"
-            f" WHERE (errors <> '' OR refused_inexact <> ''){' AND ' + where if where else ''} ORDER BY entry_no").fetchall():
+    flagged = f"SELECT person_id, import_id, entry_no, errors, refused_inexact FROM {n('entry_errors')}{cond}"
+    rows = con.execute(f"""SELECT f.person_id, x.position, f.errors, f.refused_inexact, x.source_file, x.source_row FROM ({flagged}) f
+JOIN (SELECT person_id, import_id, entry_no, source_file, source_row,
+        ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY import_id, entry_no) - 1 AS position
+      FROM entries WHERE person_id IN (SELECT person_id FROM ({flagged}) g)) x
+  ON x.person_id = f.person_id AND x.import_id = f.import_id AND x.entry_no = f.entry_no
+ORDER BY f.person_id, x.position""").fetchall()
+    for pid, position, errors, refused, file, row in rows:
         if pid not in out:
             continue
-        out[pid]["errors"] += [[entry_no, tok.split(":")[0]] for tok in errors.split(";") if tok]
+        where_from = {"file": file, "row": row} if file else {}
+        out[pid]["errors"] += [{"entry": position, "field": tok.split(":")[0], "code": tok.split(":")[-1], **where_from}
+                               for tok in errors.split(";") if tok]
         if not errors:
-            out[pid]["refused"] += [[entry_no, tok.split(":")[0]] for tok in refused.split(";") if tok]
+            out[pid]["refused"] += [{"entry": position, "field": tok.split(":")[0], "code": "inexact", **where_from}
+                                    for tok in refused.split(";") if tok]
     return out
 
 

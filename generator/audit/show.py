@@ -23,7 +23,7 @@ def ledger_of(con, person_id: str) -> dict | None:
     dates = {n: d.isoformat() for n, d in con.execute("SELECT name, date FROM person_dates WHERE person_id = ?",
                                                        [person_id]).fetchall()}
     entries = []
-    for row in con.execute(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entries WHERE person_id = ? ORDER BY entry_no",
+    for row in con.execute(f"SELECT {', '.join(ENTRY_COLUMNS)} FROM entries WHERE person_id = ? ORDER BY import_id, entry_no",
                            [person_id]).fetchall():
         entries.append(_entry(dict(zip(ENTRY_COLUMNS, row, strict=True))))
     head: dict[str, Any] = {"name": person[0] or person_id, "roles": roles}

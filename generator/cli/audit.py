@@ -13,6 +13,7 @@ from generator.base.messages import render
 from generator.cli.common import EXIT_FAILED, EXIT_OK, fail, help_text, load_policy_arg
 
 DEFAULT_DB = "audit.duckdb"
+SHOWN_PROBLEMS = 200  # problems printed by import; all of them are in the problems table
 
 
 def _progress(items, **kw):
@@ -49,7 +50,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_paths(con, [Path(p) for p in args.paths], load_policy_arg, _progress, args.date, args.item)
     except InputError as exc:
         return fail(exc.diagnostics)
-    print_diagnostics(report.problems)
+    print_diagnostics(report.problems[:SHOWN_PROBLEMS])
+    if len(report.problems) > SHOWN_PROBLEMS:
+        print(render("diagnostics.audit.more_problems", {"count": len(report.problems) - SHOWN_PROBLEMS}), file=sys.stderr)
     print(render("diagnostics.audit.imported", {"files": report.files, "people": report.people, "entries": report.entries,
                                                 "replaced": report.replaced, "problems": len(report.problems),
                                                 "db": args.db}), file=sys.stderr)

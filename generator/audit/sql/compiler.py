@@ -11,9 +11,14 @@ The views, in data-flow order (each name takes the edition's prefix, e.g. ``chen
     period_units        one wide row per person and period: total, c0… (categories), i0… (items)
     requirements_units  person_id, py, requirement, required, actual, met, shortfall (units)
     verdicts            person_id, py, passed
-    check_heads / check_windows / check_sums / check_requirements_units / checks
-and the readable ones, amounts as exact DECIMAL(38, digits):
-    item_credits, categories, requirements, check_requirements, people_status
+    check_heads / check_windows / check_sums / check_requirements_units / checks_units
+and the readable ones, the results (amounts as exact DECIMAL(38, digits)):
+    item_credits, categories, totals, requirements, verdicts, checks, check_periods, check_requirements,
+    requirement_states, people_status, entry_errors
+
+`jxjy sql` prints them all as views. Materialized (`jxjy audit run`, the Spark job), every step is
+computed once — in DuckDB a temporary table (or, for the two steps that stream every entry, a temporary
+view), in Spark a cached view — and the results are kept: tables in the DuckDB file.
 
 Every number is exact: integers counting 1/D (generator/audit/sql/scope.py); each rule's arithmetic
 is its registry class's ``sql_entry``/``sql_period`` (generator/rules/types.py).
@@ -32,11 +37,11 @@ from generator.audit.sql.scope import Scope, choose_digits
 from generator.policy.model import Policy
 
 TABLES = {"entries": "entries", "people": "people", "person_roles": "person_roles", "person_dates": "person_dates"}
-# The readable views (exact DECIMAL amounts) over the computing steps; only steps are materialized.
-READABLE = ("item_credits", "categories", "totals", "requirements", "check_requirements", "requirement_states",
-            "people_status")
-# Steps read once by the next one, over every entry: left as views when materializing (no copy of the entries).
-STREAMED = ("counted",)
+# The readable results (exact DECIMAL amounts) over the computing steps.
+RESULTS = ("item_credits", "categories", "totals", "requirements", "verdicts", "checks", "check_periods",
+           "check_requirements", "requirement_states", "people_status", "entry_errors")
+# Steps over every entry, each read by few others: left as views when materializing (no copy of the entries).
+STREAMED = ("entry_checks", "counted")
 
 
 @dataclass
@@ -50,19 +55,16 @@ class CompiledEdition:
     def name(self, view: str) -> str:
         return self.prefix + view
 
-    def is_step(self, name: str) -> bool:
-        """A computing step (kept as a table when materialized) rather than a readable view over the steps."""
-        return name[len(self.prefix):] not in READABLE
+    def kind(self, name: str) -> str:
+        """result (readable), stream (a step over every entry) or step."""
+        short = name[len(self.prefix):]
+        return "result" if short in RESULTS else "stream" if short in STREAMED else "step"
 
     def statements(self, materialize: bool = False) -> list[str]:
-        """Every view in order; `materialize`: the steps as tables (DuckDB) or cached views (Spark), each
-        computed once, and the readable views over them. The numbers are the same either way."""
+        """Every view in order, or materialized (see the module's docstring). The numbers are the same either way."""
         out = []
         for name, body in self.views:
-            if materialize and self.is_step(name) and name[len(self.prefix):] not in STREAMED:
-                out += self.dialect.materialized(name, body)
-            else:
-                out.append(self.dialect.view(name, body))
+            out += self.dialect.materialized(name, body, self.kind(name)) if materialize else [self.dialect.view(name, body)]
         return out
 
     def script(self, materialize: bool = False) -> str:
@@ -127,12 +129,12 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
     periods = add("periods", measures.periods_view(a, units))
     wide = add("period_units", measures.wide_view(policy, d, periods, units))
     reqs = add("requirements_units", measures.requirements_view(policy, d, wide, roles, cols, scope))
-    add("verdicts", measures.verdicts_view(periods, reqs))
+    verdicts = add("verdict_steps", measures.verdicts_view(periods, reqs))
     heads = add("check_heads", measures.check_heads_view(policy, d, a, roles, cols, tables["person_dates"]))
     windows = add("check_windows", measures.check_windows_view(policy, heads, periods))
     sums = add("check_sums", measures.check_sums_view(policy, d, heads, windows, wide, measures.between_ranges(policy)))
     creqs = add("check_requirements_units", measures.check_requirements_view(policy, d, sums, scope))
-    add("checks", measures.checks_view(sums, creqs))
+    checks_units = add("checks_units", measures.checks_view(sums, creqs))
     k = scope.digits or 0
 
     def dec(col: str) -> str:
@@ -149,6 +151,9 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
     else:
         add("categories", f"SELECT person_id, py, {pid} AS period, 0 AS position, '' AS category, "
                           f"{d.decimal('total', k)} AS credits FROM {wide} WHERE FALSE")
+    add("verdicts", f"SELECT person_id, py, {pid} AS period, passed FROM {verdicts}")
+    add("checks", f"SELECT person_id, position, check_id, missing, n_periods, extra_year, met FROM {checks_units}")
+    add("check_periods", f"SELECT person_id, check_id, py, {pid} AS period FROM {windows}")
     add("totals", f"SELECT person_id, py, {pid} AS period, {d.decimal('total', k)} AS total FROM {wide}")
     preqs = add("requirements", f"SELECT person_id, py, {pid} AS period, position, requirement, {dec('required')}, "
                                 f"{dec('actual')}, met, {dec('shortfall')} FROM {reqs}")
@@ -156,6 +161,8 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
                               f"met, {dec('shortfall')} FROM {creqs}")
     add("requirement_states", measures.requirement_states_view(policy, d, preqs, creqs_readable, a,
                                                                tables["people"]))
+    add("entry_errors", f"""SELECT person_id, import_id, entry_no, source_file, source_row, errors, refused_inexact
+FROM {checks} WHERE errors <> '' OR refused_inexact <> ''""")
     add("people_status", f"""SELECT a.person_id, a.as_of,
   COALESCE(x.entries, 0) AS entries, COALESCE(x.with_errors, 0) AS entries_with_errors,
   COALESCE(x.inexact, 0) AS entries_not_exact,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from generator.audit.sql.dialect import Dialect
-from generator.audit.sql.entries import start_year_of, in_list, lit, start_year
+from generator.audit.sql.entries import in_list, lit, start_year, start_year_of
 from generator.audit.sql.scope import Scope
 from generator.policy.model import Policy
 
@@ -47,8 +47,8 @@ def counted_view(policy: Policy, d: Dialect, checks: str, as_of: str, scope: Sco
         py = f"CASE WHEN {declared} THEN c.cf_year ELSE c.own_year END"
         refused = "FALSE" if makeup.counts else declared
     gated_items = [i for i in policy.items if i.gate]
-    gated = ("CASE " + " ".join(f"WHEN c.item = {lit(i.id)} THEN NOT COALESCE(c.{i.gate.flag} = TRUE, FALSE)"
-                                for i in gated_items if i.gate) + " ELSE FALSE END") if gated_items else "FALSE"
+    gated = ("CASE c.item_no " + " ".join(f"WHEN {n} THEN NOT COALESCE(c.{i.gate.flag} = TRUE, FALSE)"
+                                          for n, i in enumerate(policy.items) if i.gate) + " ELSE FALSE END") if gated_items else "FALSE"
     dedupe = [i for i in policy.items if i.dedupe]
     per_period = [i.id for i in dedupe if i.dedupe and i.dedupe.scope == "period"]
     base = f"""SELECT c.*, a.as_of, {py} AS py, {refused} AS refused
@@ -61,47 +61,48 @@ WHERE c.errors = '' AND c.refused_inexact = '' AND c.date <= a.as_of"""
         ranked = f"""SELECT f.*, FALSE AS duplicate FROM ({flagged}) f WHERE NOT {eligible}
 UNION ALL
 SELECT f.*, ROW_NUMBER() OVER (PARTITION BY f.person_id, f.item, f.course_key, {scope_key}
-                                ORDER BY f.py, f.date, f.entry_no) > 1 AS duplicate
+                                ORDER BY f.py, f.date, f.import_id, f.entry_no) > 1 AS duplicate
 FROM ({flagged}) f WHERE {eligible}"""
     else:
         ranked = f"SELECT f.*, FALSE AS duplicate FROM ({flagged}) f"
     cases = []
-    for item in policy.items:
+    for n, item in enumerate(policy.items):
         scope.owner = f"{item.name}（{item.id}）"
-        cases.append(f"WHEN {lit(item.id)} THEN {item.rule.sql_entry(item, scope)}")
-    credit = f"CASE WHEN r.refused OR r.gated OR r.duplicate THEN {d.integer('0')} ELSE CASE r.item {' '.join(cases)} END END"
+        cases.append(f"WHEN {n} THEN {item.rule.sql_entry(item, scope)}")
+    credit = f"CASE WHEN r.refused OR r.gated OR r.duplicate THEN {d.integer('0')} ELSE CASE r.item_no {' '.join(cases)} END END"
     return f"SELECT r.*, {credit} AS credit FROM ({ranked}) r"
 
 
 def item_credit_view(policy: Policy, d: Dialect, counted: str, scope: Scope) -> str:
     """Per person, period and present item: raw (the rule over the period's counted entries) and credited."""
     period_rules = []
-    for item in policy.items:
+    for k, item in enumerate(policy.items):
         scope.owner = f"{item.name}（{item.id}）"
         expr = item.rule.sql_period(item, "SUM(credit)", scope)
         if expr != "SUM(credit)":
-            period_rules.append(f"WHEN {lit(item.id)} THEN {expr}")
-    raw = f"CASE item {' '.join(period_rules)} ELSE SUM(credit) END" if period_rules else "SUM(credit)"
-    stage = f"SELECT person_id, py, item, {raw} AS raw, {raw} AS v FROM {counted} GROUP BY person_id, py, item"
+            period_rules.append(f"WHEN {k} THEN {expr}")
+    raw = f"CASE item_no {' '.join(period_rules)} ELSE SUM(credit) END" if period_rules else "SUM(credit)"
+    stage = (f"SELECT person_id, py, item, item_no, {raw} AS raw, {raw} AS v FROM {counted} "
+             "GROUP BY person_id, py, item, item_no")
     zero = d.integer("0")
     depth = max((len(i.caps) for i in policy.items), default=0)
     for n in range(depth):
         cases = []
-        for item in policy.items:
+        for k, item in enumerate(policy.items):
             if len(item.caps) <= n:
                 continue
             cap = item.caps[n]
             scope.owner = f"{item.name}（{item.id}）"
             m = scope.units(cap.max)
             if cap.per == "period":
-                cases.append(f"WHEN {lit(item.id)} THEN LEAST(s.v, {m})")
+                cases.append(f"WHEN {k} THEN LEAST(s.v, {m})")
             else:
                 upto = "SUM(s.v) OVER (PARTITION BY s.person_id, s.item ORDER BY s.py ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
                 before = ("COALESCE(SUM(s.v) OVER (PARTITION BY s.person_id, s.item ORDER BY s.py "
                           f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero})")
-                cases.append(f"WHEN {lit(item.id)} THEN LEAST({m}, {upto}) - LEAST({m}, {before})")
+                cases.append(f"WHEN {k} THEN LEAST({m}, {upto}) - LEAST({m}, {before})")
         if cases:
-            stage = (f"SELECT s.person_id, s.py, s.item, s.raw, CASE s.item {' '.join(cases)} ELSE s.v END AS v "
+            stage = (f"SELECT s.person_id, s.py, s.item, s.item_no, s.raw, CASE s.item_no {' '.join(cases)} ELSE s.v END AS v "
                      f"FROM ({stage}) s")
     for cap in policy.shared_caps:
         scope.owner = f"{cap.name}（{cap.id}）"
@@ -119,7 +120,7 @@ def item_credit_view(policy: Policy, d: Dialect, counted: str, scope: Scope) -> 
         after = (f"COALESCE(SUM(s.v) OVER (PARTITION BY s.person_id, s.py, {member} ORDER BY {pos} DESC "
                  f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero})")
         excess = f"GREATEST({raw} - {allowed}, {zero})"
-        stage = f"""SELECT s.person_id, s.py, s.item, s.raw,
+        stage = f"""SELECT s.person_id, s.py, s.item, s.item_no, s.raw,
   CASE WHEN {member} THEN s.v - LEAST(s.v, GREATEST({excess} - {after}, {zero})) ELSE s.v END AS v
 FROM ({stage}) s"""
     return f"SELECT person_id, py, item, raw, v AS credited FROM ({stage}) f"

@@ -39,12 +39,15 @@ class Dialect:
     def view(self, name: str, body: str) -> str:
         return f"{self.create_view} {name} AS\n{body}"
 
-    def materialized(self, name: str, body: str) -> list[str]:
-        """`name` computed once: a table in DuckDB; in Spark a temporary view cached eagerly (CACHE TABLE),
-        so later steps read the cached rows instead of recomputing (and re-planning) the whole chain."""
+    def materialized(self, name: str, body: str, kind: str) -> list[str]:
+        """`name` computed once (generator/audit/sql/compiler.py): in DuckDB a step is a temporary table, a
+        step over every entry a temporary view, a result a table kept in the database file; in Spark a step
+        is a temporary view cached eagerly (CACHE TABLE), so later steps read its rows instead of recomputing
+        and re-planning the chain."""
         if self.name == "duckdb":
-            return [f"CREATE OR REPLACE TABLE {name} AS\n{body}"]
-        return [self.view(name, body), f"CACHE TABLE {name}"]
+            what = {"result": "TABLE", "stream": "TEMP VIEW", "step": "TEMP TABLE"}[kind]
+            return [f"CREATE OR REPLACE {what} {name} AS\n{body}"]
+        return [self.view(name, body), *([f"CACHE TABLE {name}"] if kind == "step" else [])]
 
     def decimal(self, units: str, digits: int) -> str:
         """Units of 10^-digits as an exact DECIMAL(38, digits) (a multiplication, never a division)."""

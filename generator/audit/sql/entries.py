@@ -45,7 +45,7 @@ def start_year_of(policy: Policy, iso: str) -> int:
 
 def present(name: str) -> str:
     """An entry field given at all (a value, or one that was not a number/level/period, or one not exact)."""
-    return f"(c.{name} IS NOT NULL OR c.bad LIKE '%,{name},%' OR c.inexact LIKE '%,{name},%')"
+    return f"(c.{name} IS NOT NULL OR (c.flagged AND (c.bad LIKE '%,{name},%' OR c.inexact LIKE '%,{name},%')))"
 
 
 def role_condition(roles: tuple[str, ...], role_columns: dict[str, str], table: str = "r") -> str:
@@ -58,7 +58,6 @@ def role_condition(roles: tuple[str, ...], role_columns: dict[str, str], table: 
 def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_columns: dict[str, str]) -> str:
     """One row per entry: its own period, its errors as the engine would list them, and its exact amounts."""
     items = policy.items
-    ids = tuple(i.id for i in items)
     first, last = policy.period.first, policy.period.last
     sy = start_year(policy, "e.date")
     date_err = ["e.date IS NULL", f"{sy} < 1", f"{sy} > 9998"]
@@ -81,66 +80,70 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
         "CASE WHEN NOT c.rec_bad AND c.item_ok AND NOT c.date_err AND c.cf_present AND ("
         f"NOT COALESCE(c.cf_year BETWEEN 1 AND 9998 AND c.counts_for = {period_id(policy, 'c.cf_year')}, FALSE) "
         f"OR c.cf_year > c.own_year OR (c.cf_year < c.own_year AND {earlier_bad})) THEN 'counts_for:counts_for' END")
-    restricted = [i for i in items if i.roles]
+    restricted = [(n, i) for n, i in enumerate(items) if i.roles]
     if restricted:
-        cases = " ".join(f"WHEN {lit(i.id)} THEN NOT {role_condition(i.roles, role_columns, 'c')}" for i in restricted)
-        tokens.append(f"CASE WHEN NOT c.rec_bad AND (CASE c.item {cases} ELSE FALSE END) THEN 'item:role' END")
+        cases = " ".join(f"WHEN {n} THEN NOT {role_condition(i.roles, role_columns, 'c')}" for n, i in restricted)
+        tokens.append(f"CASE WHEN NOT c.rec_bad AND (CASE c.item_no {cases} ELSE FALSE END) THEN 'item:role' END")
+    taken = {name for i in items for name in input_fields(i.input)}
     for name in ALL_INPUT_FIELDS:  # given but not taken by the item
-        takers = [i.id for i in items if name in input_fields(i.input)]
-        tokens.append(f"CASE WHEN NOT c.rec_bad AND c.item_ok AND NOT {in_list('c.item', takers)} AND "
-                      f"{present(name)} THEN '{name}:not_taken' END")
+        takes = f"c.t_{name}" if name in taken else "FALSE"
+        tokens.append(f"CASE WHEN NOT c.rec_bad AND c.item_ok AND NOT {takes} AND {present(name)} THEN '{name}:not_taken' END")
     for name in WANTED_ORDER:  # taken but missing or not a number / not a level of the item
-        takers = [i for i in items if name in input_fields(i.input)]
-        if not takers:
+        if name not in taken:
             continue
-        subjects = [i.id for i in takers if i.input == "subjects"]
-        others = [i.id for i in takers if i.input != "subjects"]
         gone = f"(c.{name} IS NULL AND NOT {present(name)})"
         if name == "level":
-            level_ok = " ".join(f"WHEN {lit(i.id)} THEN {in_list('c.level', i.level_ids)}" for i in takers)
-            tokens.append(f"CASE WHEN NOT c.rec_bad AND {in_list('c.item', others)} THEN CASE WHEN {gone} "
-                          f"THEN 'level:missing' WHEN NOT COALESCE(CASE c.item {level_ok} END, FALSE) THEN 'level:level' END END")
+            tokens.append(f"CASE WHEN NOT c.rec_bad AND c.t_level THEN CASE WHEN {gone} THEN 'level:missing' "
+                          "WHEN NOT c.level_ok THEN 'level:level' END END")
             continue
-        bad = f"c.bad LIKE '%,{name},%'"
-        parts = []
-        if others:
-            parts.append(f"WHEN {in_list('c.item', others)} AND {gone} THEN '{name}:missing' "
-                         f"WHEN {in_list('c.item', others)} AND {bad} THEN '{name}:not_a_number'")
-        if subjects:
-            parts.append(f"WHEN {in_list('c.item', subjects)} AND {bad} THEN '{name}:not_a_number'")
-        tokens.append(f"CASE WHEN NOT c.rec_bad THEN CASE {' '.join(parts)} END END")
-    subject_items = [i.id for i in items if i.input == "subjects"]
-    if subject_items:
-        tokens.append(f"CASE WHEN NOT c.rec_bad AND {in_list('c.item', subject_items)} AND c.passed IS NULL AND "
+        bad = f"(c.flagged AND c.bad LIKE '%,{name},%')"
+        tokens.append(f"CASE WHEN NOT c.rec_bad AND c.t_{name} THEN CASE WHEN NOT c.subjects AND {gone} THEN '{name}:missing' "
+                      f"WHEN {bad} THEN '{name}:not_a_number' END END")
+    if any(i.input == "subjects" for i in items):
+        tokens.append(f"CASE WHEN NOT c.rec_bad AND c.subjects AND c.passed IS NULL AND "
                       f"NOT {present('passed')} AND c.failed IS NULL AND NOT {present('failed')} "
                       "THEN 'passed:no_subjects' END")
-    inexact = []
-    for name in AMOUNT_FIELDS:
-        takers = [i.id for i in items if name in input_fields(i.input)]
-        if takers:
-            inexact.append(f"CASE WHEN {in_list('c.item', takers)} AND c.inexact LIKE '%,{name},%' THEN '{name}:inexact' END")
+    inexact = [f"CASE WHEN c.flagged AND c.t_{name} AND c.inexact LIKE '%,{name},%' THEN '{name}:inexact' END"
+               for name in AMOUNT_FIELDS if name in taken]
+    # what each item takes, looked up once per entry (an inline table joined on the item id)
+    flag_names = [f for f in ALL_INPUT_FIELDS if f in taken]
+    item_rows = ", ".join(
+        "(" + ", ".join([lit(i.id), str(n), "TRUE" if i.input == "subjects" else "FALSE",
+                         *("TRUE" if f in input_fields(i.input) else "FALSE" for f in flag_names)]) + ")"
+        for n, i in enumerate(items))
+    item_table = f"(VALUES {item_rows}) AS it(item, item_no, subjects{''.join(', t_' + f for f in flag_names)})"
+    level_pairs = [(i.id, lv) for i in items if i.input == "level" for lv in i.level_ids]
+    level_join = ""
+    level_ok = "FALSE"
+    if level_pairs:
+        level_join = (f"\nLEFT JOIN (VALUES {', '.join(f'({lit(a)}, {lit(b)})' for a, b in level_pairs)}) AS lv(item, level) "
+                      "ON lv.item = e.item AND lv.level = e.level")
+        level_ok = "lv.item IS NOT NULL"
+    item_cols = "".join(f", COALESCE(it.t_{f}, FALSE) AS t_{f}" for f in flag_names)
     amounts = ",\n  ".join(
         f"CASE WHEN e.{f} IS NULL THEN {d.integer('0')} ELSE {d.integer(f'FLOOR(e.{f})')} * {d.integer('1000000000000')}"
         f" + {d.integer(f'(e.{f} - FLOOR(e.{f})) * 1000000000000')} END AS u_{f}" for f in AMOUNT_FIELDS)
     sy_first = start_year_of(policy, first) if first else -1
     sy_last = start_year_of(policy, last) if last else 99999
-    flags = "".join(f", r.{col}" for col in role_columns.values())
+    needed = {role_columns[r] for _, i in restricted for r in i.roles}
+    flags = "".join(f", r.{col}" for col in role_columns.values() if col in needed)
+    roles_join = f"\nLEFT JOIN {tables['roles_view']} r ON r.person_id = e.person_id" if needed else ""
     return f"""WITH c AS (
-SELECT e.person_id, e.entry_no, e.item, e.date, e.level, e.course_key, e.exam_passed, e.counts_for{flags},
-  COALESCE(e.bad, '') AS bad, COALESCE(e.inexact, '') AS inexact,
+SELECT e.person_id, e.import_id, e.entry_no, e.source_file, e.source_row, e.item, e.date, e.level, e.course_key, e.exam_passed, e.counts_for{flags},
+  COALESCE(e.bad, '') AS bad, COALESCE(e.inexact, '') AS inexact, (e.bad IS NOT NULL OR e.inexact IS NOT NULL) AS flagged,
   {', '.join('e.' + f for f in AMOUNT_FIELDS)},
-  COALESCE(e.bad, '') LIKE '%,*,%' AS rec_bad,
-  COALESCE({in_list('e.item', ids)}, FALSE) AS item_ok,
+  (e.bad IS NOT NULL AND e.bad LIKE '%,*,%') AS rec_bad,
+  it.item_no IS NOT NULL AS item_ok, it.item_no, COALESCE(it.subjects, FALSE) AS subjects{item_cols}, {level_ok} AS level_ok,
   ({' OR '.join(date_err)}) AS date_err,
   {sy} AS own_year,
   {cf_year} AS cf_year,
-  (e.counts_for IS NOT NULL OR COALESCE(e.bad, '') LIKE '%,counts_for,%') AS cf_present,
+  (e.counts_for IS NOT NULL OR (e.bad IS NOT NULL AND e.bad LIKE '%,counts_for,%')) AS cf_present,
   {sy_first} AS sy_first, {sy_last} AS sy_last,
   {amounts}
-FROM {tables['entries']} e
-LEFT JOIN {tables['roles_view']} r ON r.person_id = e.person_id
+FROM {tables['entries']} e{roles_join}
+LEFT JOIN {item_table} ON it.item = e.item{level_join}
 )
-SELECT c.person_id, c.entry_no, c.item, c.date, c.level, c.course_key, c.exam_passed, c.own_year, c.cf_year,
+SELECT c.person_id, c.import_id, c.entry_no, c.source_file, c.source_row, c.item, c.item_no, c.date, c.level, c.course_key, c.exam_passed, c.own_year, c.cf_year,
   COALESCE(c.cf_year BETWEEN 1 AND 9998 AND c.counts_for = {period_id(policy, 'c.cf_year')}, FALSE) AS cf_is_period,
   concat_ws(';', {', '.join(tokens)}) AS errors,
   concat_ws(';', {', '.join(inexact) or "NULL"}) AS refused_inexact,

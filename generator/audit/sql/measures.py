@@ -10,15 +10,19 @@ add a state or a deadline when the engine grows them.
 from __future__ import annotations
 
 from generator.audit.sql.dialect import Dialect
-from generator.base.dates import parse_date
 from generator.audit.sql.entries import in_list, lit, role_condition, start_year
 from generator.audit.sql.scope import Scope
+from generator.base.dates import parse_date
 from generator.policy.model import Check, Policy, Requirement
 
 
 def columns(policy: Policy) -> tuple[dict[str, str], dict[str, str]]:
-    """Column names of the wide per-period row: categories c0…, items i0… (ids may be any text)."""
-    return ({c.id: f"c{n}" for n, c in enumerate(policy.categories)}, {i.id: f"i{n}" for n, i in enumerate(policy.items)})
+    """Column names of the wide per-period row: categories c0…, and i0… for the items a requirement measures
+    (ids may be any text; other items are in the total and their categories only)."""
+    measured = {i for r in (*policy.requirements, *(q for c in policy.checks for q in c.requirements))
+                if r.measure.kind == "items" for i in r.measure.ids}
+    return ({c.id: f"c{n}" for n, c in enumerate(policy.categories)},
+            {i.id: f"i{n}" for n, i in enumerate(policy.items) if i.id in measured})
 
 
 def periods_view(as_of: str, credits: str) -> str:
@@ -36,7 +40,8 @@ def wide_view(policy: Policy, d: Dialect, periods: str, credits: str) -> str:
         members = [i.id for i in policy.items if cat.id in policy.category_ancestors(i.category)]
         cols.append(f"COALESCE(SUM(CASE WHEN {in_list('k.item', members)} THEN k.credited END), {zero}) AS {cats[cat.id]}")
     for item in policy.items:
-        cols.append(f"COALESCE(SUM(CASE WHEN k.item = {lit(item.id)} THEN k.credited END), {zero}) AS {items[item.id]}")
+        if item.id in items:
+            cols.append(f"COALESCE(SUM(CASE WHEN k.item = {lit(item.id)} THEN k.credited END), {zero}) AS {items[item.id]}")
     return f"""SELECT p.person_id, p.py, {', '.join(cols)}
 FROM {periods} p LEFT JOIN {credits} k ON k.person_id = p.person_id AND k.py = p.py
 GROUP BY p.person_id, p.py"""
