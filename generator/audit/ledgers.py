@@ -19,8 +19,9 @@ MAX_DIGITS = 12
 
 
 def course_key(value: Any) -> str:
-    """The engine's de-duplication key (docs/bundle-spec.md §6.7): str() of a truthy value, whitespace out, lower case."""
-    return "".join(str(value or "").split()).lower()
+    """The engine's de-duplication key (docs/bundle-spec.md §6.7): text with whitespace out, lower case; "" for
+    anything else (a course that is not text is an entry error: `bad` names it)."""
+    return "".join(value.split()).lower() if isinstance(value, str) else ""
 
 
 def exact_decimal(value: Fraction) -> Decimal | None:
@@ -79,6 +80,8 @@ def entry_row(entry: Any) -> dict:
             bad.append("level")
     if entry.get("course") is not None:
         row["course"] = _text(entry["course"])
+        if not isinstance(entry["course"], str):
+            bad.append("course")
     row["course_key"] = course_key(entry.get("course"))
     row["exam_passed"] = entry.get("exam_passed") is True
     cf = entry.get("counts_for")

@@ -103,6 +103,8 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
         tokens.append(f"CASE WHEN NOT c.rec_bad AND c.subjects AND c.passed IS NULL AND "
                       f"NOT {present('passed')} AND c.failed IS NULL AND NOT {present('failed')} "
                       "THEN 'passed:no_subjects' END")
+    # a course that is not text, whatever the item (engine.check_entry's last check)
+    tokens.append("CASE WHEN NOT c.rec_bad AND c.item_ok AND c.flagged AND c.bad LIKE '%,course,%' THEN 'course:course_not_text' END")
     inexact = [f"CASE WHEN c.flagged AND c.t_{name} AND c.inexact LIKE '%,{name},%' THEN '{name}:inexact' END"
                for name in AMOUNT_FIELDS if name in taken]
     # what each item takes, looked up once per entry (an inline table joined on the item id)
