@@ -34,11 +34,15 @@ def _connect(path: str):
 def cmd_sql(args: argparse.Namespace) -> int:
     from generator.audit.sql.compiler import compile_policy  # noqa: PLC0415
 
+    as_of, problems = _as_of(args.as_of)
+    if problems:
+        return fail(problems)
     try:
-        compiled = compile_policy(load_policy_arg(args.policy), dialect=args.dialect, prefix=args.prefix)
+        compiled = compile_policy(load_policy_arg(args.policy), dialect=args.dialect, prefix=args.prefix,
+                                  as_of_date=as_of)  # type: ignore[arg-type]
     except InputError as exc:
         return fail(exc.diagnostics)
-    sys.stdout.write(compiled.script())
+    sys.stdout.write(compiled.script(materialize=args.materialize))
     return EXIT_OK
 
 
@@ -151,6 +155,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("policy", help=help_text("policy"))
     p.add_argument("--dialect", choices=("duckdb", "spark"), default="duckdb", help=help_text("dialect"))
     p.add_argument("--prefix", help=help_text("prefix"))
+    p.add_argument("--as-of", help=help_text("as_of"))
+    p.add_argument("--materialize", action="store_true", help=help_text("materialize"))
     p.set_defaults(func=cmd_sql)
 
     audit = sub.add_parser("audit", help=help_text("audit"), description=help_text("audit"))

@@ -17,8 +17,10 @@ and the readable ones, the results (amounts as exact DECIMAL(38, digits)):
     requirement_states, people_status, entry_errors
 
 `jxjy sql` prints them all as views. Materialized (`jxjy audit run`, the Spark job), every step is
-computed once — in DuckDB a temporary table (or, for the two steps that stream every entry, a temporary
-view), in Spark a cached view — and the results are kept: tables in the DuckDB file.
+computed once — in DuckDB a temporary table (or, for `counted`, which one step reads once, a temporary
+view), in Spark a cached view cut from its lineage (examples/spark_audit.py) — and the results are kept:
+tables in the DuckDB file. `entry_checks` is a table although it has a row an entry: three steps read it
+(counting, entry errors, people's status), and computing it once halved `audit run` on 2 M entries.
 
 Every number is exact: integers counting 1/D (generator/audit/sql/scope.py); each rule's arithmetic
 is its registry class's ``sql_entry``/``sql_period`` (generator/rules/types.py).
@@ -40,8 +42,8 @@ TABLES = {"entries": "entries", "people": "people", "person_roles": "person_role
 # The readable results (exact DECIMAL amounts) over the computing steps.
 RESULTS = ("item_credits", "categories", "totals", "requirements", "verdicts", "checks", "check_periods",
            "check_requirements", "requirement_states", "people_status", "entry_errors")
-# Steps over every entry, each read by few others: left as views when materializing (no copy of the entries).
-STREAMED = ("entry_checks", "counted")
+# A step over every entry that only the next step reads: left a view when materializing (no copy of the entries).
+STREAMED = ("counted",)
 
 
 @dataclass
@@ -67,8 +69,14 @@ class CompiledEdition:
             out += self.dialect.materialized(name, body, self.kind(name)) if materialize else [self.dialect.view(name, body)]
         return out
 
+    def results(self) -> list[str]:
+        """The result views' full names (what the reports and the Spark job read)."""
+        return [self.name(r) for r in RESULTS]
+
     def script(self, materialize: bool = False) -> str:
-        return "".join(s + ";\n\n" for s in self.statements(materialize))
+        """Every statement, each ending ';' and a blank line, after a `-- results:` line naming the results."""
+        head = f"-- jxjy sql {self.policy.key} --dialect {self.dialect.name}\n-- results: {' '.join(self.results())}\n\n"
+        return head + "".join(s + ";\n\n" for s in self.statements(materialize))
 
 
 def default_prefix(policy: Policy) -> str:
@@ -89,7 +97,8 @@ def role_columns(policy: Policy) -> dict[str, str]:
 def _roles_view(d: Dialect, cols: dict[str, str], tables: dict[str, str]) -> str:
     flags = "".join(f",\n  COALESCE(MAX(CASE WHEN r.role = {lit(role)} THEN 1 ELSE 0 END), 0) = 1 AS {col}"
                     for role, col in cols.items())
-    return f"SELECT p.person_id{flags}\nFROM {tables['people']} p LEFT JOIN {tables['person_roles']} r ON r.person_id = p.person_id\nGROUP BY p.person_id"
+    return (f"SELECT p.person_id{flags}\nFROM {tables['people']} p "
+            f"LEFT JOIN {tables['person_roles']} r ON r.person_id = p.person_id\nGROUP BY p.person_id")
 
 
 def compile_policy(policy: Policy, dialect: str = "duckdb", prefix: str | None = None,
@@ -157,7 +166,8 @@ def _build(policy: Policy, d: Dialect, pre: str, tables: dict[str, str], as_of: 
     add("totals", f"SELECT person_id, py, {pid} AS period, {d.decimal('total', k)} AS total FROM {wide}")
     preqs = add("requirements", f"SELECT person_id, py, {pid} AS period, position, requirement, {dec('required')}, "
                                 f"{dec('actual')}, met, {dec('shortfall')} FROM {reqs}")
-    creqs_readable = add("check_requirements", f"SELECT person_id, check_id, position, requirement, {dec('required')}, {dec('actual')}, "
+    creqs_readable = add("check_requirements", f"SELECT person_id, check_id, position, requirement, {dec('required')}, "
+                                               f"{dec('actual')}, "
                               f"met, {dec('shortfall')} FROM {creqs}")
     add("requirement_states", measures.requirement_states_view(policy, d, preqs, creqs_readable, a,
                                                                tables["people"]))

@@ -41,18 +41,34 @@ class Dialect:
 
     def materialized(self, name: str, body: str, kind: str) -> list[str]:
         """`name` computed once (generator/audit/sql/compiler.py): in DuckDB a step is a temporary table, a
-        step over every entry a temporary view, a result a table kept in the database file; in Spark a step
-        is a temporary view cached eagerly (CACHE TABLE), so later steps read its rows instead of recomputing
-        and re-planning the chain."""
+        step over every entry a temporary view, a result a table kept in the database file; in Spark every step
+        is a temporary view cached eagerly (CACHE TABLE), so later steps read its rows instead of
+        recomputing and re-planning the chain."""
         if self.name == "duckdb":
             what = {"result": "TABLE", "stream": "TEMP VIEW", "step": "TEMP TABLE"}[kind]
             return [f"CREATE OR REPLACE {what} {name} AS\n{body}"]
-        return [self.view(name, body), *([f"CACHE TABLE {name}"] if kind == "step" else [])]
+        return [self.view(name, body), *([f"CACHE TABLE {name}"] if kind != "result" else [])]
+
+    def micro_units(self, amount: str) -> str:
+        """An entry's DECIMAL(38,12) amount as an exact integer count of 10^-12."""
+        if self.name == "duckdb":
+            return (f"{self.integer(f'FLOOR({amount})')} * {self.integer('1000000000000')}"
+                    f" + {self.integer(f'({amount} - FLOOR({amount})) * 1000000000000')}")
+        # Spark: one product whose exact value is a whole number (at most 12 decimals times 10^12), so the
+        # scale Spark cuts to 6 past 38 digits loses nothing (x - FLOOR(x) was typed with 10 decimals and rounded)
+        return f"CAST(CAST({amount} AS DECIMAL(30,12)) * CAST(1000000000000 AS DECIMAL(13,0)) AS {self.int_type})"
 
     def decimal(self, units: str, digits: int) -> str:
         """Units of 10^-digits as an exact DECIMAL(38, digits) (a multiplication, never a division)."""
         step = "0." + "0" * (digits - 1) + "1" if digits else "1"
-        return f"(CAST({units} AS DECIMAL(38,0)) * CAST('{step}' AS DECIMAL(38,{digits})))"
+        if self.name == "duckdb":
+            return f"(CAST({units} AS DECIMAL(38,0)) * CAST('{step}' AS DECIMAL(38,{digits})))"
+        if not digits:
+            return f"CAST({units} AS DECIMAL(38,0))"
+        # Spark types DECIMAL(p1,s1) × DECIMAL(p2,s2) as DECIMAL(p1+p2+1, s1+s2) and, past 38 digits, cuts the
+        # scale to 6 by rounding (0.0000001 became 0): operands whose product type fits 38 digits keep every digit
+        return (f"CAST(CAST({units} AS DECIMAL({37 - digits},0)) * CAST('{step}' AS DECIMAL({digits},{digits})) "
+                f"AS DECIMAL(38,{digits}))")
 
 
 DIALECTS = {

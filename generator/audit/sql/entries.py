@@ -104,7 +104,8 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
                       f"NOT {present('passed')} AND c.failed IS NULL AND NOT {present('failed')} "
                       "THEN 'passed:no_subjects' END")
     # a course that is not text, whatever the item (engine.check_entry's last check)
-    tokens.append("CASE WHEN NOT c.rec_bad AND c.item_ok AND c.flagged AND c.bad LIKE '%,course,%' THEN 'course:course_not_text' END")
+    tokens.append("CASE WHEN NOT c.rec_bad AND c.item_ok AND c.flagged AND c.bad LIKE '%,course,%' "
+                  "THEN 'course:course_not_text' END")
     inexact = [f"CASE WHEN c.flagged AND c.t_{name} AND c.inexact LIKE '%,{name},%' THEN '{name}:inexact' END"
                for name in AMOUNT_FIELDS if name in taken]
     # what each item takes, looked up once per entry (an inline table joined on the item id)
@@ -122,16 +123,16 @@ def entry_checks_view(policy: Policy, d: Dialect, tables: dict[str, str], role_c
                       "ON lv.item = e.item AND lv.level = e.level")
         level_ok = "lv.item IS NOT NULL"
     item_cols = "".join(f", COALESCE(it.t_{f}, FALSE) AS t_{f}" for f in flag_names)
-    amounts = ",\n  ".join(
-        f"CASE WHEN e.{f} IS NULL THEN {d.integer('0')} ELSE {d.integer(f'FLOOR(e.{f})')} * {d.integer('1000000000000')}"
-        f" + {d.integer(f'(e.{f} - FLOOR(e.{f})) * 1000000000000')} END AS u_{f}" for f in AMOUNT_FIELDS)
+    amounts = ",\n  ".join(f"CASE WHEN e.{f} IS NULL THEN {d.integer('0')} ELSE {d.micro_units(f'e.{f}')} END AS u_{f}"
+                            for f in AMOUNT_FIELDS)
     sy_first = start_year_of(policy, first) if first else -1
     sy_last = start_year_of(policy, last) if last else 99999
     needed = {role_columns[r] for _, i in restricted for r in i.roles}
     flags = "".join(f", r.{col}" for col in role_columns.values() if col in needed)
     roles_join = f"\nLEFT JOIN {tables['roles_view']} r ON r.person_id = e.person_id" if needed else ""
     return f"""WITH c AS (
-SELECT e.person_id, e.import_id, e.entry_no, e.source_file, e.source_row, e.item, e.date, e.level, e.course_key, e.exam_passed, e.counts_for{flags},
+SELECT e.person_id, e.import_id, e.entry_no, e.source_file, e.source_row, e.item, e.date, e.level, e.course_key,
+  e.exam_passed, e.counts_for{flags},
   COALESCE(e.bad, '') AS bad, COALESCE(e.inexact, '') AS inexact, (e.bad IS NOT NULL OR e.inexact IS NOT NULL) AS flagged,
   {', '.join('e.' + f for f in AMOUNT_FIELDS)},
   (e.bad IS NOT NULL AND e.bad LIKE '%,*,%') AS rec_bad,
@@ -145,7 +146,8 @@ SELECT e.person_id, e.import_id, e.entry_no, e.source_file, e.source_row, e.item
 FROM {tables['entries']} e{roles_join}
 LEFT JOIN {item_table} ON it.item = e.item{level_join}
 )
-SELECT c.person_id, c.import_id, c.entry_no, c.source_file, c.source_row, c.item, c.item_no, c.date, c.level, c.course_key, c.exam_passed, c.own_year, c.cf_year,
+SELECT c.person_id, c.import_id, c.entry_no, c.source_file, c.source_row, c.item, c.item_no, c.date, c.level, c.course_key,
+  c.exam_passed, c.own_year, c.cf_year,
   COALESCE(c.cf_year BETWEEN 1 AND 9998 AND c.counts_for = {period_id(policy, 'c.cf_year')}, FALSE) AS cf_is_period,
   concat_ws(';', {', '.join(tokens)}) AS errors,
   concat_ws(';', {', '.join(inexact) or "NULL"}) AS refused_inexact,
