@@ -48,7 +48,7 @@ def main() -> None:
             ws.cell(r, 6, "中学" if s < 2 else "小学")
             ws.cell(r, 7, hours)
             people.append((account, name, school, "双流区", rng.choice(["", "", "title-applicant"])))
-            for k in range(rng.randint(1, 4)):  # from the registration database: other learning the same year
+            for _ in range(rng.randint(1, 4)):  # from the registration database: other learning the same year
                 item, field, value = rng.choice([("weike", "hours", rng.choice([3, 6, 9, 4.5])),
                                                  ("reading-notes", "count", rng.choice([1, 2, 3])),
                                                  ("school-based-training", "hours", rng.choice([8, 16, 24]))])

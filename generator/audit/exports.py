@@ -112,7 +112,8 @@ def readable(path: Path) -> Path:
 def columns(path: Path) -> dict[str, Column]:
     """The file's columns by their audit name (headings trimmed, lower case, Chinese ledger headings mapped)."""
     try:
-        rows = duckdb.sql(f"DESCRIBE SELECT * FROM {_reader(readable(path))}").fetchall()
+        described = duckdb.sql(f"DESCRIBE SELECT * FROM {_reader(readable(path))}")
+        rows = described.fetchall() if described is not None else []
     except duckdb.Error:
         raise InputError([Diagnostic.of(str(path), 1, 1, "diagnostics.audit.unreadable_export")]) from None
     aliases = catalog()["csv_headers"]
@@ -178,7 +179,8 @@ def _text(col: Column | None) -> str:
 # people
 
 
-def _people(con, path: Path, reader: str, cols: dict[str, Column], source, problems: list[tuple[Diagnostic, str]]) -> ImportCounts:
+def _people(con, path: Path, reader: str, cols: dict[str, Column], source,
+            problems: list[tuple[Diagnostic, str]]) -> ImportCounts:
     pid = _text(cols["person_id"])
     con.execute(f"CREATE OR REPLACE TEMP TABLE staged_people AS SELECT {pid} AS person_id, _row, "
                 + ", ".join(f"{_text(cols.get(c))} AS {c}" for c in PEOPLE_TEXT)
@@ -221,7 +223,8 @@ def _date(col: Column) -> str:
 # entries
 
 
-def _entries(con, path: Path, reader: str, cols: dict[str, Column], source, problems: list[tuple[Diagnostic, str]]) -> ImportCounts:
+def _entries(con, path: Path, reader: str, cols: dict[str, Column], source,
+             problems: list[tuple[Diagnostic, str]]) -> ImportCounts:
     pid = _text(cols["person_id"])
     replaced = 0
     if con.execute(f"SELECT COUNT(*) FROM entries WHERE source_key = '{ENTRIES_KEY}'").fetchall()[0][0]:

@@ -36,7 +36,8 @@ def import_ledger(con, path: Path) -> ImportReport:
 
     ledger = read_ledger(path)
     data = ledger.data
-    person: dict = data.get("person") if isinstance(data.get("person"), dict) else {}
+    given = data.get("person")
+    person: dict = given if isinstance(given, dict) else {}
     person_id = str(person.get("id") or person.get("account") or path.stem)
     source = begin(con, path, "ledger", f"ledger:{person_id}")
     replaced = replace(con, source.key)

@@ -67,7 +67,8 @@ def read_results(con, compiled: CompiledEdition, where: str = "") -> dict[str, d
     ).fetchall():
         out[pid]["checks"][check]["requirements"][req] = _req(required, actual, met, short)
     flagged = f"SELECT person_id, import_id, entry_no, errors, refused_inexact FROM {n('entry_errors')}{cond}"
-    rows = con.execute(f"""SELECT f.person_id, x.position, f.errors, f.refused_inexact, x.source_file, x.source_row FROM ({flagged}) f
+    rows = con.execute(f"""SELECT f.person_id, x.position, f.errors, f.refused_inexact, x.source_file, x.source_row
+FROM ({flagged}) f
 JOIN (SELECT person_id, import_id, entry_no, source_file, source_row,
         ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY import_id, entry_no) - 1 AS position
       FROM entries WHERE person_id IN (SELECT person_id FROM ({flagged}) g)) x
@@ -92,7 +93,8 @@ def engine_numbers(result: dict) -> dict:
         doc: dict[str, Any] = {
             "items": {i: {"raw": v["raw"], "credited": v["credited"]} for i, v in p["items"].items()},
             "categories": dict(p["categories"]), "total": p["total"],
-            "requirements": {r: {k: v[k] for k in ("required", "actual", "met", "shortfall")} for r, v in p["requirements"].items()},
+            "requirements": {r: {k: v[k] for k in ("required", "actual", "met", "shortfall")}
+                             for r, v in p["requirements"].items()},
         }
         if "verdict" in p:
             doc["verdict"] = p["verdict"]["passed"]
@@ -100,7 +102,8 @@ def engine_numbers(result: dict) -> dict:
     checks = {}
     for cid, c in result["checks"].items():
         doc = {"periods": list(c["periods"]), "met": c["met"],
-               "requirements": {r: {k: v[k] for k in ("required", "actual", "met", "shortfall")} for r, v in c["requirements"].items()}}
+               "requirements": {r: {k: v[k] for k in ("required", "actual", "met", "shortfall")}
+                                for r, v in c["requirements"].items()}}
         if "includes_until" in c:
             doc["includes_until"] = c["includes_until"]
         checks[cid] = doc

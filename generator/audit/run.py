@@ -28,7 +28,8 @@ from generator.policy.model import Policy
 def run_edition(con, policy: Policy, as_of: dt.date | None, progress: Callable = lambda it, **kw: it) -> CompiledEdition:
     create_tables(con)
     compiled = compile_policy(policy, as_of_date=as_of,
-                              as_of="SELECT person_id, CAST(NULL AS DATE) AS as_of FROM (SELECT DISTINCT person_id FROM people) p")
+                              as_of="SELECT person_id, CAST(NULL AS DATE) AS as_of "
+                                    "FROM (SELECT DISTINCT person_id FROM people) p")
     drop_edition(con, compiled.prefix)
     steps = [*compiled.statements(materialize=True), *_result_tables(compiled)]
     for statement in progress(steps, desc="run", unit="step"):

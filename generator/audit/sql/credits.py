@@ -48,7 +48,8 @@ def counted_view(policy: Policy, d: Dialect, checks: str, as_of: str, scope: Sco
         refused = "FALSE" if makeup.counts else declared
     gated_items = [i for i in policy.items if i.gate]
     gated = ("CASE c.item_no " + " ".join(f"WHEN {n} THEN NOT COALESCE(c.{i.gate.flag} = TRUE, FALSE)"
-                                          for n, i in enumerate(policy.items) if i.gate) + " ELSE FALSE END") if gated_items else "FALSE"
+                                          for n, i in enumerate(policy.items) if i.gate)
+             + " ELSE FALSE END") if gated_items else "FALSE"
     dedupe = [i for i in policy.items if i.dedupe]
     per_period = [i.id for i in dedupe if i.dedupe and i.dedupe.scope == "period"]
     base = f"""SELECT c.*, a.as_of, {py} AS py, {refused} AS refused
@@ -97,7 +98,8 @@ def item_credit_view(policy: Policy, d: Dialect, counted: str, scope: Scope) -> 
             if cap.per == "period":
                 cases.append(f"WHEN {k} THEN LEAST(s.v, {m})")
             else:
-                upto = "SUM(s.v) OVER (PARTITION BY s.person_id, s.item ORDER BY s.py ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+                upto = ("SUM(s.v) OVER (PARTITION BY s.person_id, s.item ORDER BY s.py "
+                        "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
                 before = ("COALESCE(SUM(s.v) OVER (PARTITION BY s.person_id, s.item ORDER BY s.py "
                           f"ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), {zero})")
                 cases.append(f"WHEN {k} THEN LEAST({m}, {upto}) - LEAST({m}, {before})")

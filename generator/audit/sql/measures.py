@@ -9,6 +9,8 @@ add a state or a deadline when the engine grows them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from generator.audit.sql.dialect import Dialect
 from generator.audit.sql.entries import in_list, lit, role_condition, start_year
 from generator.audit.sql.scope import Scope
@@ -69,7 +71,7 @@ def values_table(rows: list[tuple], names: str) -> str:
     return f"(VALUES {body}) AS {names}"
 
 
-def case(key: str, branches: list[tuple[object, str]], default: str = "NULL") -> str:
+def case(key: str, branches: Sequence[tuple[object, str]], default: str = "NULL") -> str:
     """CASE key WHEN k THEN expr … END, or the one expression when every branch is the same."""
     exprs = {e for _, e in branches}
     if len(exprs) == 1 and default == "NULL":
@@ -149,9 +151,11 @@ def check_heads_view(policy: Policy, d: Dialect, as_of: str, roles: str, role_co
             gone = "(t.date IS NULL OR a.as_of IS NULL)"
             dates.append((n, lit(w.date)))
             missing.append((n, gone))
-            first.append((n, f"CASE WHEN NOT {gone} THEN GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END"))
+            first.append((n, f"CASE WHEN NOT {gone} THEN "
+                             f"GREATEST({start_year(policy, 't.date')}, {end} - {w.max_periods - 1}) END"))
             last.append((n, f"CASE WHEN NOT {gone} THEN {end} END"))
-            extra.append((n, f"CASE WHEN NOT {gone} AND NOT {after} THEN a.as_year END" if w.count_current_before_as_of else null))
+            extra.append((n, f"CASE WHEN NOT {gone} AND NOT {after} THEN a.as_year END"
+                             if w.count_current_before_as_of else null))
     table = values_table([(n, c.id) for n, c in enumerate(policy.checks)], "k(position, check_id)")
     joins = ""
     if dates:  # one date per person and name (when two sources disagree: the later date, as audit show)
@@ -219,7 +223,9 @@ def check_requirements_view(policy: Policy, d: Dialect, sums: str, scope: Scope)
     its requirements): the check-level twin of `requirements`, the one place their state is decided."""
     zero = d.integer("0")
     between = between_ranges(policy)
-    rows, required, actual = [], [], []
+    rows: list[tuple] = []
+    required: list[tuple[int, str]] = []
+    actual: list[tuple[int, str]] = []
     for check in policy.checks:
         for n, req in enumerate(check.requirements):
             k = len(rows)
