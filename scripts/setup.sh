@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 # fonts-noto-cjk: Chinese in PDFs; poppler-*: PDF checks (poppler-data has the CJK CMaps for form fields);
 # chromium: screenshots and browser tests (driven by Playwright through executable_path, never downloaded);
 # libreoffice-calc-nogui: the roster workbooks' formulas are recalculated by a real spreadsheet in the tests;
+# default-jre-headless: Java for PySpark (the audit's SQL on Spark, local mode in the tests);
 # nodejs/npm: the JS engine's tests and axe-core (skipped when the machine already has node).
-SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data chromium libreoffice-calc-nogui)
+SYSTEM_PACKAGES=(fonts-noto-cjk poppler-utils poppler-data chromium libreoffice-calc-nogui default-jre-headless)
 command -v node >/dev/null || SYSTEM_PACKAGES+=(nodejs npm)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -31,7 +32,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e '.[site,test]'
+.venv/bin/python -m pip install -q -e '.[site,test,audit,spark]'
 if command -v npm >/dev/null && [ -f package-lock.json ]; then
   npm ci --silent --no-audit --no-fund >/dev/null   # axe-core for the accessibility test; no browser download
 fi

@@ -17,6 +17,7 @@ STAGES = [
     ("policy",),
     ("rules",),
     ("outputs",),
+    ("audit",),
     ("cli", "__main__"),
 ]
 

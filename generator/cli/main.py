@@ -45,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jxjy", description=help_text("jxjy"))
     parser.add_argument("--lang", choices=LANGUAGES, help=help_text("lang"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    from generator.cli import outputs, policy, site  # noqa: PLC0415 - imported inside main's guard: Ctrl-C while
-    # the (heavy) command modules load ends like any other interrupt, without a traceback
-    for module in (policy, site, outputs):
+    from generator.cli import audit, outputs, policy, site  # noqa: PLC0415 - imported inside main's guard: Ctrl-C
+    # while the (heavy) command modules load ends like any other interrupt, without a traceback
+    for module in (policy, site, outputs, audit):
         module.register(sub)
     _accept_lang_everywhere(sub)
     return parser

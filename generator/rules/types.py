@@ -13,7 +13,11 @@ everything about itself:
 - ``prose``: the rule in plain Chinese for the guide and the calculator (``rule_text.*``);
 - ``xlsx_formula``: the spreadsheet formula of one roster row;
 - ``bundle``: its form in a rule bundle;
-- ``smallest_award``: the least a unit of input earns (the validator's cap sanity check).
+- ``smallest_award``: the least a unit of input earns (the validator's cap sanity check);
+- ``sql_entry`` / ``sql_period``: its credit as a SQL expression over one entry's row and over the
+  period's summed values (``jxjy sql``, generator/audit/sql/): the compiler supplies an
+  :class:`SqlScope` that turns exact parameters into integer arithmetic and refuses the ones SQL
+  cannot carry exactly, so no rule's arithmetic is written anywhere else.
 
 The JS engine (calculator/engine.js) mirrors this module with one section per type in its
 ``RULES`` table. Adding a rule type touches this module, that section, the rule's sentences in
@@ -26,7 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from generator.base.messages import message
 from generator.base.rational import format_rational as fmt
@@ -68,6 +72,38 @@ def prose_unit(item: Item) -> str:
     except KeyError:
         word = ""
     return word or message("rule_text.input_fallback")
+
+
+class SqlScope(Protocol):
+    """What a rule's SQL may use; the audit compiler implements it (generator/audit/sql/compiler.py).
+
+    Credits are integers counting units of 1/D (D a power of ten the compiler chooses so every
+    parameter is a whole number of units); input amounts count units of 1/A (A = 10^12, the
+    scale of the database's DECIMAL columns). A parameter that would need a non-decimal D raises."""
+
+    def amount(self, field: str) -> str:
+        """The entry's `field` (hours, passed …) in units of 1/A; 0 when absent."""
+        ...
+
+    def level(self) -> str:
+        """The entry's level id (text)."""
+        ...
+
+    def per_input(self, expr: str, coefficient: Fraction) -> str:
+        """Credits for an input amount `expr` (units of 1/A) at `coefficient` credits per input unit."""
+        ...
+
+    def per_whole(self, expr: str, value: Fraction) -> str:
+        """Credits for `expr` whole things (an integer) at `value` credits each."""
+        ...
+
+    def credit(self, value: Fraction) -> str:
+        """A constant credit."""
+        ...
+
+    def blocks(self, expr: str, per: Fraction) -> str:
+        """How many whole blocks of `per` input units an amount `expr` (units of 1/A) holds: an integer, exact."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -131,6 +167,15 @@ class RuleType:
 
     def smallest_award(self) -> Fraction | None:
         return None
+
+    # SQL (the audit: jxjy sql, jxjy audit run) -------------------------------------------------
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        """One counted entry's credit (for `sums_period` types: its share of the period's summed input)."""
+        raise NotImplementedError
+
+    def sql_period(self, item: Item, total: str, scope: SqlScope) -> str:
+        """The item's raw credit in a period from the sum `total` of its counted entries' `sql_entry`."""
+        return total
 
 
 def _quantity_formula(cell: str, body: str) -> str:
@@ -222,6 +267,16 @@ class Rate(RuleType):
     def smallest_award(self) -> Fraction | None:
         return self.value if self.floor else None
 
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        if self.floor:
+            return scope.amount(item.input)
+        return scope.per_input(scope.amount(item.input), self.value / self.per)
+
+    def sql_period(self, item: Item, total: str, scope: SqlScope) -> str:
+        if self.floor:  # whole blocks of the period's summed input, as period_credit
+            return scope.per_whole(scope.blocks(total, self.per), self.value)
+        return total
+
 
 @dataclass(frozen=True)
 class PerOccurrence(RuleType):
@@ -259,6 +314,9 @@ class PerOccurrence(RuleType):
     def smallest_award(self) -> Fraction | None:
         return self.value
 
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        return scope.per_input(scope.amount(item.input), self.value)
+
 
 @dataclass(frozen=True)
 class Multiplier(RuleType):
@@ -292,6 +350,9 @@ class Multiplier(RuleType):
 
     def bundle(self) -> dict[str, Any]:
         return {"type": self.type, "factor": fmt(self.factor)}
+
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        return scope.per_input(scope.amount(item.input), self.factor)
 
 
 @dataclass(frozen=True)
@@ -345,6 +406,12 @@ class Lookup(RuleType):
         values = [v for _, v in self.table if v > 0]
         return min(values) if values else None
 
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        level = scope.level()
+        cases = " ".join(f"WHEN {level} = '{lv.replace(chr(39), chr(39) * 2)}' THEN {scope.credit(value)}"
+                         for lv, value in self.table)
+        return f"(CASE {cases} ELSE {scope.credit(Fraction(0))} END)"
+
 
 @dataclass(frozen=True)
 class PerSubject(RuleType):
@@ -380,6 +447,10 @@ class PerSubject(RuleType):
     def bundle(self) -> dict[str, Any]:
         return {"type": self.type, "passed": fmt(self.passed), "failed": fmt(self.failed)}
 
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        return (f"({scope.per_input(scope.amount('passed'), self.passed)} + "
+                f"{scope.per_input(scope.amount('failed'), self.failed)})")
+
 
 @dataclass(frozen=True)
 class Fixed(RuleType):
@@ -411,6 +482,9 @@ class Fixed(RuleType):
 
     def smallest_award(self) -> Fraction | None:
         return self.value
+
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        return scope.credit(self.value)
 
 
 @dataclass(frozen=True)
@@ -455,6 +529,9 @@ class Manual(RuleType):
     def bundle(self) -> dict[str, Any]:
         return {"type": self.type, "assessed_by": self.assessed_by, "defers_to": self.defers_to,
                 "defined_in_source": self.defined_in_source}
+
+    def sql_entry(self, item: Item, scope: SqlScope) -> str:
+        return scope.per_input(scope.amount("credits"), Fraction(1))
 
 
 RULE_TYPES: dict[str, type[RuleType]] = {cls.type: cls for cls in (
