@@ -1057,7 +1057,7 @@
     pids.forEach(function (pid) { if (credited.has(pid)) accumulate(credited.get(pid)); });
     var extraPid = null;
     if (extra !== null) {
-      var extraSpan = periodOf(P, extra);
+      var extraSpan = asSpan !== null && asSpan !== undefined ? asSpan : periodOf(P, extra);  // the as-of period
       extraPid = extraSpan.id;
       var extraCredit = credited.has(extraPid) ? credited.get(extraPid) : new Map();
       var extraTotal = sumQ(Array.from(extraCredit.values()));

@@ -781,7 +781,8 @@ def _evaluate_check(policy: Policy, check: Check, periods: list[PeriodSpan], ext
             item_sum[item_id] += value
     extra_pid = None
     if extra is not None:
-        extra_span = period_of(policy.period, extra)
+        # the as-of period (its date's own, unless that one lies outside the edition's window)
+        extra_span = as_span if as_span is not None else period_of(policy.period, extra)
         extra_pid = extra_span.id
         extra_credit = credited.get(extra_pid, {})
         extra_total = sum(extra_credit.values(), Fraction(0))

@@ -23,9 +23,10 @@ def as_of_view(policy: Policy, d: Dialect, checks: str, as_of: str, fixed: dt.da
     `fixed`: one date for everyone (jxjy audit run --as-of), so no entry is read here."""
     if fixed is not None and 1 <= start_year_of(policy, fixed.isoformat()) <= 9998:
         day = f"DATE '{fixed.isoformat()}'"
-        return f"SELECT p.person_id, {day} AS as_of, {start_year_of(policy, fixed.isoformat())} AS as_year FROM people_ids p"
+        year = _in_window(policy, str(start_year_of(policy, fixed.isoformat())))
+        return f"SELECT p.person_id, {day} AS as_of, {year} AS as_year FROM people_ids p"
     sy = start_year(policy, "g.as_of")
-    return f"""SELECT p.person_id, a.as_of, {start_year(policy, 'a.as_of')} AS as_year
+    return f"""SELECT p.person_id, a.as_of, {_in_window(policy, start_year(policy, 'a.as_of'))} AS as_year
 FROM people_ids p
 LEFT JOIN (
   SELECT p.person_id, COALESCE(CASE WHEN {sy} BETWEEN 1 AND 9998 THEN g.as_of END, m.latest) AS as_of
@@ -34,6 +35,16 @@ LEFT JOIN (
   LEFT JOIN (SELECT person_id, MAX(date) AS latest FROM {checks} WHERE errors = '' GROUP BY person_id) m
     ON m.person_id = p.person_id
 ) a ON a.person_id = p.person_id"""
+
+
+def _in_window(policy: Policy, year: str) -> str:
+    """The as-of period's start year moved into the edition's window: a period the edition does not govern is never
+    the as-of period (engine.evaluate: the period of the window's last or first day instead)."""
+    window = policy.in_force
+    if window is None:
+        return year
+    lo, hi = start_year_of(policy, window.start), start_year_of(policy, window.end)
+    return f"CASE WHEN {year} IS NULL THEN NULL ELSE LEAST(GREATEST({year}, {lo}), {hi}) END"  # GREATEST skips NULL
 
 
 def counted_view(policy: Policy, d: Dialect, checks: str, as_of: str, scope: Scope) -> str:
