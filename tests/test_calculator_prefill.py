@@ -254,7 +254,7 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
     assert statement.url.endswith("personal-credit-statement.html")
     value = lambda name: statement.input_value(f'[name="{name}"]')  # noqa: E731
     assert [value(f"h:{f}") for f in ("name", "school", "subject", "period")] == \
-        ["王小明", PERSON["school"], "小学数学", "2017—2018学年"]
+        ["王小明", PERSON["school"], "小学数学", "2017～2018学年度"]  # as the form's title writes it
     policy = policies[KEY]
     ledger = {"person": {"roles": ["teacher"]}, "entries": [dict(e) for e in ENTRIES]}
     by_date = sorted(ENTRIES, key=lambda e: e["date"])

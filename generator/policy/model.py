@@ -441,6 +441,7 @@ class Form:
     notes: tuple[str, ...] = ()
     undefined_in_source: str = ""
     statement: bool = False  # the personal statement (个人学分统计表): laid out by jxjy when the source only names it
+    period_label: str = ""  # how the form writes a period (its `period.label` cells): 2017～2018学年度, as in its title
 
     @property
     def laid_out(self) -> bool:
