@@ -10,7 +10,7 @@ Needs the `playwright` Python package and Debian's chromium at /usr/bin/chromium
 
     npm ci            # or: npm install --save-dev axe-core   (creates node_modules/axe-core)
 
-Set JXJY_SCREENSHOTS=<dir> to keep the screenshots (360 px, 1280 px, print) for review.
+Set JXJY_SCREENSHOT_DIR=<dir> to keep the screenshots (360 px, 1280 px, print) for review.
 """
 
 from __future__ import annotations
@@ -240,7 +240,7 @@ def open_all_details(pg):
 def save_shot(pg, tmp_path, name: str, **kw) -> Path:
     path = tmp_path / name
     pg.screenshot(path=str(path), **kw)
-    keep = os.environ.get("JXJY_SCREENSHOTS")
+    keep = os.environ.get("JXJY_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(keep) / name)

@@ -7,7 +7,7 @@ localStorage["jxjy-prefill:<policy>/<edition>"] and opens ``<form>.html#prefill=
 tests/test_calculator_browser.py: console errors, uncaught exceptions and requests that leave the
 site fail the test. Needs playwright and /usr/bin/chromium, else the browser tests skip.
 
-Set JXJY_SCREENSHOTS=<dir> to keep the screenshot of the prefilled form.
+Set JXJY_SCREENSHOT_DIR=<dir> to keep the screenshot of the prefilled form.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def open_form(context, pg, name: str, keyboard: bool = False):
 def save_shot(pg, tmp_path: Path, name: str) -> Path:
     path = tmp_path / name
     pg.screenshot(path=str(path), full_page=True)
-    keep = os.environ.get("JXJY_SCREENSHOTS")
+    keep = os.environ.get("JXJY_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(path, Path(keep) / name)
@@ -254,7 +254,7 @@ def test_generate_my_forms_from_the_calculator(context, site, policies, tmp_path
     assert statement.url.endswith("personal-credit-statement.html")
     value = lambda name: statement.input_value(f'[name="{name}"]')  # noqa: E731
     assert [value(f"h:{f}") for f in ("name", "school", "subject", "period")] == \
-        ["王小明", PERSON["school"], "小学数学", "2017—2018学年"]
+        ["王小明", PERSON["school"], "小学数学", "2017～2018学年度"]  # as the form's title writes it
     policy = policies[KEY]
     ledger = {"person": {"roles": ["teacher"]}, "entries": [dict(e) for e in ENTRIES]}
     by_date = sorted(ENTRIES, key=lambda e: e["date"])

@@ -7,6 +7,7 @@ renderer of Chrome): a value typed into a field must show up as text *and* as in
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -593,6 +594,28 @@ def test_page_script_computes_exactly_like_python(policy):
         for payload, js in zip(payloads, got, strict=True):
             py = forms_prefill.prefill(policy, form, LEDGER, period=payload.get("period"), result=payload.get("result"))
             assert js["values"] == py.values and js["rows"] == py.rows, (form_id, payload.get("period"))
+
+
+@needs_node
+def test_a_form_writes_the_period_in_its_notices_words():
+    """Chengdu's statement is 《2017～2018学年度个人学分统计表》: its 学年 is prefilled 2017～2018学年度 (the
+    policy's `period_label` for the form), not the engine's 2017—2018学年, by Python and by the page alike;
+    a form without one keeps the engine's label."""
+    chengdu = load_policy(ROOT / "policies" / "chengdu-teachers" / "2018.yaml")
+    ledger = {"person": {"name": "王小明"}, "entries": [{"item": "weike", "date": "2018-03-01", "hours": 6}]}
+    bundle = json.loads(dumps(calculator_view(bundle_document(chengdu))))
+    statement = find_form(chengdu, "personal-credit-statement")
+    plain = forms_prefill.prefill(chengdu, statement, ledger).values["h:period"]
+    assert plain == "2017～2018学年度" and plain in statement.title
+    registration = next(f for f in output_forms(chengdu) if f.id == "flexible-registration-form")
+    no_label = dataclasses.replace(statement, period_label="")
+    assert forms_prefill.prefill(chengdu, no_label, ledger).values["h:period"] == "2017—2018学年"
+    specs = [view.FormView(chengdu, f).spec() for f in (statement, no_label, registration)]
+    got = _node(NODE_RUNNER, {"cells": [], "bundle": bundle,
+                              "prefill": [[sp, {"format": "jxjy-form-prefill/1", "ledger": ledger}] for sp in specs]})
+    for form, js in zip((statement, no_label, registration), got["prefill"], strict=True):
+        assert js["values"] == forms_prefill.prefill(chengdu, form, ledger).values, form.id
+    assert got["prefill"][0]["values"]["h:period"] == "2017～2018学年度"
 
 
 # ---------------------------------------------------------------------------------------------

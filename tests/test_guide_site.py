@@ -277,7 +277,8 @@ def test_each_edition_shows_its_own_notice_first_then_what_it_layers_on(site, po
 
 def test_a_clause_link_lands_on_its_clause_marked_and_uncovered(page, site, policies, tmp_path):
     items = (site / "chengdu-teachers" / "2018" / "items.html").read_text(encoding="utf-8")
-    links = re.findall(r'<a class="jx-cite-link" href="source\.html#([^"]+)">([^<]+)</a>', items)
+    links = [(a, re.sub(r"<[^>]+>", "", t)) for a, t in
+             re.findall(r'<a class="jx-cite-link" href="source\.html#([^"]+)">(.*?)</a>', items)]
     assert links and not any(a.startswith("clause-") for a, _ in links)
     assert ("二-三-2-7", "成教继（2018）1号 二（三）2（7）") in [(unquote(a), t) for a, t in links]
     for width in (360, 1280):
@@ -383,6 +384,39 @@ def test_every_wide_table_says_it_scrolls(page, site):
         return [b.scrollWidth > b.clientWidth, b.classList.contains('jx-overflow'),
                 getComputedStyle(b, '::before').content]; }""")
     assert box[0] and box[1] and "左右滑动" in box[2], (box, checked)
+
+
+# Each chip's words (the document's number, the clause's number, a label's parts 政策解读：|公需课) and the lines it takes.
+_CHIP_LINES = """() => Array.from(document.querySelectorAll('.jx-items a.jx-cite-link')).map(a => {
+    const nodes = [], walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    const at = i => { for (const n of nodes) { if (i <= n.length) return [n, i]; i -= n.length; } };
+    const lines = (from, to) => { const r = document.createRange(); r.setStart(...at(from)); r.setEnd(...at(to));
+        return new Set(Array.from(r.getClientRects()).filter(b => b.width > 1).map(b => Math.round(b.top))).size; };
+    const text = nodes.map(n => n.data).join(''), words = [];
+    for (const m of text.matchAll(/[^\\s：]+：?/g)) words.push([m[0], lines(m.index, m.index + m[0].length)]);
+    return {text, lines: lines(0, text.length), broken: words.filter(([, n]) => n > 1).map(([w]) => w)};
+})"""
+
+
+def test_citation_chips_keep_their_words_whole_at_360_and_1280(page, site, tmp_path):
+    """The 出处 column of the items tables is wide enough at 1280 px for a citation on one or two lines
+    (at 15 % the chips wrapped over 4 lines), and a chip breaks only between its words, never inside
+    粤人社规〔2018〕11号 or 二（三）1（1）; on a phone each chip is a line of its own card."""
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        for items in sorted(site.glob("*/*/items.html")):
+            page.goto(items.as_uri())
+            chips = page.evaluate(_CHIP_LINES)
+            assert chips, items
+            broken = [c["text"] for c in chips if c["broken"]]
+            assert broken == [], (width, items.parent.name, broken)
+            most = 1 if width == 360 else 2  # at 1280: document, then clause (附件2 职业技能 职称考试 普通话: 3)
+            tall = [c["text"] for c in chips if c["lines"] > most + (len(c["text"].split()) > 3)]
+            assert tall == [], (width, items.relative_to(site), tall)
+        page.goto((site / "chengdu-teachers" / "2018" / "items.html").as_uri())
+        page.locator(".jx-items").first.scroll_into_view_if_needed()
+        shoot(page, f"guide-items-sources-{width}.png", tmp_path, full=False)
 
 
 def test_the_changes_table_reads_at_360_and_1280(page, site, tmp_path):

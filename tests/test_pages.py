@@ -49,6 +49,40 @@ def test_every_policy_clause_is_cited_by_its_printed_number_or_a_label():
             assert c.citation != c.id or c.id == c.locator, (f, c.id)
 
 
+def test_every_clause_cites_as_printed_with_its_parent_numbers():
+    """A citation is the document and the clause as the notice numbers it: `粤人社规〔2018〕11号 三（五）`,
+    never `… （五）` (its parent 三 dropped, a space before the bracket). Where a clause's id carries a
+    numbered path (`11号-三(五)`, `二(三)1(2)第一`, `附件2-校本培训`), the citation carries all of it."""
+    import glob
+
+    from generator.policy.loader import load_policy
+
+    numeral = r"[一二三四五六七八九十]+"
+    path = re.compile(rf"(?:{numeral}|附件\d*)(?:\((?:{numeral}|\d+)\)|\d+)*")
+    seen = 0
+    for f in sorted(glob.glob("policies/*/*.yaml")):
+        if f.endswith(".tests.yaml"):
+            continue
+        for c in load_policy(f).clauses:
+            assert not re.search(r"\s（", c.citation), (f, c.id, c.citation)
+            if not c.number:
+                continue
+            head = c.id.split("-", 1)[1] if re.match(r"[^-]*号-", c.id) else c.id  # 11号-三(五): 三(五)
+            printed = path.match(head)
+            if printed:
+                seen += 1
+                want = printed.group().replace("(", "（").replace(")", "）")
+                assert c.number.startswith(want) and want in c.citation, (f, c.id, c.citation)
+    assert seen > 100  # the check reached the numbered clauses of every policy
+
+
+def test_a_clause_numbered_from_a_bracket_is_cited_without_a_space_before_it():
+    """A notice whose top level is （一）（二）…: the number follows the document with no space."""
+    clause = Clause("(二)", "…", number="（二）", document="示例〔2020〕1号")
+    assert clause.citation == "示例〔2020〕1号（二）"
+    assert Clause("二", "…", number="二", document="示例〔2020〕1号").citation == "示例〔2020〕1号 二"
+
+
 def test_quotes_are_found_ignoring_whitespace_and_overlaps_keep_both_anchors():
     text = "第一条　每学年\n不少于 10 学分。\n第二条 微课满3学时记1学分。"
     clauses = [Clause("一", "每学年不少于10学分"), Clause("一-全", "第一条每学年不少于10学分。"),

@@ -172,6 +172,7 @@ def _form(f: Raw) -> Form:
         signatures=tuple(Signature(label=s["label"], stamp=bool(s.get("stamp", False)), date=bool(s.get("date", False)))
                          for s in _list(f, "signatures")),
         notes=_strs(f, "notes"), undefined_in_source=_s(f, "undefined_in_source"), statement=bool(f.get("statement")),
+        period_label=_s(f, "period_label"),
     )
 
 

@@ -42,7 +42,8 @@ class Clause:
         """The readable citation: `成教继（2018）1号 二（三）2（1）`, or a label such as `政策解读：公需课`."""
         if not self.document or (self.label and not self.number and not self.explicit_document):
             return self.locator
-        return message("rule_text.citation", document=self.document, clause=self.locator)
+        key = "rule_text.citation_bracketed" if self.locator.startswith(("（", "(")) else "rule_text.citation"
+        return message(key, document=self.document, clause=self.locator)
 
 
 @dataclass(frozen=True)
@@ -440,6 +441,7 @@ class Form:
     notes: tuple[str, ...] = ()
     undefined_in_source: str = ""
     statement: bool = False  # the personal statement (个人学分统计表): laid out by jxjy when the source only names it
+    period_label: str = ""  # how the form writes a period (its `period.label` cells): 2017～2018学年度, as in its title
 
     @property
     def laid_out(self) -> bool:

@@ -122,7 +122,7 @@
     if (!path) return "";
     var dot = path.indexOf("."), head = dot < 0 ? path : path.slice(0, dot), rest = dot < 0 ? "" : path.slice(dot + 1);
     if (head === "person") return person[rest] ? String(person[rest]) : "";
-    if (head === "period" && span) return rest === "label" ? span.label : rest === "id" ? span.id : "";
+    if (head === "period" && span) return rest === "label" ? span.formLabel || span.label : rest === "id" ? span.id : "";
     if (head === "today") return new Date().toISOString().slice(0, 10);
     if (head === "sum") return has(sums, rest) ? E.rational.format(sums[rest]) : "";
     var periods = result && result.periods ? result.periods : {};
@@ -158,6 +158,17 @@
     });
   }
 
+  /** The span with formLabel: the period as this form writes it (spec.period_label, the notice's wording:
+   *  2017～2018学年度), else the engine's label (prefill.form_period_label). */
+  function periodLabel(spec, span) {
+    var startYear = parseInt(span.start.slice(0, 4), 10), endYear = parseInt(span.end.slice(0, 4), 10), copy = {};
+    Object.keys(span).forEach(function (k) { copy[k] = span[k]; });
+    copy.formLabel = spec.period_label ? spec.period_label.replace(/\{(start_year|end_year|year)\}/g, function (m, k) {
+      return String(k === "end_year" ? endYear : startYear);
+    }) : span.label;
+    return copy;
+  }
+
   /** {values: {name: text}, rows: {section: n}, period: {id, label} | null} for a prefill payload
    *  (prefill.prefill). */
   function prefillValues(E, bundle, spec, payload) {
@@ -177,6 +188,7 @@
         .map(function (e) { return e.date; }).sort();
       if (dates.length) span = E.periodOf(bundle, dates.pop());
     }
+    if (span) span = periodLabel(spec, span);
     var fields = spec.header.concat(spec.totals), paths = fields.map(function (f) { return f.prefill || ""; });
     spec.sections.forEach(function (s) { s.columns.forEach(function (c) { paths.push(c.prefill || ""); }); });
     var result = null;

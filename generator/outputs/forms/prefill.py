@@ -107,6 +107,14 @@ def _period_named(policy: Policy, period_id: str) -> PeriodSpan | None:
     return span_of(policy.period, day) if day else None
 
 
+def form_period_label(form: Form, span: PeriodSpan) -> str:
+    """The period as this form writes it: its `period_label` (2017～2018学年度, the notice's wording), else the
+    engine's label (2017—2018学年). form.js does the same (periodLabel)."""
+    if not form.period_label:
+        return span.label
+    return form.period_label.format(start_year=span.start.year, end_year=span.end.year, year=span.start.year)
+
+
 def window_spans(policy: Policy, check_id: str, span: PeriodSpan | None) -> list[PeriodSpan]:
     """The periods of a check's window when the chosen period is the last (or, for `end: previous`, the next)
     one, earliest first: what `window.<check>.<n>` names. Only `last_periods` windows have such a list."""
@@ -162,6 +170,7 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
     section_items = {s.item for s in form.sections if s.item}
     mine = [e for e in entries if every_item or e["item"] in section_items]
     span: PeriodSpan | None = None
+    span_label = ""
     if period:
         span = _period_named(policy, period)
     elif mine:
@@ -169,6 +178,8 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
     else:
         days = [d for d in (parse_date(e.get("date")) for e in raw_entries if isinstance(e.get("date"), str)) if d]
         span = span_of(policy.period, max(days)) if days else None
+    if span is not None:  # period.label as the form writes it (2017～2018学年度), else as the engine does
+        span_label = form_period_label(form, span)
     paths = [c.prefill for s in form.sections for c in s.leaves()] + [f.prefill for f in form.header + form.totals]
     if span is not None and result is None and any(p.startswith(("result.", "window.")) for p in paths):
         result = evaluate(policy, ledger, as_of=span.end)
@@ -178,7 +189,8 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
         leaves = s.leaves()
         item = policy.item(s.item)
         if item is None and not s.all_items:
-            person_row = {c.id: _prefill_path(c.prefill, person, span, {}, result, policy) for c in leaves if c.prefill}
+            person_row = {c.id: _prefill_path(c.prefill, person, span, {}, result, policy, span_label)
+                          for c in leaves if c.prefill}
             for col_id, v in person_row.items():
                 if v:
                     values[cell_name(s.id, 1, col_id)] = v
@@ -223,21 +235,21 @@ def prefill(policy: Policy, form: Form, ledger: dict, period: str | None = None,
     fields: list[tuple[FormField, str]] = [(f, header_name(f.id)) for f in form.header]
     fields += [(f, total_name(f.id)) for f in form.totals]
     for f, name in fields:
-        v = _prefill_path(f.prefill, person, span, sums, result, policy)
+        v = _prefill_path(f.prefill, person, span, sums, result, policy, span_label)
         if v:
             values[name] = v
     return Prefill(values, rows, span)
 
 
 def _prefill_path(path: str, person: dict, span: PeriodSpan | None, sums: dict, result: dict | None,
-                  policy: Policy | None = None) -> str:
+                  policy: Policy | None = None, span_label: str = "") -> str:
     if not path:
         return ""
     head, _, rest = path.partition(".")
     if head == "person":
         return str(person.get(rest) or "")
     if head == "period" and span is not None:
-        return {"label": span.label, "id": span.id}.get(rest, "")
+        return {"label": span_label or span.label, "id": span.id}.get(rest, "")
     if head == "today":
         return dt.date.today().isoformat()
     if head == "sum":

@@ -57,7 +57,7 @@ def statement_form(policy: Policy) -> Form:
                 header=declared.header or header, sections=declared.sections or (section,),
                 totals=declared.totals or totals, signatures=declared.signatures or signatures,
                 notes=declared.notes + (words["note_layout"],) + notes, undefined_in_source=declared.undefined_in_source,
-                statement=True)
+                statement=True, period_label=declared.period_label)
 
 
 def output_forms(policy: Policy) -> list[Form]:

@@ -200,5 +200,6 @@ class FormView:
             "totals": [{"name": total_name(f.id), "id": f.id, "type": f.type, "prefill": f.prefill or None}
                        for f in self.form.totals],
             "defined": self.defined,
+            "period_label": self.form.period_label or None,
             "labels": {k: v for k, v in labels().items() if k in ("toolbar", "statement", "scroll_cue")},
         }

@@ -52,6 +52,9 @@ _SPACE = re.compile(r"\s+")
 # escaping
 
 
+_LABEL_PARTS = re.compile(r"[^：]+：?|：")
+
+
 def md(text: object) -> str:
     """Inline Markdown-safe text: no emphasis, links, HTML or table breaks from policy prose."""
     s = "" if text is None else str(text)
@@ -258,7 +261,11 @@ class EditionView:
             return ""
         clause = self.clauses.get(clause_id)
         text = clause.citation if clause else clause_id
-        return f"[{md(text)}](source.md#{anchors.clause_anchor(clause_id)}){{ .jx-cite-link }}"
+        # each word (document number, clause number, a label's parts: 政策解读：|公需课) kept whole, so a chip
+        # wraps only between them
+        words = " ".join("".join(f'<span class="jx-nw">{md(part)}</span>' for part in _LABEL_PARTS.findall(word))
+                         for word in text.split())
+        return f"[<span>{words}</span>](source.md#{anchors.clause_anchor(clause_id)}){{ .jx-cite-link }}"
 
     def quote(self, clause_id: str | None) -> str:
         clause = self.clauses.get(clause_id or "")
