@@ -11,8 +11,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from generator.audit.sql.scope import AMOUNT_LIMIT, decimal_digits
+from generator.audit.sql.scope import AMOUNT_LIMIT
 from generator.base.dates import parse_date
+from generator.base.rational import decimal_digits
 from generator.rules.inputs import AMOUNT_FIELDS, amount
 
 MAX_DIGITS = 12

@@ -51,22 +51,26 @@ def parse_json_number(value: float) -> Fraction:
     return Fraction(Decimal(repr(value)))
 
 
-def format_rational(value: Fraction) -> str:
-    """Render as a decimal string when the fraction terminates, else as "p/q"."""
-    value = Fraction(value)
-    if value.denominator == 1:
-        return str(value.numerator)
-    den = value.denominator
-    twos = fives = 0
+def decimal_digits(value: Fraction) -> int | None:
+    """How many decimal digits `value` needs (None: it has no finite decimal form, like 1/3)."""
+    den, twos, fives = value.denominator, 0, 0
     while den % 2 == 0:
         den //= 2
         twos += 1
     while den % 5 == 0:
         den //= 5
         fives += 1
-    if den != 1:
+    return max(twos, fives) if den == 1 else None
+
+
+def format_rational(value: Fraction) -> str:
+    """Render as a decimal string when the fraction terminates, else as "p/q"."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    digits = decimal_digits(value)
+    if digits is None:
         return f"{value.numerator}/{value.denominator}"
-    digits = max(twos, fives)
     scaled = value * 10**digits
     sign = "-" if scaled < 0 else ""
     n = abs(scaled.numerator)

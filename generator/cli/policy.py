@@ -132,13 +132,21 @@ def _coded_ledger(args: argparse.Namespace, ledger: Ledger) -> Any:
     return ledger.data
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _evaluated(args: argparse.Namespace) -> tuple[Policy, Ledger, dict, str] | int:
+    """The edition, the ledger, its result and the result's verification code; an exit status on failure."""
     found = _evaluation(args)
     if isinstance(found, int):
         return found
     policy, ledger, as_of, bundle_sha = found
     result = evaluate(policy, ledger.data, as_of, bundle_sha256=bundle_sha)
-    code = verification_code(_coded_ledger(args, ledger), bundle_sha, result["as_of"])
+    return policy, ledger, result, verification_code(_coded_ledger(args, ledger), bundle_sha, result["as_of"])
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    found = _evaluated(args)
+    if isinstance(found, int):
+        return found
+    policy, ledger, result, code = found
     # the result's messages are Chinese (the bundle's catalog); the terminal reads each error in its own language,
     # rendered from the error's code and parameters, at its line in the ledger file
     located = [ledger.diagnostic(e) for e in result.get("input_errors", []) + result["errors"]]
@@ -157,12 +165,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Recompute a printout's verification code from the exported ledger: 0 when it matches, 1 when not."""
-    found = _evaluation(args)
+    found = _evaluated(args)
     if isinstance(found, int):
         return found
-    policy, ledger, as_of, bundle_sha = found
-    result = evaluate(policy, ledger.data, as_of, bundle_sha256=bundle_sha)
-    expected = verification_code(_coded_ledger(args, ledger), bundle_sha, result["as_of"])
+    policy, _, result, expected = found
     given = normal_code(args.code)
     params = {"code": given, "expected": expected, "policy": policy.id, "edition": policy.edition,
               "revision": str(policy.revision.number if policy.revision else "—"), "as_of": result["as_of"] or "—"}

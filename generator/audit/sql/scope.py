@@ -15,23 +15,11 @@ from fractions import Fraction
 
 from generator.audit.sql.dialect import Dialect
 from generator.base.diagnostics import Diagnostic, InputError
-from generator.base.rational import format_rational
+from generator.base.rational import decimal_digits, format_rational
 
 AMOUNT_DIGITS = 12  # scale of the DECIMAL amount columns of the entries table
 A = 10**AMOUNT_DIGITS
 AMOUNT_LIMIT = 10**18  # amounts at or above this are refused at import: their units would leave no headroom
-
-
-def decimal_digits(value: Fraction) -> int | None:
-    """How many decimal digits `value` needs (None: it has no finite decimal form)."""
-    den, twos, fives = value.denominator, 0, 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    return max(twos, fives) if den == 1 else None
 
 
 @dataclass
