@@ -1,6 +1,6 @@
 """The audit's static HTML report in a browser at 360 and 1280 px: offline (no request leaves the file),
 Chinese, its three charts drawn, nothing wider than the screen but the tables that say they scroll.
-Screenshots go to JXJY_SCREENSHOTS (default: the test's temporary folder) to be looked at."""
+Screenshots go to JXJY_SCREENSHOT_DIR (default: the test's temporary folder) to be looked at."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def report(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_report_reads_offline_at(width, browser, report: Path, tmp_path: Path):
-    shots = Path(os.environ.get("JXJY_SCREENSHOTS", tmp_path))
+    shots = Path(os.environ.get("JXJY_SCREENSHOT_DIR", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": 800})
     requests: list[str] = []
