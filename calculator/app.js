@@ -1660,12 +1660,7 @@
     const text = JSON.stringify(doc, null, 2) + "\n";
     const safe = (s) => String(s || "").replace(/[\\/:*?"<>|\u0000-\u001f\s]+/g, "_").slice(0, 40);
     const name = `${msg("calculator.ledger_file", { unit: unit() })}-${safe(doc.policy.id)}-${safe(doc.policy.edition)}${doc.person.name ? "-" + safe(doc.person.name) : ""}.json`;
-    const url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-    const a = h("a", { href: url, download: name, class: "visually-hidden" }, name);
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloadText(text, name);
     setUndo(null);
     const status = clear($("import-status"));
     append(status, h("p", null, `已导出 ${doc.entries.length} 条记录：${name}`),

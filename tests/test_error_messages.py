@@ -23,20 +23,11 @@ from generator.rules.engine import evaluate
 from generator.rules.errors import display, suggestion
 from generator.rules.inputs import INPUT_KINDS
 from generator.rules.ledger import JSON_PROBLEMS
+from tests.test_messages import leaves
 from tests.variants import variant
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = shutil.which("node")
-
-
-def leaves(node: dict, prefix: str = "") -> dict[str, str]:
-    out = {}
-    for key, value in (node or {}).items():
-        if isinstance(value, dict):
-            out.update(leaves(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = str(value)
-    return out
 
 
 def section(lang: str, path: tuple[str, ...]) -> dict[str, str]:

@@ -73,24 +73,19 @@ def entry_row(entry: Any) -> dict:
         row[name] = exact_decimal(exact)
         if row[name] is None:
             inexact.append(name)
-    level = entry.get("level")
-    if level is not None:
-        if isinstance(level, str):
-            row["level"] = level
-        else:
-            bad.append("level")
+    for name in ("level", "counts_for"):  # text fields: kept as given, anything else flagged
+        value = entry.get(name)
+        if value is not None:
+            if isinstance(value, str):
+                row[name] = value
+            else:
+                bad.append(name)
     if entry.get("course") is not None:
         row["course"] = _text(entry["course"])
         if not isinstance(entry["course"], str):
             bad.append("course")
     row["course_key"] = course_key(entry.get("course"))
     row["exam_passed"] = entry.get("exam_passed") is True
-    cf = entry.get("counts_for")
-    if cf is not None:
-        if isinstance(cf, str):
-            row["counts_for"] = cf
-        else:
-            bad.append("counts_for")
     row["bad"] = "," + ",".join(bad) + "," if bad else None
     row["inexact"] = "," + ",".join(inexact) + "," if inexact else None
     if bad or inexact:
